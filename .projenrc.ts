@@ -1,0 +1,86 @@
+import { awscdk, javascript } from 'projen';
+
+/** CDK CLI settings that keep every scripted synth offline and quiet. */
+const OFFLINE_CDK_ENV = {
+  CDK_DISABLE_VERSION_CHECK: '1',
+  CDK_DISABLE_CLI_TELEMETRY: 'true',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-secure-guardrail',
+  description:
+    'Amazon Bedrock Guardrails encrypted with a least-privilege, rotated, deletion-protected customer-managed KMS key, with synth-time enforcement.',
+  author: 'cdk-secure-guardrail maintainers',
+  authorAddress: 'maintainers@cdk-secure-guardrail.dev',
+  repositoryUrl: 'https://github.com/cdk-secure-guardrail/cdk-secure-guardrail.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk', 'aws-cdk', 'bedrock', 'guardrail', 'kms', 'cmk', 'encryption', 'cdk-nag', 'compliance'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // 2.258.0 is the first release on which cdk-nag v3 packs run as validation plugins.
+  cdkVersion: '2.258.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  peerDeps: ['cdk-nag@^3.0.2'],
+  devDeps: ['cdk-nag@3.0.2', 'aws-cdk@^2.1148.1'],
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    exclude: ['lib', 'dist', 'examples/cdk.out', 'cdk.out'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'build-tools', 'projenrc', '.projenrc.ts'],
+  },
+
+  publishToPypi: {
+    distName: 'cdk-secure-guardrail',
+    module: 'cdk_secure_guardrail',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdksecureguardrail',
+    mavenGroupId: 'io.github.cdk-secure-guardrail',
+    mavenArtifactId: 'cdk-secure-guardrail',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkSecureGuardrail',
+    packageId: 'CdkSecureGuardrail',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-secure-guardrail/cdk-secure-guardrail-go',
+  },
+
+  jestOptions: {
+    jestConfig: {
+      collectCoverageFrom: ['src/**/*.ts'],
+      coverageThreshold: { lines: 90, branches: 90, functions: 90, statements: 90 },
+    },
+  },
+
+  gitignore: ['cdk.out', '/examples/cdk.out/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/docs/', '/.ci/', 'cdk.out'] },
+});
+
+// The example app is part of the contract: type-check it (and the tests) on every build.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src, test and examples with the dev tsconfig',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+project.testTask.prependSpawn(typecheck);
+
+project.addTask('demo', {
+  description: 'Synthesize the example app offline through the CDK CLI and print what it created',
+  env: OFFLINE_CDK_ENV,
+  steps: [
+    {
+      exec: 'cdk synth --app "ts-node --transpile-only -P tsconfig.dev.json examples/app.ts" --output examples/cdk.out --no-notices --quiet',
+    },
+    { exec: 'ts-node --transpile-only -P tsconfig.dev.json examples/summarize.ts examples/cdk.out' },
+  ],
+});
+
+project.synth();
