@@ -1,4 +1,6 @@
 import { awscdk, javascript } from 'projen';
+import { configureGovernance } from './projenrc/governance';
+import { configureMultiLanguage } from './projenrc/multi-language';
 
 /** CDK CLI settings that keep every scripted synth offline and quiet. */
 const OFFLINE_CDK_ENV = {
@@ -82,5 +84,8 @@ project.addTask('demo', {
     { exec: 'ts-node --transpile-only -P tsconfig.dev.json examples/summarize.ts examples/cdk.out' },
   ],
 });
+
+configureGovernance(project);
+configureMultiLanguage(project);
 
 project.synth();

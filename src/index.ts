@@ -1,0 +1,3 @@
+export * from './guardrail/secure-guardrail';
+export * from './guardrail/guardrail-version';
+export * from './key-policy/guardrail-key-policy';

@@ -1,0 +1,63 @@
+/**
+ * Explicit KMS action lists. Wildcards are avoided on purpose: `kms:Create*` contains
+ * `kms:CreateGrant`, `kms:Re*` contains the ReEncrypt operations, and a future KMS action would join
+ * a wildcard silently.
+ */
+
+/** What a key administrator may do: manage the key and its policy, never use it. */
+export const KEY_ADMIN_ACTIONS: readonly string[] = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+/**
+ * What Bedrock's CloudFormation handlers do with the key on the deployer's behalf (create, update,
+ * read and delete of AWS::Bedrock::Guardrail and AWS::Bedrock::GuardrailVersion), except CreateGrant,
+ * which gets a statement of its own because it carries an extra condition.
+ */
+export const GUARDRAIL_DEPLOYMENT_ACTIONS: readonly string[] = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKey',
+  'kms:RetireGrant',
+];
+
+/** Grants Bedrock creates for itself while it stores the guardrail. */
+export const GUARDRAIL_GRANT_ACTIONS: readonly string[] = ['kms:CreateGrant'];
+
+/** Applying a guardrail (ApplyGuardrail, InvokeModel/Converse with a guardrail) only reads it. */
+export const GUARDRAIL_USE_ACTIONS: readonly string[] = ['kms:Decrypt'];
+
+/** Operations that expose or produce plaintext or key material: never given to administrators. */
+export const CRYPTOGRAPHIC_ACTIONS: readonly string[] = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:CreateGrant',
+];
