@@ -31,10 +31,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
+    include: ['.projenrc.ts'],
     exclude: ['lib', 'dist', 'examples/cdk.out', 'cdk.out'],
     compilerOptions: {},
   },
   eslintOptions: {
+    // One typed-lint project for src, test and examples: tsconfig.dev.json includes all three.
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
     dirs: ['src'],
     devdirs: ['test', 'examples', 'build-tools', 'projenrc', '.projenrc.ts'],
   },
@@ -84,6 +88,11 @@ project.addTask('demo', {
     { exec: 'ts-node --transpile-only -P tsconfig.dev.json examples/summarize.ts examples/cdk.out' },
   ],
 });
+
+// `build` packages the npm package everywhere; the other languages need their toolchains (and .NET an
+// SDK this project does not assume), so they are built by `package-all` or the `package:<lang>` tasks.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
 configureGovernance(project);
 configureMultiLanguage(project);

@@ -87,8 +87,12 @@ export function analyzeKeyArn(resolved: unknown): KeyArnAnalysis {
     return { kind: 'alias', text, awsManaged: /(^|[:/])alias\/aws\//.test(text) };
   }
   if (text.includes(LOOKUP_DUMMY_KEY_ID)) return { kind: 'lookup-dummy', text };
-  const match = KEY_ARN.exec(text);
-  if (match) return { kind: 'key-arn', text, region: match[2], account: match[3] };
+  // Placeholders such as ${AWS::Partition} contain colons: hide them while the ARN is split.
+  const placeholders: string[] = [];
+  const masked = text.replace(/\$\{[^}]*\}/g, (placeholder) => `\u0000${placeholders.push(placeholder) - 1}\u0000`);
+  const unmask = (part: string) => part.replace(/\u0000(\d+)\u0000/g, (_, i: string) => placeholders[Number(i)]);
+  const match = KEY_ARN.exec(masked);
+  if (match) return { kind: 'key-arn', text, region: unmask(match[2]), account: unmask(match[3]) };
   if (isLiteral(text)) return { kind: 'malformed', text };
   return { kind: 'reference', text };
 }

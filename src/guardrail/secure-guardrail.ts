@@ -21,7 +21,7 @@ import {
   DEFAULT_BLOCKED_OUTPUTS_MESSAGING,
   DEFAULT_CONTENT_POLICY,
 } from './private/defaults';
-import { grantGuardrailApply } from './private/grant-apply';
+import { grantGuardrailAccess } from './private/grant-apply';
 import { ensureDeploymentStatements } from './private/key-statements';
 import { fail, unresolved } from './private/validate';
 import { GUARDRAIL_PROFILE_ARN, validateGuardrailContent } from './private/validate-content';
@@ -87,6 +87,13 @@ export interface ISecureGuardrail extends IResource {
    * key, only through Bedrock in the key's Region.
    */
   grantApply(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Lets `grantee` read the guardrail's configuration: `bedrock:GetGuardrail` on it and
+   * `kms:Decrypt` on its key, only through Bedrock in the key's Region. Meant for auditors and
+   * compliance checks; applications need `grantApply` only.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
 }
 
 /**
@@ -317,8 +324,16 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
       public readonly guardrailVersion = attrs.guardrailVersion ?? 'DRAFT';
 
       public grantApply(grantee: iam.IGrantable): iam.Grant {
-        return grantGuardrailApply({
-          scope: this, grantee, guardrailResourceArns: [this.guardrailArn], encryptionKey: attrs.encryptionKey,
+        return this.grant(grantee, 'bedrock:ApplyGuardrail');
+      }
+
+      public grantRead(grantee: iam.IGrantable): iam.Grant {
+        return this.grant(grantee, 'bedrock:GetGuardrail');
+      }
+
+      private grant(grantee: iam.IGrantable, action: string): iam.Grant {
+        return grantGuardrailAccess({
+          scope: this, grantee, actions: [action], guardrailResourceArns: [this.guardrailArn], encryptionKey: attrs.encryptionKey,
         });
       }
     }
@@ -399,10 +414,26 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
    * only through Bedrock in this Region, in both the grantee's policy and the key policy.
    */
   public grantApply(grantee: iam.IGrantable): iam.Grant {
-    return grantGuardrailApply({
+    return grantGuardrailAccess({
       scope: this,
       grantee,
+      actions: ['bedrock:ApplyGuardrail'],
       guardrailResourceArns: [this.guardrailArn, ...this.guardrailProfileArns()],
+      encryptionKey: this.encryptionKey,
+    });
+  }
+
+  /**
+   * Lets `grantee` read the guardrail's configuration (`bedrock:GetGuardrail`), with exactly
+   * `kms:Decrypt` on its key through Bedrock in this Region. For auditors and compliance checks such
+   * as `GuardrailEncryptionConfigRule`; applications need `grantApply` only.
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return grantGuardrailAccess({
+      scope: this,
+      grantee,
+      actions: ['bedrock:GetGuardrail'],
+      guardrailResourceArns: [this.guardrailArn],
       encryptionKey: this.encryptionKey,
     });
   }
@@ -444,13 +475,16 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
     }
     const alias = normalizeAlias(props.keyAlias ?? `alias/bedrock-guardrail/${props.guardrailName}`);
 
-    return new kms.Key(this, 'Key', {
+    const rotationPeriod = props.keyRotationPeriod ?? Duration.days(365);
+    const pendingWindow = props.keyPendingWindow ?? Duration.days(30);
+    const key = new kms.Key(this, 'Key', {
       description: `Customer-managed key of the Bedrock guardrail ${props.guardrailName}`,
       keySpec: kms.KeySpec.SYMMETRIC_DEFAULT,
       keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
       enableKeyRotation: true,
-      rotationPeriod: props.keyRotationPeriod ?? Duration.days(365),
-      pendingWindow: props.keyPendingWindow ?? Duration.days(30),
+      // kms.Key range-checks these even when they are tokens: tokens are set on the L1 below instead.
+      rotationPeriod: rotationPeriod.isUnresolved() ? undefined : rotationPeriod,
+      pendingWindow: pendingWindow.isUnresolved() ? undefined : pendingWindow,
       removalPolicy,
       alias,
       policy: GuardrailKeyPolicy.documentFor(this, {
@@ -459,6 +493,10 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
         deletionProtection: props.deletionProtection ?? retains(removalPolicy),
       }),
     });
+    const cfnKey = key.node.defaultChild as kms.CfnKey;
+    if (rotationPeriod.isUnresolved()) cfnKey.rotationPeriodInDays = rotationPeriod.toDays();
+    if (pendingWindow.isUnresolved()) cfnKey.pendingWindowInDays = pendingWindow.toDays();
+    return key;
   }
 
   private adoptKey(props: SecureGuardrailProps): kms.IKey {

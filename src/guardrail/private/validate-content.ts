@@ -68,7 +68,7 @@ function validateTopicPolicy(value: unknown): void {
   topics.forEach((topic, i) => {
     const property = `topicPolicyConfig.topicsConfig[${i}]`;
     checkString(OWNER, `${property}.name`, topic.name, {
-      min: 1, max: 100, pattern: /^[0-9a-zA-Z_ !?.-]+$/, patternText: "0-9, a-z, A-Z, space and - _ ! ? .",
+      min: 1, max: 100, pattern: /^[0-9a-zA-Z_ !?.-]+$/, patternText: '0-9, a-z, A-Z, space and - _ ! ? .',
     });
     checkString(OWNER, `${property}.definition`, topic.definition, { min: 1, max: 1000 });
     checkActions(property, topic, FILTER_ACTIONS);
@@ -113,7 +113,9 @@ function validateCrossRegionConfig(value: unknown): void {
   const config = inspectableObject<bedrock.CfnGuardrail.GuardrailCrossRegionConfigProperty>(value);
   if (!config) return;
   checkString(OWNER, 'crossRegionConfig.guardrailProfileArn', config.guardrailProfileArn, {
-    min: 1, max: 2048, pattern: GUARDRAIL_PROFILE_ARN,
+    min: 1,
+    max: 2048,
+    pattern: GUARDRAIL_PROFILE_ARN,
     allowed: 'a guardrail profile ARN such as arn:aws:bedrock:us-east-1:111122223333:guardrail-profile/us.guardrail.v1:0',
   });
 }

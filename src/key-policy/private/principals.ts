@@ -9,18 +9,28 @@ import { comparePlacement, flattenIntrinsic, stackPlacement } from '../../detect
  */
 export function assertSameAccount(scope: IConstruct, principal: iam.IPrincipal, property: string): void {
   const stack = Stack.of(scope);
-  const aws = stack.resolve(principal.policyFragment.principalJson.AWS);
-  if ((Array.isArray(aws) ? aws : [aws]).includes('*')) {
+  const json = stack.resolve(principal.policyFragment.principalJson) as { AWS?: unknown[]; LiteralString?: unknown[] };
+  const awsPrincipals = [...(json.AWS ?? []), ...(json.LiteralString ?? [])].map(flattenIntrinsic);
+  if (awsPrincipals.includes('*')) {
     throw new Error(
       `GuardrailKeyPolicy: ${property} is the anonymous principal '*'; allowed: IAM principals of the key's account.`,
     );
   }
-  if (principal.principalAccount === undefined) return;
-  const account = flattenIntrinsic(stack.resolve(principal.principalAccount));
-  if (comparePlacement(account, stackPlacement(stack).account) === 'different') {
+  const own = stackPlacement(stack).account;
+  const accounts = awsPrincipals.map(accountOf);
+  if (principal.principalAccount !== undefined) accounts.push(flattenIntrinsic(stack.resolve(principal.principalAccount)));
+  const foreign = accounts.find((account) => comparePlacement(account, own) === 'different');
+  if (foreign !== undefined) {
     throw new Error(
-      `GuardrailKeyPolicy: ${property} belongs to account ${account}, but the key is in account ` +
-      `${stackPlacement(stack).account}; allowed: principals of the key's own account.`,
+      `GuardrailKeyPolicy: ${property} belongs to account ${foreign}, but the key is in account ${own}; ` +
+      'allowed: principals of the key\'s own account.',
     );
   }
+}
+
+/** The account of an AWS principal given as an IAM/STS ARN or an account id. */
+function accountOf(principal: string): string | undefined {
+  const arn = /^arn:[^:]+:(?:iam|sts)::([^:]+):/.exec(principal);
+  if (arn) return arn[1];
+  return /^[0-9]{12}$/.test(principal) ? principal : undefined;
 }

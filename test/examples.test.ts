@@ -1,0 +1,24 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { buildExampleApp } from '../examples/tenant-guardrails';
+
+describe('the example app', () => {
+  const stack = buildExampleApp(new App());
+  const template = Template.fromStack(stack);
+
+  test('gives each tenant its own guardrail and its own key', () => {
+    template.resourceCountIs('AWS::Bedrock::Guardrail', 2);
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    const keyArns = stack.guardrails.map((g) => stack.resolve(g.guardrail.kmsKeyArn));
+    expect(keyArns).toEqual(stack.guardrails.map((g) => ({ 'Fn::GetAtt': [stack.getLogicalId(g.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] })));
+    expect(new Set(keyArns.map((a) => JSON.stringify(a))).size).toBe(2);
+  });
+
+  test("lets each tenant's assistant decrypt its own tenant's key only", () => {
+    const keys = template.findResources('AWS::KMS::Key');
+    const users = Object.values(keys).map((key) => key.Properties.KeyPolicy.Statement
+      .find((s: any) => s.Sid === 'GuardrailUseThroughBedrock').Principal.AWS['Fn::GetAtt'][0]);
+    expect(users).toEqual([expect.stringMatching(/^acmeassistantServiceRole/), expect.stringMatching(/^globexassistantServiceRole/)]);
+  });
+});

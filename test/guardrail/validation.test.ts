@@ -1,0 +1,95 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { SecureGuardrail, SecureGuardrailProps } from '../../src';
+import { MANDATORY_TAGS, newStack } from '../helpers/synth';
+
+const BASE: SecureGuardrailProps = { guardrailName: 'valid', mandatoryTags: MANDATORY_TAGS };
+
+function construct(props: Partial<SecureGuardrailProps>): () => SecureGuardrail {
+  return () => new SecureGuardrail(newStack(), 'Guardrail', { ...BASE, ...props } as SecureGuardrailProps);
+}
+
+const filter = (overrides: object) => ({ filtersConfig: [{ type: 'HATE', inputStrength: 'HIGH', outputStrength: 'HIGH', ...overrides }] });
+const topic = (overrides: object) => ({ topicsConfig: [{ name: 'Topic', definition: 'A topic.', type: 'DENY', ...overrides }] });
+
+describe('SecureGuardrail refuses bad input with the property, the value and what is allowed', () => {
+  test.each<[string, Partial<SecureGuardrailProps>, string]>([
+    ['an empty name', { guardrailName: '' },
+      'SecureGuardrail: invalid guardrailName: received "" (0 characters); allowed: 1-50 characters of 0-9, a-z, A-Z, - and _.'],
+    ['a name with spaces', { guardrailName: 'my guardrail' },
+      'SecureGuardrail: invalid guardrailName: received "my guardrail" (12 characters); allowed: 1-50 characters of 0-9, a-z, A-Z, - and _.'],
+    ['a 51-character name', { guardrailName: 'a'.repeat(51) }, `received "${'a'.repeat(51)}" (51 characters); allowed: 1-50 characters`],
+    ['a 201-character description', { description: 'd'.repeat(201) }, 'invalid description: received "ddd'],
+    ['an empty description', { description: '' }, 'invalid description: received "" (0 characters); allowed: 1-200 characters.'],
+    ['empty input messaging', { blockedInputMessaging: '' }, 'invalid blockedInputMessaging: received "" (0 characters); allowed: 1-500 characters.'],
+    ['501-character output messaging', { blockedOutputsMessaging: 'm'.repeat(501) }, '(501 characters); allowed: 1-500 characters.'],
+    ['a 89-day rotation period', { keyRotationPeriod: Duration.days(89) },
+      'SecureGuardrail: invalid keyRotationPeriod: received "89 days" (7 characters); allowed: a whole number of days from 90 to 2560.'],
+    ['a 2561-day rotation period', { keyRotationPeriod: Duration.days(2561) }, 'invalid keyRotationPeriod: received "2561 days"'],
+    ['a rotation period in hours', { keyRotationPeriod: Duration.hours(2200) }, 'invalid keyRotationPeriod: received "91 days 16 hours"'],
+    ['a 6-day pending window', { keyPendingWindow: Duration.days(6) },
+      'SecureGuardrail: invalid keyPendingWindow: received "6 days" (6 characters); allowed: a whole number of days from 7 to 30.'],
+    ['a 31-day pending window', { keyPendingWindow: Duration.days(31) }, 'invalid keyPendingWindow: received "31 days"'],
+    ['deletion protection with a destroying removal policy', { deletionProtection: true, removalPolicy: RemovalPolicy.DESTROY },
+      'SecureGuardrail: invalid deletionProtection: received true; allowed: false with removalPolicy destroy (deletion protection needs RemovalPolicy.RETAIN or RETAIN_ON_UPDATE_OR_DELETE).'],
+    ['an alias under alias/aws/', { keyAlias: 'alias/aws/bedrock' },
+      'SecureGuardrail: invalid keyAlias: received "alias/aws/bedrock" (17 characters); allowed: an alias outside the reserved alias/aws/ prefix.'],
+    ['an alias with spaces', { keyAlias: 'alias/my key' }, "invalid keyAlias: received \"alias/my key\" (12 characters); allowed: 7-256 characters of 'alias/' followed by a-z, A-Z, 0-9, : / _ -."],
+    ['an empty owner tag', { mandatoryTags: { ...MANDATORY_TAGS, owner: '' } },
+      'SecureGuardrail: invalid mandatoryTags.owner: received "" (0 characters); allowed: 1-256 characters of letters, digits, spaces and _ . : / = + - @.'],
+    ['a missing workload tag', { mandatoryTags: { owner: 'o', dataSensitivity: 'd' } as any },
+      'SecureGuardrail: invalid mandatoryTags.workload: received undefined; allowed: a non-empty tag value of at most 256 characters.'],
+    ['a 257-character sensitivity tag', { mandatoryTags: { ...MANDATORY_TAGS, dataSensitivity: 'x'.repeat(257) } }, 'invalid mandatoryTags.dataSensitivity: received "xxx'],
+    ['a tag value with forbidden characters', { tags: { CostCenter: 'a#b' } }, 'invalid tags.CostCenter: received "a#b" (3 characters); allowed: 0-256 characters of letters'],
+    ['a reserved tag key', { tags: { 'aws:cost': 'x' } },
+      'SecureGuardrail: invalid tags key "aws:cost": received "aws:cost" (8 characters); allowed: a tag key that does not start with the reserved \'aws:\' prefix.'],
+    ['a 129-character tag key', { tags: { ['k'.repeat(129)]: 'x' } }, '(129 characters); allowed: 1-128 characters'],
+    ['a mandatory tag key in tags', { tags: { Owner: 'someone' } },
+      'SecureGuardrail: invalid tags.Owner: received "someone" (7 characters); allowed: a key other than Owner, Workload, DataSensitivity (set them with mandatoryTags).'],
+    ['a content action other than BLOCK or NONE', { contentPolicyConfig: filter({ inputAction: 'ANONYMIZE' }) },
+      'SecureGuardrail: invalid contentPolicyConfig.filtersConfig[0].inputAction: received "ANONYMIZE" (9 characters); allowed: BLOCK, NONE.'],
+    ['a content output action other than BLOCK or NONE', { contentPolicyConfig: filter({ outputAction: 'block' }) }, 'invalid contentPolicyConfig.filtersConfig[0].outputAction: received "block"'],
+    ['a PROMPT_ATTACK filter on output', { contentPolicyConfig: filter({ type: 'PROMPT_ATTACK', outputStrength: 'HIGH' }) },
+      'SecureGuardrail: invalid contentPolicyConfig.filtersConfig[0].outputStrength (PROMPT_ATTACK): received "HIGH" (4 characters); allowed: NONE.'],
+    ['31 topics', { topicPolicyConfig: { topicsConfig: Array.from({ length: 31 }, (_, i) => ({ name: `t${i}`, definition: 'd', type: 'DENY' })) } },
+      'SecureGuardrail: invalid topicPolicyConfig.topicsConfig: received a list of 31; allowed: at most 30 topics.'],
+    ['a topic name with forbidden characters', { topicPolicyConfig: topic({ name: 'Tax/Advice' }) },
+      'invalid topicPolicyConfig.topicsConfig[0].name: received "Tax/Advice" (10 characters); allowed: 1-100 characters of 0-9, a-z, A-Z, space and - _ ! ? ..'],
+    ['a 101-character topic name', { topicPolicyConfig: topic({ name: 'n'.repeat(101) }) }, '(101 characters); allowed: 1-100 characters'],
+    ['an empty topic definition', { topicPolicyConfig: topic({ definition: '' }) }, 'invalid topicPolicyConfig.topicsConfig[0].definition: received "" (0 characters); allowed: 1-1000 characters.'],
+    ['a topic action other than BLOCK or NONE', { topicPolicyConfig: topic({ outputAction: 'ANONYMIZE' }) }, 'invalid topicPolicyConfig.topicsConfig[0].outputAction: received "ANONYMIZE"'],
+    ['a word action other than BLOCK or NONE', { wordPolicyConfig: { wordsConfig: [{ text: 'w', inputAction: 'MASK' }] } }, 'invalid wordPolicyConfig.wordsConfig[0].inputAction: received "MASK"'],
+    ['a managed word list action other than BLOCK or NONE', { wordPolicyConfig: { managedWordListsConfig: [{ type: 'PROFANITY', outputAction: 'ANONYMIZE' }] } },
+      'invalid wordPolicyConfig.managedWordListsConfig[0].outputAction: received "ANONYMIZE" (9 characters); allowed: BLOCK, NONE.'],
+    ['a PII action other than BLOCK, ANONYMIZE or NONE', { sensitiveInformationPolicyConfig: { piiEntitiesConfig: [{ type: 'EMAIL', action: 'MASK' }] } },
+      'SecureGuardrail: invalid sensitiveInformationPolicyConfig.piiEntitiesConfig[0].action: received "MASK" (4 characters); allowed: BLOCK, ANONYMIZE, NONE.'],
+    ['a PII input action other than BLOCK, ANONYMIZE or NONE', { sensitiveInformationPolicyConfig: { piiEntitiesConfig: [{ type: 'EMAIL', action: 'BLOCK', inputAction: 'DROP' }] } },
+      'invalid sensitiveInformationPolicyConfig.piiEntitiesConfig[0].inputAction: received "DROP"'],
+    ['a regex action other than BLOCK, ANONYMIZE or NONE', { sensitiveInformationPolicyConfig: { regexesConfig: [{ name: 'r', pattern: '.', action: 'BLOCK', outputAction: 'DROP' }] } },
+      'invalid sensitiveInformationPolicyConfig.regexesConfig[0].outputAction: received "DROP"'],
+    ['a grounding threshold of 1', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'GROUNDING', threshold: 1 }] } },
+      'SecureGuardrail: invalid contextualGroundingPolicyConfig.filtersConfig[0].threshold: received 1; allowed: 0 <= value < 1.'],
+    ['a negative grounding threshold', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'RELEVANCE', threshold: -0.1 }] } }, 'threshold: received -0.1; allowed: 0 <= value < 1.'],
+    ['a grounding action other than BLOCK or NONE', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'RELEVANCE', threshold: 0.5, action: 'WARN' }] } },
+      'invalid contextualGroundingPolicyConfig.filtersConfig[0].action: received "WARN"'],
+    ['a malformed guardrail profile ARN', { crossRegionConfig: { guardrailProfileArn: 'arn:aws:bedrock:us-east-1:111111111111:guardrail/abc' } },
+      'SecureGuardrail: invalid crossRegionConfig.guardrailProfileArn: received "arn:aws:bedrock:us-east-1:111111111111:guardrail/abc" (52 characters); allowed: a guardrail profile ARN such as arn:aws:bedrock:us-east-1:111122223333:guardrail-profile/us.guardrail.v1:0.'],
+  ])('%s', (_name, props, message) => {
+    expect(construct(props)).toThrow(message);
+  });
+
+  test.each<[string, Partial<SecureGuardrailProps>]>([
+    ['a 50-character name of every allowed character', { guardrailName: `Az09-_${'x'.repeat(44)}` }],
+    ['a 200-character description', { description: 'd'.repeat(200) }],
+    ['rotation at the lower limit', { keyRotationPeriod: Duration.days(90) }],
+    ['rotation at the upper limit', { keyRotationPeriod: Duration.days(2560) }],
+    ['a pending window at the lower limit', { keyPendingWindow: Duration.days(7) }],
+    ['a grounding threshold of 0', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'GROUNDING', threshold: 0 }] } }],
+    ['30 topics', { topicPolicyConfig: { topicsConfig: Array.from({ length: 30 }, (_, i) => ({ name: `Topic ${i}!?.`, definition: 'd', type: 'DENY' })) } }],
+    ['PII anonymization', { sensitiveInformationPolicyConfig: { piiEntitiesConfig: [{ type: 'EMAIL', action: 'ANONYMIZE', inputAction: 'NONE', outputAction: 'ANONYMIZE' }] } }],
+    ['a GovCloud guardrail profile', { crossRegionConfig: { guardrailProfileArn: 'arn:aws-us-gov:bedrock:us-gov-west-1:111111111111:guardrail-profile/us-gov.guardrail.v1:0' } }],
+    ['tag values with every allowed character class', { tags: { 'team:name': 'Équipe 7 _.:/=+-@' } }],
+    ['an empty optional tag value', { tags: { Note: '' } }],
+  ])('accepts %s', (_name, props) => {
+    expect(construct(props)).not.toThrow();
+  });
+});

@@ -1,0 +1,84 @@
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { arnAttributes, Caller, KeyPolicyEvaluator, PolicyDocumentJson, resolveIntrinsics } from './key-policy-evaluator';
+
+export const ACCOUNT = '111111111111';
+export const REGION = 'eu-west-1';
+export const OTHER_ACCOUNT = '222222222222';
+export const ENV = { account: ACCOUNT, region: REGION };
+
+export const MANDATORY_TAGS = { owner: 'team-payments', workload: 'payments-assistant', dataSensitivity: 'confidential' };
+
+export function newStack(props: StackProps = { env: ENV }): Stack {
+  return new Stack(new App(), 'TestStack', props);
+}
+
+/** The deployment role of CDK's default synthesizer in the test environment. */
+export const DEPLOYER_ARN = `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}`;
+
+export const CALLERS = {
+  /** An IAM administrator of the account who is not a key user (identity policy allows `*` on `*`). */
+  iamAdmin: { arn: `arn:aws:iam::${ACCOUNT}:role/Admin`, account: ACCOUNT, identityAllows: ['*'] },
+  /** A data scientist whose IAM policy allows every KMS action. */
+  dataScientist: { arn: `arn:aws:iam::${ACCOUNT}:role/DataScientist`, account: ACCOUNT, identityAllows: ['kms:*'] },
+  /** CloudFormation's execution role (AdministratorAccess, as CDK bootstraps it). */
+  deployer: { arn: DEPLOYER_ARN, account: ACCOUNT, identityAllows: ['*'] },
+  /** An administrator of another account. */
+  foreignAdmin: { arn: `arn:aws:iam::${OTHER_ACCOUNT}:role/Admin`, account: OTHER_ACCOUNT, identityAllows: ['*'] },
+  /** The account root of another account. */
+  foreignRoot: { arn: `arn:aws:iam::${OTHER_ACCOUNT}:root`, account: OTHER_ACCOUNT, identityAllows: ['*'] },
+} satisfies Record<string, Caller>;
+
+/** A role of the template, as KMS would see it calling. */
+export function roleCaller(logicalId: string, identityAllows: string[] = []): Caller {
+  return { arn: `arn:aws:iam::${ACCOUNT}:role/${logicalId}`, account: ACCOUNT, identityAllows };
+}
+
+export const CONTEXTS = {
+  direct: {},
+  viaBedrockHere: { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT, 'kms:GrantIsForAWSResource': 'true' },
+  viaBedrockElsewhere: { 'kms:ViaService': 'bedrock.us-east-1.amazonaws.com', 'kms:CallerAccount': ACCOUNT, 'kms:GrantIsForAWSResource': 'true' },
+  viaOtherService: { 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT, 'kms:GrantIsForAWSResource': 'true' },
+} as const;
+
+/** Every action KMS authorizes on a key through its key policy. */
+export const ALL_KEY_ACTIONS = [
+  'kms:CancelKeyDeletion', 'kms:ConnectCustomKeyStore', 'kms:CreateAlias', 'kms:CreateGrant', 'kms:Decrypt',
+  'kms:DeleteAlias', 'kms:DeleteImportedKeyMaterial', 'kms:DeriveSharedSecret', 'kms:DescribeKey', 'kms:DisableKey',
+  'kms:DisableKeyRotation', 'kms:EnableKey', 'kms:EnableKeyRotation', 'kms:Encrypt', 'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateMac', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:GetParametersForImport', 'kms:GetPublicKey',
+  'kms:ImportKeyMaterial', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeyPolicies', 'kms:ListKeyRotations',
+  'kms:ListResourceTags', 'kms:PutKeyPolicy', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:ReplicateKey',
+  'kms:RetireGrant', 'kms:RevokeGrant', 'kms:RotateKeyOnDemand', 'kms:ScheduleKeyDeletion', 'kms:Sign',
+  'kms:TagResource', 'kms:UntagResource', 'kms:UpdateAlias', 'kms:UpdateKeyDescription', 'kms:UpdatePrimaryRegion',
+  'kms:Verify', 'kms:VerifyMac',
+];
+
+export const CRYPTO_ACTIONS = [
+  'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:CreateGrant',
+];
+
+export interface SynthesizedKey {
+  readonly template: any;
+  readonly logicalId: string;
+  readonly policy: PolicyDocumentJson;
+  readonly evaluator: KeyPolicyEvaluator;
+}
+
+/** The stack's only KMS key, with its policy resolved as it would be in account ACCOUNT, Region REGION. */
+export function synthesizedKey(stack: Stack): SynthesizedKey {
+  const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, any> };
+  const keys = Object.entries(template.Resources as Record<string, any>).filter(([, r]) => r.Type === 'AWS::KMS::Key');
+  if (keys.length !== 1) throw new Error(`expected one key, found ${keys.length}`);
+  const env = { partition: 'aws', region: REGION, account: ACCOUNT, urlSuffix: 'amazonaws.com' };
+  const policy = resolveIntrinsics(keys[0][1].Properties.KeyPolicy, { ...env, attributes: arnAttributes(template, env) });
+  return { template, logicalId: keys[0][0], policy, evaluator: new KeyPolicyEvaluator(policy, ACCOUNT) };
+}
+
+/** The actions among `actions` that `caller` may perform in `context`. */
+export function allowedActions(key: SynthesizedKey, caller: Caller, context: Record<string, string>, actions = ALL_KEY_ACTIONS): string[] {
+  return actions.filter((action) => key.evaluator.isAllowed(caller, action, context));
+}
