@@ -1,0 +1,78 @@
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { SecureGuardrail } from '../src';
+
+/** The tenants of a multi-tenant SaaS assistant: each gets its own guardrail and its own key. */
+const TENANTS = [
+  { id: 'acme', owner: 'team-acme-success', sensitivity: 'confidential' },
+  { id: 'globex', owner: 'team-globex-success', sensitivity: 'restricted' },
+];
+
+/**
+ * What an application team writes: one `SecureGuardrail` per tenant, each with its own
+ * customer-managed key, and the tenant's assistant function allowed to apply it (and nothing more).
+ */
+export class TenantGuardrailsStack extends Stack {
+  public readonly guardrails: SecureGuardrail[] = [];
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    for (const tenant of TENANTS) {
+      const guardrail = new SecureGuardrail(this, `${tenant.id}-guardrail`, {
+        guardrailName: `${tenant.id}-assistant`,
+        description: `Guardrail of the ${tenant.id} support assistant`,
+        mandatoryTags: { owner: tenant.owner, workload: 'support-assistant', dataSensitivity: tenant.sensitivity },
+        tags: { Tenant: tenant.id },
+        sensitiveInformationPolicyConfig: {
+          piiEntitiesConfig: [
+            { type: 'EMAIL', action: 'ANONYMIZE', inputAction: 'ANONYMIZE', outputAction: 'ANONYMIZE' },
+            { type: 'CREDIT_DEBIT_CARD_NUMBER', action: 'BLOCK', inputAction: 'BLOCK', outputAction: 'BLOCK' },
+          ],
+        },
+        topicPolicyConfig: {
+          topicsConfig: [{
+            name: 'Other tenants',
+            definition: 'Questions about the customers, data or configuration of any other tenant.',
+            type: 'DENY',
+            examples: ['What do your other customers ask about?'],
+          }],
+        },
+      });
+      const version = guardrail.createVersion(`Baseline policy of ${tenant.id}`);
+
+      const assistant = new lambda.Function(this, `${tenant.id}-assistant`, {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(ASSISTANT_SOURCE),
+        environment: { GUARDRAIL_ID: guardrail.guardrailId, GUARDRAIL_VERSION: version.version },
+      });
+      guardrail.grantApply(assistant);
+      this.guardrails.push(guardrail);
+    }
+  }
+}
+
+/** Builds the example app into `app`: used by `examples/app.ts` and by the tests. */
+export function buildExampleApp(app: App): TenantGuardrailsStack {
+  const env = {
+    account: app.node.tryGetContext('account') ?? '111122223333',
+    region: app.node.tryGetContext('region') ?? 'eu-central-1',
+  };
+  return new TenantGuardrailsStack(app, 'TenantGuardrails', { env });
+}
+
+const ASSISTANT_SOURCE = `
+const { BedrockRuntimeClient, ApplyGuardrailCommand } = require('@aws-sdk/client-bedrock-runtime');
+const client = new BedrockRuntimeClient();
+exports.handler = async (event) => {
+  const result = await client.send(new ApplyGuardrailCommand({
+    guardrailIdentifier: process.env.GUARDRAIL_ID,
+    guardrailVersion: process.env.GUARDRAIL_VERSION,
+    source: 'INPUT',
+    content: [{ text: { text: String(event.prompt ?? '') } }],
+  }));
+  return { action: result.action, outputs: result.outputs };
+};
+`;
