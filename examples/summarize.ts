@@ -33,6 +33,19 @@ function keyUsers(key: any): string[] {
   return ([] as unknown[]).concat(statement?.Principal?.AWS ?? []).map(reference);
 }
 
+function complianceSummary(assemblyDir: string): void {
+  const file = path.join(assemblyDir, 'guardrail-compliance.json');
+  if (!fs.existsSync(file)) return;
+  const report = JSON.parse(fs.readFileSync(file, 'utf-8'));
+  const s = report.summary;
+  console.log(`Compliance (${path.relative(process.cwd(), file)}): ${s.compliant}/${s.guardrails} guardrails compliant, ` +
+    `${s.encryptedWithCmk}/${s.guardrails} on a customer-managed key, ${s.distinctKeys} keys ~ $${s.estimatedMonthlyKeyCostUsd.toFixed(2)}/month`);
+  for (const g of report.guardrails) {
+    const problems = [...g.failedRules, ...g.warnings];
+    console.log(`  ${g.status.padEnd(13)} ${g.path}${problems.length ? ` (${problems.join(', ')})` : ''}`);
+  }
+}
+
 function main(assemblyDir: string): void {
   for (const { name, template } of stackTemplates(assemblyDir)) {
     const resources = template.Resources ?? {};
@@ -55,3 +68,4 @@ function main(assemblyDir: string): void {
 }
 
 main(process.argv[2] ?? 'cdk.out');
+complianceSummary(process.argv[2] ?? 'cdk.out');

@@ -1,7 +1,8 @@
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { SecureGuardrail } from '../src';
+import { LegacyGuardrailStack } from './legacy-migration';
+import { GuardrailEncryptionAspect, GuardrailEncryptionChecks, SecureGuardrail } from '../src';
 
 /** The tenants of a multi-tenant SaaS assistant: each gets its own guardrail and its own key. */
 const TENANTS = [
@@ -54,13 +55,25 @@ export class TenantGuardrailsStack extends Stack {
   }
 }
 
-/** Builds the example app into `app`: used by `examples/app.ts` and by the tests. */
-export function buildExampleApp(app: App): TenantGuardrailsStack {
+/**
+ * Builds the example app into `app` (used by `examples/app.ts` and by the tests): the application
+ * team's tenant guardrails, a legacy stack migrated by the platform team, and the platform team's
+ * synth-time enforcement over all of it.
+ */
+export function buildExampleApp(app: App): { tenants: TenantGuardrailsStack; legacy: LegacyGuardrailStack } {
   const env = {
     account: app.node.tryGetContext('account') ?? '111122223333',
     region: app.node.tryGetContext('region') ?? 'eu-central-1',
   };
-  return new TenantGuardrailsStack(app, 'TenantGuardrails', { env });
+  const tenants = new TenantGuardrailsStack(app, 'TenantGuardrails', { env });
+  const legacy = new LegacyGuardrailStack(app, 'LegacyGuardrails', { env });
+
+  // Platform team: every guardrail of the app must have a compliant customer-managed key. The aspect
+  // fails `cdk synth` on a violation, the pack adds the findings to the validation report, and both
+  // write guardrail-compliance.json (once).
+  GuardrailEncryptionAspect.applyTo(app);
+  Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app));
+  return { tenants, legacy };
 }
 
 const ASSISTANT_SOURCE = `

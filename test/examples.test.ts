@@ -2,9 +2,11 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { buildExampleApp } from '../examples/tenant-guardrails';
+import { GuardrailEncryptionChecks } from '../src';
 
 describe('the example app', () => {
-  const stack = buildExampleApp(new App());
+  const app = new App();
+  const { tenants: stack, legacy } = buildExampleApp(app);
   const template = Template.fromStack(stack);
 
   test('gives each tenant its own guardrail and its own key', () => {
@@ -13,6 +15,15 @@ describe('the example app', () => {
     const keyArns = stack.guardrails.map((g) => stack.resolve(g.guardrail.kmsKeyArn));
     expect(keyArns).toEqual(stack.guardrails.map((g) => ({ 'Fn::GetAtt': [stack.getLogicalId(g.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] })));
     expect(new Set(keyArns.map((a) => JSON.stringify(a))).size).toBe(2);
+  });
+
+  test('migrates the legacy guardrail onto a key of its own, and the whole app passes the checks', () => {
+    const legacyTemplate = Template.fromStack(legacy);
+    const [keyId] = Object.keys(legacyTemplate.findResources('AWS::KMS::Key'));
+    legacyTemplate.hasResourceProperties('AWS::Bedrock::Guardrail', { KmsKeyArn: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    const errors = app.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:error'));
+    expect(errors).toEqual([]);
+    expect(new GuardrailEncryptionChecks().validateScope(app).violations).toEqual([]);
   });
 
   test("lets each tenant's assistant decrypt its own tenant's key only", () => {

@@ -62,7 +62,7 @@ export function flattenIntrinsic(value: unknown): string {
     case 'Fn::GetAtt':
       return `\${GetAtt:${Array.isArray(arg) ? arg.join('.') : String(arg)}}`;
     case 'Fn::ImportValue':
-      return '${ImportValue}';
+      return `\${ImportValue:${flattenIntrinsic(arg)}}`;
     case 'Fn::Join': {
       if (!Array.isArray(arg) || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) return '${?}';
       return (arg[1] as unknown[]).map(flattenIntrinsic).join(arg[0]);

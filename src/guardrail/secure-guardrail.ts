@@ -9,7 +9,7 @@ import {
   RemovalPolicy,
   Resource,
   Stack,
-  Tags,
+  TagManager,
   Token,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -290,6 +290,9 @@ const CREATED_KEY_OPTIONS = [
   'keyAdmins', 'keyAlias', 'keyRotationPeriod', 'keyPendingWindow', 'removalPolicy', 'deletionProtection',
 ] as const;
 
+/** The priority `Tags.of(scope).add` uses by default. */
+const TAG_PRIORITY = 100;
+
 const MANDATORY_TAG_KEYS: { [K in keyof MandatoryTags]: string } = {
   owner: 'Owner',
   workload: 'Workload',
@@ -395,8 +398,11 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
       ? undefined
       : (props.crossRegionConfig as bedrock.CfnGuardrail.GuardrailCrossRegionConfigProperty | undefined)?.guardrailProfileArn;
 
+    // Set on the L1s directly (as Tags.of would, at the same priority) so checks that read the tree
+    // before synthesis see them too.
+    const taggable = [this.guardrail, ...(props.encryptionKey ? [] : [this.encryptionKey.node.defaultChild as kms.CfnKey])];
     for (const [key, value] of Object.entries(tags)) {
-      Tags.of(this).add(key, value);
+      for (const resource of taggable) TagManager.of(resource)!.setTag(key, value, TAG_PRIORITY);
     }
   }
 

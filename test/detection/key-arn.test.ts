@@ -11,7 +11,7 @@ describe('flattenIntrinsic', () => {
     ['a pseudo parameter', { Ref: 'AWS::Region' }, '${AWS::Region}'],
     ['a parameter', { Ref: 'KeyArnParam' }, '${Ref:KeyArnParam}'],
     ['an attribute', { 'Fn::GetAtt': ['Key1234', 'Arn'] }, '${GetAtt:Key1234.Arn}'],
-    ['an import', { 'Fn::ImportValue': 'Exported' }, '${ImportValue}'],
+    ['an import', { 'Fn::ImportValue': 'Exported' }, '${ImportValue:Exported}'],
     ['a join', partitionJoin(':kms:eu-west-1:111111111111:key/abc'), 'arn:${AWS::Partition}:kms:eu-west-1:111111111111:key/abc'],
     ['a sub with variables', { 'Fn::Sub': ['arn:${AWS::Partition}:kms:${R}:${Acct}:${!Literal}', { R: 'eu-west-1' }] }, 'arn:${AWS::Partition}:kms:eu-west-1:${Ref:Acct}:${!Literal}'],
     ['a plain sub', { 'Fn::Sub': 'alias/${Name}' }, 'alias/${Ref:Name}'],

@@ -1,0 +1,65 @@
+import { Annotations, AspectPriority, Aspects, IAspect, Stage } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
+import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
+import { GuardrailInspector } from '../detection/guardrail-inspection';
+import { evaluateRules } from '../nag/private/guardrail-rule';
+import { GUARDRAIL_RULES } from '../nag/rules';
+import { GuardrailComplianceReport } from '../report/guardrail-compliance-report';
+
+/**
+ * Settings of `GuardrailEncryptionAspect.applyTo`.
+ */
+export interface GuardrailEncryptionAspectProps extends GuardrailEncryptionOptions {
+  /**
+   * Write the compliance report (`guardrail-compliance.json`) into the cloud assembly.
+   *
+   * @default true
+   */
+  readonly report?: boolean;
+}
+
+/**
+ * Checks every Bedrock guardrail against the customer-managed key standard without cdk-nag: each
+ * failed rule becomes an error annotation on the guardrail (a warning for `KeyVerifiable` unless
+ * `strict`), with the same rule ids and messages as `GuardrailEncryptionChecks`, so `cdk synth`
+ * fails. Findings acknowledged with `Validations.of(scope).acknowledge({ id, reason })` are skipped.
+ *
+ * It runs with READONLY priority, after every mutating aspect (tags included).
+ */
+export class GuardrailEncryptionAspect implements IAspect {
+  /**
+   * Adds the aspect to `scope` and to every Stage under it (aspects of an App do not reach into
+   * Stages), and enables the compliance report. Call it once the app's Stages exist.
+   */
+  public static applyTo(scope: IConstruct, props: GuardrailEncryptionAspectProps = {}): GuardrailEncryptionAspect {
+    const aspect = new GuardrailEncryptionAspect(props);
+    const scopes = [scope, ...scope.node.findAll().filter((node) => Stage.isStage(node) && node !== scope)];
+    for (const target of scopes) {
+      Aspects.of(target).add(aspect, { priority: AspectPriority.READONLY });
+    }
+    if (props.report ?? true) GuardrailComplianceReport.enable(scope, props);
+    return aspect;
+  }
+
+  private readonly options: ResolvedEncryptionOptions;
+
+  constructor(options: GuardrailEncryptionOptions = {}) {
+    this.options = resolveEncryptionOptions('GuardrailEncryptionAspect', options);
+  }
+
+  public visit(node: IConstruct): void {
+    // A fresh inspector per node: other aspects may still change the tree between two visits.
+    const guardrail = new GuardrailInspector().inspect(node);
+    if (!guardrail) return;
+    for (const finding of evaluateRules(GUARDRAIL_RULES, guardrail, this.options)) {
+      if (finding.acknowledged) continue;
+      const message = `[${finding.ruleId}] ${finding.info} ${finding.explanation}`;
+      if (finding.level === 'error') {
+        Annotations.of(node).addError(message);
+      } else {
+        Annotations.of(node).addWarningV2(finding.ruleId, message);
+      }
+    }
+  }
+}

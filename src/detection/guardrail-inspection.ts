@@ -1,0 +1,244 @@
+import { CfnResource, IResolvable, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import {
+  analyzeKeyArn,
+  comparePlacement,
+  flattenIntrinsic,
+  KeyArnAnalysis,
+  PlacementMatch,
+  stackPlacement,
+} from './key-arn';
+
+/**
+ * The one place that decides what a guardrail is encrypted with. The nag rules, the aspects and the
+ * compliance report all read a guardrail through here, so they cannot disagree.
+ */
+
+export const GUARDRAIL_TYPE = 'AWS::Bedrock::Guardrail';
+export const KEY_TYPE = 'AWS::KMS::Key';
+
+/** A resource as it will be in the template: overrides and deletion overrides applied. */
+export interface EffectiveResource {
+  readonly node: CfnResource;
+  readonly stack: Stack;
+  readonly logicalId: string;
+  readonly properties: { readonly [name: string]: any };
+  readonly deletionPolicy?: string;
+  readonly updateReplacePolicy?: string;
+}
+
+/** Where a guardrail's key was found. */
+export type KeySource =
+  /** A `AWS::KMS::Key` of this app, reached by following the reference. */
+  | 'in-app'
+  /** Not in the app: a literal ARN, a parameter, an import, a lookup. */
+  | 'outside-app'
+  /** No key, an alias or a malformed value: there is no key to inspect. */
+  | 'none';
+
+export interface GuardrailInspection {
+  /** How the guardrail is created: an `AWS::Bedrock::Guardrail` or an SDK call of a custom resource. */
+  readonly kind: 'resource' | 'custom-resource';
+  readonly node: CfnResource;
+  readonly stack: Stack;
+  /** The effective properties (for a custom resource, the SDK call's parameters). */
+  readonly properties: { readonly [name: string]: any };
+  /** The guardrail's name, when it is a literal. */
+  readonly name?: string;
+  /** The key value, classified. */
+  readonly keyArn: KeyArnAnalysis;
+  readonly keySource: KeySource;
+  /** The key, when it is part of the app. */
+  readonly key?: EffectiveResource;
+  /** Region and account of the key compared with the guardrail's. */
+  readonly placement: { readonly region: PlacementMatch; readonly account: PlacementMatch };
+}
+
+export function isGuardrail(node: IConstruct): node is CfnResource {
+  return CfnResource.isCfnResource(node) && node.cfnResourceType === GUARDRAIL_TYPE;
+}
+
+/**
+ * Reads guardrails and their keys. Effective resources are cached per inspector: create one per
+ * validation pass, after the tree stops changing.
+ */
+export class GuardrailInspector {
+  private readonly effective = new Map<CfnResource, EffectiveResource>();
+  private readonly inspections = new Map<CfnResource, GuardrailInspection | undefined>();
+  private readonly logicalIds = new Map<Stack, Map<string, CfnResource>>();
+
+  /**
+   * Inspects a guardrail resource or a custom resource that creates or updates a guardrail through
+   * the Bedrock API; undefined for anything else.
+   */
+  public inspect(node: IConstruct): GuardrailInspection | undefined {
+    if (!CfnResource.isCfnResource(node)) return undefined;
+    if (!this.inspections.has(node)) {
+      this.inspections.set(node, isGuardrail(node) ? this.inspectResource(node) : this.inspectCustomResource(node));
+    }
+    return this.inspections.get(node);
+  }
+
+  /** The resource as it will be in its stack's template. */
+  public effectiveResource(node: CfnResource): EffectiveResource {
+    let resource = this.effective.get(node);
+    if (!resource) {
+      const stack = Stack.of(node);
+      // `_toCloudFormation` is how CfnResource renders itself, overrides included; resolving it in
+      // the resource's own stack gives exactly what the template will hold.
+      const rendered = stack.resolve((node as any)._toCloudFormation()) as { Resources: Record<string, any> };
+      const [logicalId, definition] = Object.entries(rendered.Resources)[0];
+      resource = {
+        node,
+        stack,
+        logicalId,
+        properties: definition.Properties ?? {},
+        deletionPolicy: definition.DeletionPolicy,
+        updateReplacePolicy: definition.UpdateReplacePolicy,
+      };
+      this.effective.set(node, resource);
+    }
+    return resource;
+  }
+
+  private inspectResource(node: CfnResource): GuardrailInspection {
+    const guardrail = this.effectiveResource(node);
+    const keyArn = analyzeKeyArn(guardrail.properties.KmsKeyArn);
+    const keyNode = ['reference', 'key-arn'].includes(keyArn.kind) ? this.findKey(node, guardrail) : undefined;
+    return this.describe('resource', node, guardrail.properties, literal(guardrail.properties.Name), keyArn, keyNode);
+  }
+
+  private inspectCustomResource(node: CfnResource): GuardrailInspection | undefined {
+    if (!node.cfnResourceType.startsWith('Custom::') && node.cfnResourceType !== 'AWS::CloudFormation::CustomResource') {
+      return undefined;
+    }
+    const properties = this.effectiveResource(node).properties;
+    const calls = [properties.Create, properties.Update].map(parseSdkCall).filter(isGuardrailCall);
+    if (calls.length === 0) return undefined;
+    const parameters = calls[0].parameters ?? {};
+    const unkeyed = calls.find((call) => !call.parameters?.kmsKeyId);
+    const keyValue = (unkeyed ?? calls[0]).parameters?.kmsKeyId;
+    const keyArn = analyzeKeyArn(keyValue);
+    // A key id or ARN in an SDK call cannot be followed to a resource of the app.
+    return this.describe('custom-resource', node, parameters, literal(parameters.name), keyArn, undefined);
+  }
+
+  private describe(
+    kind: GuardrailInspection['kind'], node: CfnResource, properties: Record<string, any>, name: string | undefined,
+    keyArn: KeyArnAnalysis, keyNode: CfnResource | undefined,
+  ): GuardrailInspection {
+    const stack = Stack.of(node);
+    const own = stackPlacement(stack);
+    const key = keyNode ? this.effectiveResource(keyNode) : undefined;
+    const keyPlacement = key ? stackPlacement(key.stack) : { region: keyArn.region, account: keyArn.account };
+    const hasKey = key !== undefined || keyArn.kind === 'key-arn' || keyArn.kind === 'reference' || keyArn.kind === 'lookup-dummy';
+    return {
+      kind,
+      node,
+      stack,
+      properties,
+      name,
+      keyArn,
+      keySource: key ? 'in-app' : hasKey ? 'outside-app' : 'none',
+      key,
+      placement: {
+        region: comparePlacement(keyPlacement.region, own.region),
+        account: comparePlacement(keyPlacement.account, own.account),
+      },
+    };
+  }
+
+  /**
+   * Follows the guardrail's `KmsKeyArn` to an `AWS::KMS::Key` of the app: through the token it was
+   * given (same stack, another stack, a nested stack's parent), else by logical id in its stack (an
+   * override written as `Fn::GetAtt`).
+   */
+  private findKey(node: CfnResource, guardrail: EffectiveResource): CfnResource | undefined {
+    for (const token of referencedTokens(rawProperty(node, 'KmsKeyArn', 'kmsKeyArn'))) {
+      if (Reference.isReference(token) && isKey(token.target)) return token.target;
+    }
+    const getAtt = guardrail.properties.KmsKeyArn?.['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') {
+      const target = this.resourceByLogicalId(guardrail.stack, getAtt[0]);
+      if (target && isKey(target)) return target;
+    }
+    return undefined;
+  }
+
+  private resourceByLogicalId(stack: Stack, logicalId: string): CfnResource | undefined {
+    let index = this.logicalIds.get(stack);
+    if (!index) {
+      index = new Map();
+      for (const child of stack.node.findAll()) {
+        if (CfnResource.isCfnResource(child) && Stack.of(child) === stack) {
+          index.set(stack.resolve(child.logicalId), child);
+        }
+      }
+      this.logicalIds.set(stack, index);
+    }
+    return index.get(logicalId);
+  }
+}
+
+function isKey(target: IConstruct): target is CfnResource {
+  return CfnResource.isCfnResource(target) && target.cfnResourceType === KEY_TYPE;
+}
+
+function literal(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The value a property was given, before resolution: from the overrides when the property is
+ * overridden (or deleted), else from the L1's properties (camelCase) or a raw CfnResource's (as given).
+ */
+function rawProperty(node: CfnResource, cfnName: string, l1Name: string): unknown {
+  const overrides = (node as any).rawOverrides?.Properties;
+  if (overrides && cfnName in overrides) return overrides[cfnName];
+  const properties = (node as any).cfnProperties ?? {};
+  return properties[l1Name] ?? properties[cfnName];
+}
+
+/** The tokens a value holds: the value itself when it is one, or those embedded in a string. */
+function referencedTokens(value: unknown): IResolvable[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string') {
+    return Token.isUnresolved(value) ? Tokenization.reverseString(value).tokens : [];
+  }
+  const token = Tokenization.reverse(value);
+  return token ? [token] : [];
+}
+
+interface SdkCall {
+  readonly service?: string;
+  readonly action?: string;
+  readonly parameters?: Record<string, any>;
+}
+
+/** An AwsCustomResource call, stored as a JSON string (with tokens flattened into it). */
+function parseSdkCall(value: unknown): SdkCall | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : flattenIntrinsic(value);
+  try {
+    const call = JSON.parse(text);
+    return call && typeof call === 'object' ? call : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isGuardrailCall(call: SdkCall | undefined): call is SdkCall {
+  if (!call || typeof call.service !== 'string' || typeof call.action !== 'string') return false;
+  const service = call.service.toLowerCase().replace(/^@aws-sdk\/client-/, '');
+  const action = call.action.toLowerCase().replace(/command$/, '');
+  return service === 'bedrock' && (action === 'createguardrail' || action === 'updateguardrail');
+}
+
+/** Tags of an effective resource, as a map (values that are tokens count as present). */
+export function effectiveTags(properties: { readonly [name: string]: any }): Map<string, unknown> {
+  const tags = new Map<string, unknown>();
+  for (const tag of Array.isArray(properties.Tags) ? properties.Tags : []) {
+    if (tag && typeof tag.Key === 'string') tags.set(tag.Key, tag.Value);
+  }
+  return tags;
+}

@@ -1,0 +1,74 @@
+import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { PACK_NAME, RuleOutcome } from './private/guardrail-rule';
+import { GUARDRAIL_RULES } from './rules';
+import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
+import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
+import { GuardrailInspector } from '../detection/guardrail-inspection';
+import { GuardrailComplianceReport } from '../report/guardrail-compliance-report';
+
+/**
+ * Settings of the `GuardrailEncryptionChecks` pack.
+ */
+export interface GuardrailEncryptionChecksProps extends NagPackProps, GuardrailEncryptionOptions {
+  /**
+   * Write the compliance report (`guardrail-compliance.json`) into the cloud assembly when the app of
+   * `scope` is synthesized. Needs `scope`.
+   *
+   * @default true
+   */
+  readonly report?: boolean;
+}
+
+/**
+ * A cdk-nag v3 rule pack that reports every Bedrock guardrail of the app without a customer-managed
+ * KMS key that meets the standard (rules in RULES.md). Register it on the app:
+ *
+ * ```ts
+ * Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app));
+ * ```
+ */
+export class GuardrailEncryptionChecks extends NagPack {
+  public readonly name = PACK_NAME;
+  private readonly options: ResolvedEncryptionOptions;
+  private inspector = new GuardrailInspector();
+
+  constructor(scope?: IConstruct, props: GuardrailEncryptionChecksProps = {}) {
+    super(scope, props);
+    this.packName = PACK_NAME;
+    this.options = resolveEncryptionOptions('GuardrailEncryptionChecks', props);
+    if (scope && (props.report ?? true)) GuardrailComplianceReport.enable(scope, props);
+  }
+
+  /**
+   * Validates a construct tree directly (tests, or CDK versions without `appConstruct` in the
+   * validation context).
+   */
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    // Each pass reads the tree afresh: it may have changed since the last one.
+    this.inspector = new GuardrailInspector();
+    return super.validateScope(scope);
+  }
+
+  protected checkResource(node: CfnResource): void {
+    const guardrail = this.inspector.inspect(node);
+    if (!guardrail) return;
+    for (const rule of GUARDRAIL_RULES) {
+      this.applyRule({
+        ruleSuffixOverride: rule.name,
+        info: rule.info(this.options),
+        explanation: rule.explanation,
+        level: rule.level(this.options) === 'error' ? NagMessageLevel.ERROR : NagMessageLevel.WARN,
+        node,
+        rule: () => NAG_COMPLIANCE[rule.check(guardrail, this.options)],
+      });
+    }
+  }
+}
+
+const NAG_COMPLIANCE: Record<RuleOutcome, NagRuleCompliance> = {
+  'compliant': NagRuleCompliance.COMPLIANT,
+  'non-compliant': NagRuleCompliance.NON_COMPLIANT,
+  'not-applicable': NagRuleCompliance.NOT_APPLICABLE,
+};

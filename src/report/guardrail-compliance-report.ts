@@ -1,0 +1,189 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, attachCustomSynthesis, ISynthesisSession } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { fail } from '../guardrail/private/validate';
+import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
+import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
+import { GuardrailInspection, GuardrailInspector } from '../detection/guardrail-inspection';
+import { stackPlacement } from '../detection/key-arn';
+import { evaluateRules } from '../nag/private/guardrail-rule';
+import { GUARDRAIL_RULES } from '../nag/rules';
+
+const PRICE_SOURCE = 'AWS KMS pricing page, us-east-1 list price, read 2026-11-29: $1 per customer-managed key-month, '
+  + 'plus $1/month for each of the first two automatic rotations; requests billed separately';
+
+/**
+ * Settings of the compliance report.
+ */
+export interface GuardrailComplianceReportProps extends GuardrailEncryptionOptions {
+  /**
+   * The report's file name in the cloud assembly.
+   *
+   * @default 'guardrail-compliance.json'
+   */
+  readonly fileName?: string;
+
+  /**
+   * Print a one-line summary (to standard error, which the CDK CLI shows) when the report is written.
+   *
+   * @default true
+   */
+  readonly printSummary?: boolean;
+
+  /**
+   * The monthly price of one customer-managed key, in US dollars, for the cost estimate.
+   *
+   * @default 1 (the AWS KMS list price)
+   */
+  readonly keyMonthlyCostUsd?: number;
+}
+
+/** One guardrail of the report. */
+interface GuardrailEntry {
+  readonly path: string;
+  readonly stack: string;
+  readonly region: string;
+  readonly account: string;
+  readonly name: string | null;
+  readonly createdBy: 'AWS::Bedrock::Guardrail' | 'custom resource';
+  readonly key: string | null;
+  readonly keySource: string;
+  readonly status: 'COMPLIANT' | 'NON_COMPLIANT' | 'UNVERIFIED';
+  readonly failedRules: string[];
+  readonly warnings: string[];
+  readonly acknowledgedRules: string[];
+}
+
+const REPORTS = Symbol.for('cdk-secure-guardrail.compliance-report');
+
+/**
+ * The guardrail compliance (KPI) report: on synthesis, `guardrail-compliance.json` in the cloud
+ * assembly lists every guardrail of the app (Stages and nested stacks included) with its key, its
+ * status and the rules it fails, and totals the share encrypted with a customer-managed key, the
+ * compliance score and the keys' estimated monthly cost.
+ *
+ * `GuardrailEncryptionAspect.applyTo` and `GuardrailEncryptionChecks` enable it for you.
+ */
+export class GuardrailComplianceReport {
+  /** The default file name of the report. */
+  public static readonly DEFAULT_FILE_NAME = 'guardrail-compliance.json';
+
+  /**
+   * AWS KMS list price of one customer-managed key per month, in US dollars (us-east-1, AWS KMS
+   * pricing page, read 2026-11-29). Each of the first two automatic rotations adds $1/month; requests
+   * are billed apart ($0.03 per 10,000 beyond the free tier).
+   */
+  public static readonly KEY_MONTHLY_COST_USD = 1;
+
+  /**
+   * Writes the report when the app containing `scope` is synthesized. Calling it again for the same
+   * app changes nothing: the first settings win.
+   */
+  public static enable(scope: IConstruct, props: GuardrailComplianceReportProps = {}): void {
+    const root = scope.node.root;
+    if (!App.isApp(root)) {
+      fail('GuardrailComplianceReport', 'scope', scope.node.path, 'a construct inside an App');
+    }
+    const marked = root as unknown as { [REPORTS]?: boolean };
+    if (marked[REPORTS]) return;
+    marked[REPORTS] = true;
+
+    const options = resolveEncryptionOptions('GuardrailComplianceReport', props);
+    const price = props.keyMonthlyCostUsd ?? GuardrailComplianceReport.KEY_MONTHLY_COST_USD;
+    if (!(price >= 0)) fail('GuardrailComplianceReport', 'keyMonthlyCostUsd', price, 'a price of 0 or more');
+    const fileName = props.fileName ?? GuardrailComplianceReport.DEFAULT_FILE_NAME;
+    if (!/^[\w.-]+\.json$/.test(fileName)) fail('GuardrailComplianceReport', 'fileName', fileName, 'a file name ending in .json');
+
+    // Custom synthesis runs once the tree is final and the assembly directory exists: the one moment
+    // at which the report can see every guardrail, Stages included, and land next to the templates.
+    attachCustomSynthesis(root as Construct, {
+      onSynthesize: (session: ISynthesisSession) => {
+        const report = GuardrailComplianceReport.build(root, options, price);
+        const file = path.join(session.outdir, fileName);
+        fs.writeFileSync(file, JSON.stringify(report, undefined, 2));
+        if (props.printSummary ?? true) process.stderr.write(`${summaryLine(report.summary)} Report: ${file}\n`);
+      },
+    });
+  }
+
+  /** The report's content for an app. */
+  private static build(root: IConstruct, options: ResolvedEncryptionOptions, price: number) {
+    const inspector = new GuardrailInspector();
+    const guardrails = root.node.findAll()
+      .map((node) => inspector.inspect(node))
+      .filter((inspection): inspection is GuardrailInspection => inspection !== undefined);
+
+    const entries = guardrails.map((guardrail) => entry(guardrail, options));
+    const keys = new Set(entries.filter((e, i) => e.key !== null && encryptedWithCmk(guardrails[i])).map((e) => e.key));
+    const encrypted = guardrails.filter(encryptedWithCmk).length;
+    const compliant = entries.filter((e) => e.status === 'COMPLIANT').length;
+    const share = (count: number) => (entries.length === 0 ? null : Math.round((count / entries.length) * 1000) / 1000);
+
+    return {
+      reportVersion: 1,
+      generator: 'cdk-secure-guardrail',
+      standard: options,
+      summary: {
+        guardrails: entries.length,
+        encryptedWithCmk: encrypted,
+        encryptedWithCmkShare: share(encrypted),
+        compliant,
+        complianceScore: share(compliant),
+        nonCompliant: entries.filter((e) => e.status === 'NON_COMPLIANT').length,
+        unverified: entries.filter((e) => e.status === 'UNVERIFIED').length,
+        distinctKeys: keys.size,
+        estimatedMonthlyKeyCostUsd: Math.round(keys.size * price * 100) / 100,
+        keyPriceSource: priceSource(price),
+      },
+      guardrails: entries,
+    };
+  }
+
+  private constructor() {}
+}
+
+function priceSource(price: number): string {
+  return price === GuardrailComplianceReport.KEY_MONTHLY_COST_USD ? PRICE_SOURCE : `$${price} per key-month, as configured`;
+}
+
+function encryptedWithCmk(guardrail: GuardrailInspection): boolean {
+  const kind = guardrail.keyArn.kind;
+  if (kind === 'none' || kind === 'alias' || kind === 'lookup-dummy') return false;
+  // An SDK call may name the key by its bare id; a template may not.
+  return kind !== 'malformed' || guardrail.kind === 'custom-resource';
+}
+
+function entry(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): GuardrailEntry {
+  const findings = evaluateRules(GUARDRAIL_RULES, guardrail, options);
+  const open = findings.filter((f) => !f.acknowledged);
+  const failedRules = open.filter((f) => f.level === 'error').map((f) => f.ruleId);
+  const warnings = open.filter((f) => f.level === 'warning').map((f) => f.ruleId);
+  const placement = stackPlacement(guardrail.stack);
+  return {
+    path: guardrail.node.node.path,
+    stack: guardrail.stack.node.path,
+    region: placement.region,
+    account: placement.account,
+    name: guardrail.name ?? null,
+    createdBy: guardrail.kind === 'resource' ? 'AWS::Bedrock::Guardrail' : 'custom resource',
+    key: guardrail.key
+      ? `${guardrail.key.stack.node.path}/${guardrail.key.logicalId}`
+      : guardrail.keyArn.kind === 'none' ? null : guardrail.keyArn.text,
+    keySource: guardrail.keySource,
+    status: failedRules.length > 0 ? 'NON_COMPLIANT' : warnings.length > 0 ? 'UNVERIFIED' : 'COMPLIANT',
+    failedRules,
+    warnings,
+    acknowledgedRules: findings.filter((f) => f.acknowledged).map((f) => f.ruleId),
+  };
+}
+
+function percent(share: number | null): string {
+  return share === null ? 'n/a' : `${Math.round(share * 100)}%`;
+}
+
+function summaryLine(summary: { guardrails: number; compliant: number; complianceScore: number | null; encryptedWithCmk: number; encryptedWithCmkShare: number | null; distinctKeys: number; estimatedMonthlyKeyCostUsd: number }): string {
+  return `Guardrail compliance: ${summary.compliant}/${summary.guardrails} compliant (${percent(summary.complianceScore)}), `
+    + `${summary.encryptedWithCmk}/${summary.guardrails} on a customer-managed key (${percent(summary.encryptedWithCmkShare)}), `
+    + `${summary.distinctKeys} distinct keys (~$${summary.estimatedMonthlyKeyCostUsd.toFixed(2)}/month).`;
+}

@@ -1,0 +1,95 @@
+import * as fs from 'fs';
+import { App, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { GuardrailEncryptionAspect, SecureGuardrail } from '../../src';
+import { cfnGuardrail, untaggedGuardrail } from '../corpus/corpus-app';
+import { flagsFromAnnotations } from '../helpers/findings';
+import { ENV, MANDATORY_TAGS } from '../helpers/synth';
+
+const OUTSIDE_KEY = 'arn:aws:kms:eu-west-1:111111111111:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e';
+
+function appWith(build: (stack: Stack) => void, props = {}): { app: App; stack: Stack } {
+  const app = new App();
+  const stack = new Stack(app, 'S', { env: ENV });
+  build(stack);
+  GuardrailEncryptionAspect.applyTo(app, { report: false, ...props });
+  app.synth();
+  return { app, stack };
+}
+
+describe('GuardrailEncryptionAspect', () => {
+  test('adds an error with the rule id, the info and the explanation to a failing guardrail', () => {
+    const { stack } = appWith((s) => cfnGuardrail(s, 'G'));
+    Annotations.fromStack(stack).hasError('/S/G', Match.stringLikeRegexp(
+      '^\\[GuardrailEncryption-CMKRequired\\] The guardrail is not encrypted with a customer-managed KMS key .* Without a customer-managed key, Bedrock'));
+  });
+
+  test('passes a SecureGuardrail with defaults', () => {
+    const { stack } = appWith((s) => new SecureGuardrail(s, 'G', { guardrailName: 'g', mandatoryTags: MANDATORY_TAGS }));
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('runs after mutating aspects, so tags added with Tags.of count', () => {
+    const { app } = appWith((s) => {
+      untaggedGuardrail(s, 'G', 'alias/aws/bedrock');
+      Tags.of(s).add('Owner', 'o');
+      Tags.of(s).add('Workload', 'w');
+      Tags.of(s).add('DataSensitivity', 'd');
+    });
+    expect(flagsFromAnnotations(app)).toEqual({ 'S/G': { errors: ['GuardrailEncryption-CMKRequired'], warnings: [] } });
+  });
+
+  test('an unverifiable key is an acknowledgeable warning, or an error when strict', () => {
+    expect(flagsFromAnnotations(appWith((s) => cfnGuardrail(s, 'G', OUTSIDE_KEY)).app))
+      .toEqual({ 'S/G': { errors: [], warnings: ['GuardrailEncryption-KeyVerifiable'] } });
+    expect(flagsFromAnnotations(appWith((s) => cfnGuardrail(s, 'G', OUTSIDE_KEY), { strict: true }).app))
+      .toEqual({ 'S/G': { errors: ['GuardrailEncryption-KeyVerifiable'], warnings: [] } });
+    expect(flagsFromAnnotations(appWith((s) => cfnGuardrail(s, 'G', OUTSIDE_KEY), { allowedKeyArns: [OUTSIDE_KEY] }).app)).toEqual({});
+  });
+
+  test.each(['GuardrailEncryption-CMKRequired', 'GuardrailEncryption::GuardrailEncryption-CMKRequired'])('skips findings acknowledged as %s', (id) => {
+    const { app } = appWith((s) => {
+      cfnGuardrail(s, 'G');
+      Validations.of(s).acknowledge({ id, reason: 'migrating in Q3' });
+    });
+    expect(flagsFromAnnotations(app)).toEqual({});
+  });
+
+  test('applyTo reaches Stages created before it, but not the App\'s constructs twice', () => {
+    const app = new App();
+    cfnGuardrail(new Stack(app, 'Top', { env: ENV }), 'G');
+    const stage = new Stage(app, 'Prod');
+    cfnGuardrail(new Stack(stage, 'S', { env: ENV }), 'G');
+    cfnGuardrail(new Stack(new Stage(stage, 'Inner'), 'S', { env: ENV }), 'G');
+    GuardrailEncryptionAspect.applyTo(app, { report: false });
+    app.synth();
+    expect(Object.keys(flagsFromAnnotations(app))).toEqual(['Prod/Inner/S/G', 'Prod/S/G', 'Top/G']);
+    expect(flagsFromAnnotations(app)['Top/G'].errors).toEqual(['GuardrailEncryption-CMKRequired']);
+  });
+
+  test('enables the compliance report unless told not to', () => {
+    const outdir = fs.mkdtempSync('/tmp/aspect-');
+    const app = new App({ outdir });
+    cfnGuardrail(new Stack(app, 'S', { env: ENV }), 'G');
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      GuardrailEncryptionAspect.applyTo(app);
+      app.synth();
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(fs.existsSync(`${outdir}/guardrail-compliance.json`)).toBe(true);
+
+    const quiet = fs.mkdtempSync('/tmp/aspect-');
+    const quietApp = new App({ outdir: quiet });
+    GuardrailEncryptionAspect.applyTo(quietApp, { report: false });
+    quietApp.synth();
+    expect(fs.existsSync(`${quiet}/guardrail-compliance.json`)).toBe(false);
+  });
+
+  test('refuses bad options, naming the aspect', () => {
+    expect(() => new GuardrailEncryptionAspect({ maxRotationDays: 3000 }))
+      .toThrow('GuardrailEncryptionAspect: invalid maxRotationDays: received 3000; allowed: a whole number of days from 90 to 2560.');
+  });
+});

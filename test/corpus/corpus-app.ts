@@ -1,0 +1,136 @@
+import { App, Aws, CfnParameter, CfnResource, Duration, Fn, NestedStack, RemovalPolicy, Stack, Stage, aws_bedrock as bedrock } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { GuardrailKeyPolicy, SecureGuardrail } from '../../src';
+import { ACCOUNT, MANDATORY_TAGS, REGION } from '../helpers/synth';
+
+/**
+ * The edge cases of the shared reference, one guardrail each, named for its case. `EXPECTED` says
+ * which rules each must fail: the corpus tests assert exactly that, through the aspect, the pack's
+ * validateScope and a real synthesis.
+ */
+
+const ENV = { account: ACCOUNT, region: REGION };
+const TAGS = { Owner: MANDATORY_TAGS.owner, Workload: MANDATORY_TAGS.workload, DataSensitivity: MANDATORY_TAGS.dataSensitivity };
+
+/** A key that meets the standard, built without SecureGuardrail. */
+export function compliantKey(scope: Construct, id: string): kms.Key {
+  const key = new kms.Key(scope, id, {
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+    pendingWindow: Duration.days(30),
+    policy: GuardrailKeyPolicy.documentFor(scope),
+  });
+  Object.entries(TAGS).forEach(([tag, value]) => (key.node.defaultChild as kms.CfnKey).tags.setTag(tag, value));
+  return key;
+}
+
+/** A bare guardrail with the required tags and the given key (or none). */
+export function cfnGuardrail(scope: Construct, name: string, kmsKeyArn?: string): bedrock.CfnGuardrail {
+  const guardrail = untaggedGuardrail(scope, name, kmsKeyArn);
+  Object.entries(TAGS).forEach(([key, value]) => guardrail.cdkTagManager.setTag(key, value));
+  return guardrail;
+}
+
+/** A bare guardrail without tags. */
+export function untaggedGuardrail(scope: Construct, name: string, kmsKeyArn?: string): bedrock.CfnGuardrail {
+  return new bedrock.CfnGuardrail(scope, name, { name, blockedInputMessaging: 'Blocked.', blockedOutputsMessaging: 'Blocked.', kmsKeyArn });
+}
+
+const OTHER_REGION_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e`;
+
+export function buildCorpus(app: App): void {
+  const keys = new Stack(app, 'Keys', { env: ENV });
+  const sharedKey = compliantKey(keys, 'SharedKey');
+  const main = new Stack(app, 'Main', { env: ENV });
+
+  // Keys followed through references.
+  new SecureGuardrail(main, 'same-stack-key', { guardrailName: 'same-stack-key', mandatoryTags: MANDATORY_TAGS });
+  cfnGuardrail(main, 'cross-stack-key', sharedKey.keyArn);
+  const nested = new NestedStack(main, 'Nested');
+  cfnGuardrail(nested, 'nested-stack-parent-key', compliantKey(main, 'ParentKey').keyArn);
+  cfnGuardrail(nested, 'nested-stack-no-key');
+
+  // Overrides: the template, not the L1 getters, decides.
+  const removed = new SecureGuardrail(main, 'deletion-override', { guardrailName: 'deletion-override', mandatoryTags: MANDATORY_TAGS });
+  removed.guardrail.addPropertyDeletionOverride('KmsKeyArn');
+  cfnGuardrail(main, 'property-override').addPropertyOverride('KmsKeyArn', compliantKey(main, 'OverrideKey').keyArn);
+  const sabotaged = compliantKey(main, 'SabotagedKey');
+  (sabotaged.node.defaultChild as kms.CfnKey).addPropertyOverride('EnableKeyRotation', false);
+  cfnGuardrail(main, 'key-override', sabotaged.keyArn);
+
+  // A raw CfnResource: no L1 class, no instanceof.
+  new CfnResource(main, 'raw-cfn-resource', {
+    type: 'AWS::Bedrock::Guardrail',
+    properties: { Name: 'raw-cfn-resource', BlockedInputMessaging: 'Blocked.', BlockedOutputsMessaging: 'Blocked.' },
+  });
+
+  // AWS managed keys, in every form.
+  cfnGuardrail(main, 'aws-managed-alias-name', 'alias/aws/bedrock');
+  cfnGuardrail(main, 'aws-managed-alias-arn', `arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws/bedrock`);
+  cfnGuardrail(main, 'aws-managed-alias-join', Fn.join('', ['arn:', Aws.PARTITION, ':kms:', Aws.REGION, ':', Aws.ACCOUNT_ID, ':alias/aws/bedrock']));
+  cfnGuardrail(main, 'aws-managed-alias-sub', Fn.sub('arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/bedrock'));
+
+  // Keys that cannot be seen at synth.
+  cfnGuardrail(main, 'lookup-dummy', kms.Key.fromLookup(main, 'Lookup', { aliasName: 'alias/team-key' }).keyArn);
+  cfnGuardrail(main, 'other-region-key', OTHER_REGION_KEY);
+  cfnGuardrail(main, 'parameter', new CfnParameter(main, 'KeyArn').valueAsString);
+  cfnGuardrail(main, 'import', Fn.importValue('shared-guardrail-key-arn'));
+
+  // Guardrails created through the Bedrock API.
+  const call = (name: string, kmsKeyId?: string) => ({
+    service: 'Bedrock',
+    action: 'CreateGuardrail',
+    parameters: { name, blockedInputMessaging: 'Blocked.', blockedOutputsMessaging: 'Blocked.', kmsKeyId },
+    physicalResourceId: cr.PhysicalResourceId.of(name),
+  });
+  new cr.AwsCustomResource(main, 'custom-resource-no-key', {
+    onCreate: call('custom-resource-no-key'),
+    policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+  });
+  new cr.AwsCustomResource(main, 'custom-resource-with-key', {
+    onCreate: call('custom-resource-with-key', sharedKey.keyArn),
+    policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+  });
+
+  // CDK Pipelines-style Stages, nested too.
+  const stage = new Stage(app, 'Prod', { env: ENV });
+  const stageStack = new Stack(stage, 'Tenants');
+  new SecureGuardrail(stageStack, 'stage-key', { guardrailName: 'stage-key', mandatoryTags: MANDATORY_TAGS });
+  cfnGuardrail(stageStack, 'stage-no-key');
+  const inner = new Stage(stage, 'Canary');
+  cfnGuardrail(new Stack(inner, 'Tenants'), 'nested-stage-no-key');
+}
+
+const NO_KEY = ['GuardrailEncryption-CMKRequired'];
+const OUTSIDE = ['GuardrailEncryption-KeyVerifiable'];
+
+/** Per guardrail path: the rules it must fail (errors) and warn about. Guardrails not listed pass. */
+export const EXPECTED: Record<string, { errors: string[]; warnings: string[] }> = {
+  'Main/Nested/nested-stack-no-key': { errors: NO_KEY, warnings: [] },
+  'Main/deletion-override/Resource': { errors: NO_KEY, warnings: [] },
+  'Main/key-override': { errors: ['GuardrailEncryption-KeyRotation'], warnings: [] },
+  'Main/raw-cfn-resource': { errors: [...NO_KEY, 'GuardrailEncryption-GuardrailTags'], warnings: [] },
+  'Main/aws-managed-alias-name': { errors: NO_KEY, warnings: [] },
+  'Main/aws-managed-alias-arn': { errors: NO_KEY, warnings: [] },
+  'Main/aws-managed-alias-join': { errors: NO_KEY, warnings: [] },
+  'Main/aws-managed-alias-sub': { errors: NO_KEY, warnings: [] },
+  'Main/lookup-dummy': { errors: NO_KEY, warnings: [] },
+  'Main/other-region-key': { errors: ['GuardrailEncryption-KeyPlacement'], warnings: OUTSIDE },
+  'Main/parameter': { errors: [], warnings: OUTSIDE },
+  'Main/import': { errors: [], warnings: OUTSIDE },
+  'Main/custom-resource-no-key/Resource/Default': { errors: ['GuardrailEncryption-CustomResourceCMK'], warnings: [] },
+  'Prod/Tenants/stage-no-key': { errors: NO_KEY, warnings: [] },
+  'Prod/Canary/Tenants/nested-stage-no-key': { errors: NO_KEY, warnings: [] },
+};
+
+/** Guardrails that must pass every rule. */
+export const COMPLIANT = [
+  'Main/same-stack-key/Resource',
+  'Main/cross-stack-key',
+  'Main/Nested/nested-stack-parent-key',
+  'Main/property-override',
+  'Main/custom-resource-with-key/Resource/Default',
+  'Prod/Tenants/stage-key/Resource',
+];
