@@ -7,7 +7,12 @@ import { GuardrailEncryptionChecks } from '../src';
 describe('the example app', () => {
   const app = new App();
   const { tenants: stack, legacy } = buildExampleApp(app);
+  // The example registers the pack and the report, which print during synthesis.
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   const template = Template.fromStack(stack);
+  stderr.mockRestore();
+  consoleError.mockRestore();
 
   test('gives each tenant its own guardrail and its own key', () => {
     template.resourceCountIs('AWS::Bedrock::Guardrail', 2);

@@ -1,8 +1,8 @@
-import { Annotations, AspectPriority, Aspects, IAspect, Stage } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
 import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
-import { GuardrailInspector } from '../detection/guardrail-inspection';
+import { GuardrailInspector, mayCreateGuardrail } from '../detection/guardrail-inspection';
 import { evaluateRules } from '../nag/private/guardrail-rule';
 import { GUARDRAIL_RULES } from '../nag/rules';
 import { GuardrailComplianceReport } from '../report/guardrail-compliance-report';
@@ -25,7 +25,8 @@ export interface GuardrailEncryptionAspectProps extends GuardrailEncryptionOptio
  * `strict`), with the same rule ids and messages as `GuardrailEncryptionChecks`, so `cdk synth`
  * fails. Findings acknowledged with `Validations.of(scope).acknowledge({ id, reason })` are skipped.
  *
- * It runs with READONLY priority, after every mutating aspect (tags included).
+ * It runs with READONLY priority and checks once the whole tree is final (after every aspect, tags
+ * included), when CDK validates the app.
  */
 export class GuardrailEncryptionAspect implements IAspect {
   /**
@@ -43,14 +44,28 @@ export class GuardrailEncryptionAspect implements IAspect {
   }
 
   private readonly options: ResolvedEncryptionOptions;
+  private readonly registered = new WeakSet<IConstruct>();
 
   constructor(options: GuardrailEncryptionOptions = {}) {
     this.options = resolveEncryptionOptions('GuardrailEncryptionAspect', options);
   }
 
   public visit(node: IConstruct): void {
-    // A fresh inspector per node: other aspects may still change the tree between two visits.
-    const guardrail = new GuardrailInspector().inspect(node);
+    if (!mayCreateGuardrail(node) || this.registered.has(node)) return;
+    this.registered.add(node);
+    // Aspects visit the tree depth first: a key visited after its guardrail may still get tags (or
+    // anything else) from a mutating aspect. Check once every aspect has run, when CDK validates the
+    // tree; the findings become annotations, so the validation itself reports nothing.
+    node.node.addValidation({
+      validate: () => {
+        this.annotate(node);
+        return [];
+      },
+    });
+  }
+
+  private annotate(node: CfnResource): void {
+    const guardrail = GuardrailInspector.forSynthesis(node).inspect(node);
     if (!guardrail) return;
     for (const finding of evaluateRules(GUARDRAIL_RULES, guardrail, this.options)) {
       if (finding.acknowledged) continue;

@@ -17,7 +17,12 @@ import {
 export const GUARDRAIL_TYPE = 'AWS::Bedrock::Guardrail';
 export const KEY_TYPE = 'AWS::KMS::Key';
 
-/** A resource as it will be in the template: overrides and deletion overrides applied. */
+/** The properties the rules read, by resource kind. */
+const GUARDRAIL_PROPERTIES = ['Name', 'KmsKeyArn', 'Tags'];
+const KEY_PROPERTIES = ['KeySpec', 'KeyUsage', 'EnableKeyRotation', 'RotationPeriodInDays', 'PendingWindowInDays', 'Enabled', 'KeyPolicy', 'Tags'];
+const CUSTOM_RESOURCE_PROPERTIES = ['Create', 'Update'];
+
+/** What the template will hold of a resource: overrides and deletion overrides applied. */
 export interface EffectiveResource {
   readonly node: CfnResource;
   readonly stack: Stack;
@@ -58,11 +63,37 @@ export function isGuardrail(node: IConstruct): node is CfnResource {
   return CfnResource.isCfnResource(node) && node.cfnResourceType === GUARDRAIL_TYPE;
 }
 
+/** Whether the inspector may find a guardrail in this node: a guardrail or a custom resource. */
+export function mayCreateGuardrail(node: IConstruct): node is CfnResource {
+  return CfnResource.isCfnResource(node) && (node.cfnResourceType === GUARDRAIL_TYPE || isCustomResource(node));
+}
+
+function isCustomResource(node: CfnResource): boolean {
+  return node.cfnResourceType.startsWith('Custom::') || node.cfnResourceType === 'AWS::CloudFormation::CustomResource';
+}
+
+const synthesisInspectors = new WeakMap<IConstruct, GuardrailInspector>();
+
 /**
  * Reads guardrails and their keys. Effective resources are cached per inspector: create one per
  * validation pass, after the tree stops changing.
  */
 export class GuardrailInspector {
+  /**
+   * The inspector shared by everything that checks the app containing `scope` during its
+   * synthesis (the aspect's validation, the report, the pack as a validation plugin). They all run
+   * after aspects and preparation, once the tree no longer changes, so a guardrail is read once.
+   */
+  public static forSynthesis(scope: IConstruct): GuardrailInspector {
+    const root = scope.node.root;
+    let inspector = synthesisInspectors.get(root);
+    if (!inspector) {
+      inspector = new GuardrailInspector();
+      synthesisInspectors.set(root, inspector);
+    }
+    return inspector;
+  }
+
   private readonly effective = new Map<CfnResource, EffectiveResource>();
   private readonly inspections = new Map<CfnResource, GuardrailInspection | undefined>();
   private readonly logicalIds = new Map<Stack, Map<string, CfnResource>>();
@@ -79,22 +110,31 @@ export class GuardrailInspector {
     return this.inspections.get(node);
   }
 
-  /** The resource as it will be in its stack's template. */
-  public effectiveResource(node: CfnResource): EffectiveResource {
+  /**
+   * The given properties (by their CloudFormation names) of a resource as its template will hold
+   * them: the value it was given, with property overrides and deletion overrides applied, resolved
+   * in its own stack. Reading only what the rules need keeps the checks cheap at scale.
+   */
+  public effectiveResource(node: CfnResource, names: readonly string[] = KEY_PROPERTIES): EffectiveResource {
     let resource = this.effective.get(node);
     if (!resource) {
       const stack = Stack.of(node);
-      // `_toCloudFormation` is how CfnResource renders itself, overrides included; resolving it in
-      // the resource's own stack gives exactly what the template will hold.
-      const rendered = stack.resolve((node as any)._toCloudFormation()) as { Resources: Record<string, any> };
-      const [logicalId, definition] = Object.entries(rendered.Resources)[0];
+      const given = (node as any).cfnProperties ?? {};
+      const overrides = (node as any).rawOverrides ?? {};
+      const properties: Record<string, any> = {};
+      for (const name of names) {
+        let value = given[lowerFirst(name)] ?? given[name];
+        if (overrides.Properties && name in overrides.Properties) value = override(value, overrides.Properties[name]);
+        const resolved = stack.resolve(value);
+        if (resolved !== undefined) properties[name] = resolved;
+      }
       resource = {
         node,
         stack,
-        logicalId,
-        properties: definition.Properties ?? {},
-        deletionPolicy: definition.DeletionPolicy,
-        updateReplacePolicy: definition.UpdateReplacePolicy,
+        logicalId: stack.resolve(node.logicalId),
+        properties,
+        deletionPolicy: 'DeletionPolicy' in overrides ? overrides.DeletionPolicy : node.cfnOptions.deletionPolicy,
+        updateReplacePolicy: 'UpdateReplacePolicy' in overrides ? overrides.UpdateReplacePolicy : node.cfnOptions.updateReplacePolicy,
       };
       this.effective.set(node, resource);
     }
@@ -102,17 +142,15 @@ export class GuardrailInspector {
   }
 
   private inspectResource(node: CfnResource): GuardrailInspection {
-    const guardrail = this.effectiveResource(node);
+    const guardrail = this.effectiveResource(node, GUARDRAIL_PROPERTIES);
     const keyArn = analyzeKeyArn(guardrail.properties.KmsKeyArn);
     const keyNode = ['reference', 'key-arn'].includes(keyArn.kind) ? this.findKey(node, guardrail) : undefined;
     return this.describe('resource', node, guardrail.properties, literal(guardrail.properties.Name), keyArn, keyNode);
   }
 
   private inspectCustomResource(node: CfnResource): GuardrailInspection | undefined {
-    if (!node.cfnResourceType.startsWith('Custom::') && node.cfnResourceType !== 'AWS::CloudFormation::CustomResource') {
-      return undefined;
-    }
-    const properties = this.effectiveResource(node).properties;
+    if (!isCustomResource(node)) return undefined;
+    const properties = this.effectiveResource(node, CUSTOM_RESOURCE_PROPERTIES).properties;
     const calls = [properties.Create, properties.Update].map(parseSdkCall).filter(isGuardrailCall);
     if (calls.length === 0) return undefined;
     const parameters = calls[0].parameters ?? {};
@@ -234,11 +272,34 @@ function isGuardrailCall(call: SdkCall | undefined): call is SdkCall {
   return service === 'bedrock' && (action === 'createguardrail' || action === 'updateguardrail');
 }
 
-/** Tags of an effective resource, as a map (values that are tokens count as present). */
+/**
+ * Tags of an effective resource, as a map (values that are tokens count as present). Tags given to
+ * an L1 are `{ key, value }`; raw properties and overrides are `{ Key, Value }`.
+ */
 export function effectiveTags(properties: { readonly [name: string]: any }): Map<string, unknown> {
   const tags = new Map<string, unknown>();
   for (const tag of Array.isArray(properties.Tags) ? properties.Tags : []) {
-    if (tag && typeof tag.Key === 'string') tags.set(tag.Key, tag.Value);
+    const key = tag?.Key ?? tag?.key;
+    if (typeof key === 'string') tags.set(key, tag.Value ?? tag.value);
   }
   return tags;
+}
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+/**
+ * A property override on top of the value the property was given, merged as CloudFormation
+ * overrides are: objects key by key, anything else replaced, `undefined` deleted.
+ */
+function override(base: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch) || Tokenization.isResolvable(patch)) return patch;
+  const merged: Record<string, unknown> = base !== null && typeof base === 'object' && !Array.isArray(base) && !Tokenization.isResolvable(base)
+    ? { ...(base as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete merged[key];
+    else merged[key] = override(merged[key], value);
+  }
+  return merged;
 }

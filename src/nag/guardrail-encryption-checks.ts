@@ -1,4 +1,4 @@
-import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { PACK_NAME, RuleOutcome } from './private/guardrail-rule';
@@ -33,6 +33,7 @@ export class GuardrailEncryptionChecks extends NagPack {
   public readonly name = PACK_NAME;
   private readonly options: ResolvedEncryptionOptions;
   private inspector = new GuardrailInspector();
+  private sharedPass = false;
 
   constructor(scope?: IConstruct, props: GuardrailEncryptionChecksProps = {}) {
     super(scope, props);
@@ -42,12 +43,24 @@ export class GuardrailEncryptionChecks extends NagPack {
   }
 
   /**
+   * Called by CDK after synthesis: shares what the aspect and the report already read of the app.
+   */
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    this.inspector = GuardrailInspector.forSynthesis(context.appConstruct);
+    this.sharedPass = true;
+    try {
+      return super.validate(context);
+    } finally {
+      this.sharedPass = false;
+    }
+  }
+
+  /**
    * Validates a construct tree directly (tests, or CDK versions without `appConstruct` in the
-   * validation context).
+   * validation context). Each call reads the tree afresh.
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
-    // Each pass reads the tree afresh: it may have changed since the last one.
-    this.inspector = new GuardrailInspector();
+    if (!this.sharedPass) this.inspector = new GuardrailInspector();
     return super.validateScope(scope);
   }
 

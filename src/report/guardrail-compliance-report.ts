@@ -109,7 +109,7 @@ export class GuardrailComplianceReport {
 
   /** The report's content for an app. */
   private static build(root: IConstruct, options: ResolvedEncryptionOptions, price: number) {
-    const inspector = new GuardrailInspector();
+    const inspector = GuardrailInspector.forSynthesis(root);
     const guardrails = root.node.findAll()
       .map((node) => inspector.inspect(node))
       .filter((inspection): inspection is GuardrailInspection => inspection !== undefined);

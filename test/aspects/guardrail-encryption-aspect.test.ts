@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import { App, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { GuardrailEncryptionAspect, SecureGuardrail } from '../../src';
-import { cfnGuardrail, untaggedGuardrail } from '../corpus/corpus-app';
+import { CfnKey } from 'aws-cdk-lib/aws-kms';
+import { cfnGuardrail, compliantKey, untaggedGuardrail } from '../corpus/corpus-app';
 import { flagsFromAnnotations } from '../helpers/findings';
 import { ENV, MANDATORY_TAGS } from '../helpers/synth';
 
@@ -38,6 +39,20 @@ describe('GuardrailEncryptionAspect', () => {
       Tags.of(s).add('DataSensitivity', 'd');
     });
     expect(flagsFromAnnotations(app)).toEqual({ 'S/G': { errors: ['GuardrailEncryption-CMKRequired'], warnings: [] } });
+  });
+
+  test('checks once every aspect has run, so a key visited after its guardrail has its tags', () => {
+    const app = new App();
+    const guardrails = new Stack(app, 'Guardrails', { env: ENV });
+    const keys = new Stack(app, 'Keys', { env: ENV });
+    cfnGuardrail(guardrails, 'G', compliantKey(keys, 'Key').keyArn);
+    for (const tag of ['Owner', 'Workload', 'DataSensitivity']) {
+      (keys.node.findChild('Key').node.defaultChild as CfnKey).tags.removeTag(tag, 0);
+      Tags.of(keys).add(tag, 'set-by-an-aspect');
+    }
+    GuardrailEncryptionAspect.applyTo(app, { report: false });
+    app.synth();
+    expect(flagsFromAnnotations(app)).toEqual({});
   });
 
   test('an unverifiable key is an acknowledgeable warning, or an error when strict', () => {

@@ -62,7 +62,15 @@ function hasViaService(condition: unknown): boolean {
     entries && typeof entries === 'object' && Object.keys(entries).some((key) => key.toLowerCase() === 'kms:viaservice'));
 }
 
+const wildcards = new Map<string, RegExp>();
+
+/** Whether an action pattern of a policy (`kms:Re*`, `kms:Decrypt`) covers an action. */
 function matches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  if (!pattern.includes('*')) return pattern.toLowerCase() === action.toLowerCase();
+  let regex = wildcards.get(pattern);
+  if (!regex) {
+    regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    wildcards.set(pattern, regex);
+  }
   return regex.test(action);
 }
