@@ -6,3 +6,4 @@ export * from './nag/guardrail-encryption-checks';
 export * from './aspects/guardrail-encryption-aspect';
 export * from './aspects/guardrail-key-remediation-aspect';
 export * from './report/guardrail-compliance-report';
+export * from './governance';

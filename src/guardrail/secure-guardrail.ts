@@ -34,6 +34,7 @@ import {
   retains,
 } from './private/validate-key';
 import { analyzeKeyArnIn, comparePlacement, stackPlacement } from '../detection/key-arn';
+import { GuardrailKeyMonitoring } from '../governance/guardrail-key-monitoring';
 import { GuardrailKeyPolicy } from '../key-policy/guardrail-key-policy';
 
 /**
@@ -283,6 +284,14 @@ export interface SecureGuardrailProps {
    * @default - true when the removal policy retains the key, false otherwise
    */
   readonly deletionProtection?: boolean;
+
+  /**
+   * Key-activity alerts: the guardrail's key is added to this monitoring. One monitoring (and its
+   * alerts topic) watches the keys of up to `GuardrailKeyMonitoring.MAX_KEYS` guardrails.
+   *
+   * @default - the key is not monitored
+   */
+  readonly keyMonitoring?: GuardrailKeyMonitoring;
 }
 
 /** Properties that configure the key this construct creates, so they conflict with `encryptionKey`. */
@@ -377,6 +386,8 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
     this.encryptionKey = props.encryptionKey
       ? this.adoptKey(props)
       : this.createKey(props);
+
+    props.keyMonitoring?.addKey(this.encryptionKey);
 
     this.guardrail = new bedrock.CfnGuardrail(this, 'Resource', {
       name: props.guardrailName,

@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, attachCustomSynthesis, ISynthesisSession } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { fail } from '../guardrail/private/validate';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
 import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
 import { GuardrailInspection, GuardrailInspector } from '../detection/guardrail-inspection';
 import { stackPlacement } from '../detection/key-arn';
+import { fail } from '../guardrail/private/validate';
 import { evaluateRules } from '../nag/private/guardrail-rule';
 import { GUARDRAIL_RULES } from '../nag/rules';
 
@@ -182,7 +182,17 @@ function percent(share: number | null): string {
   return share === null ? 'n/a' : `${Math.round(share * 100)}%`;
 }
 
-function summaryLine(summary: { guardrails: number; compliant: number; complianceScore: number | null; encryptedWithCmk: number; encryptedWithCmkShare: number | null; distinctKeys: number; estimatedMonthlyKeyCostUsd: number }): string {
+interface Summary {
+  readonly guardrails: number;
+  readonly compliant: number;
+  readonly complianceScore: number | null;
+  readonly encryptedWithCmk: number;
+  readonly encryptedWithCmkShare: number | null;
+  readonly distinctKeys: number;
+  readonly estimatedMonthlyKeyCostUsd: number;
+}
+
+function summaryLine(summary: Summary): string {
   return `Guardrail compliance: ${summary.compliant}/${summary.guardrails} compliant (${percent(summary.complianceScore)}), `
     + `${summary.encryptedWithCmk}/${summary.guardrails} on a customer-managed key (${percent(summary.encryptedWithCmkShare)}), `
     + `${summary.distinctKeys} distinct keys (~$${summary.estimatedMonthlyKeyCostUsd.toFixed(2)}/month).`;

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import { App, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { GuardrailEncryptionAspect, SecureGuardrail } from '../../src';
 import { CfnKey } from 'aws-cdk-lib/aws-kms';
+import { GuardrailEncryptionAspect, SecureGuardrail } from '../../src';
 import { cfnGuardrail, compliantKey, untaggedGuardrail } from '../corpus/corpus-app';
 import { flagsFromAnnotations } from '../helpers/findings';
 import { ENV, MANDATORY_TAGS } from '../helpers/synth';

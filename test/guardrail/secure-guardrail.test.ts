@@ -2,7 +2,7 @@ import { App, Duration, Fn, RemovalPolicy, Stack, Token, aws_bedrock as bedrock 
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { SecureGuardrail, SecureGuardrailProps } from '../../src';
+import { GuardrailKeyMonitoring, SecureGuardrail, SecureGuardrailProps } from '../../src';
 import { ACCOUNT, DEPLOYER_ARN, ENV, MANDATORY_TAGS, newStack, OTHER_ACCOUNT, REGION } from '../helpers/synth';
 
 const BASE: SecureGuardrailProps = { guardrailName: 'payments-assistant', mandatoryTags: MANDATORY_TAGS };
@@ -178,6 +178,21 @@ describe('SecureGuardrail key options', () => {
     const { template } = build({ removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
     template().hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'DenyKeyDeletion', Effect: 'Deny' })]) },
+    });
+  });
+});
+
+describe('SecureGuardrail key monitoring', () => {
+  test('keyMonitoring watches the guardrail\'s key', () => {
+    const stack = newStack();
+    const monitoring = new GuardrailKeyMonitoring(stack, 'Monitoring');
+    const { guardrail, template } = build({ keyMonitoring: monitoring }, stack);
+    const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(guardrail.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] };
+    template().hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.kms'], 'detail-type': ['KMS CMK Deletion'], 'resources': [keyArn] },
+    });
+    template().hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ resources: { ARN: [keyArn] } }) }),
     });
   });
 });

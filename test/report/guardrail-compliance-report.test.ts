@@ -60,9 +60,18 @@ describe('GuardrailComplianceReport', () => {
   test('lists each guardrail with its path, stack, Region, key, status and failed rules', () => {
     expect(report.guardrails).toEqual([
       {
-        path: 'Tenants/acme/Resource', stack: 'Tenants', region: 'eu-west-1', account: '111111111111', name: 'acme',
-        createdBy: 'AWS::Bedrock::Guardrail', key: expect.stringMatching(/^Tenants\/acmeKey/), keySource: 'in-app',
-        status: 'COMPLIANT', failedRules: [], warnings: [], acknowledgedRules: [],
+        path: 'Tenants/acme/Resource',
+        stack: 'Tenants',
+        region: 'eu-west-1',
+        account: '111111111111',
+        name: 'acme',
+        createdBy: 'AWS::Bedrock::Guardrail',
+        key: expect.stringMatching(/^Tenants\/acmeKey/),
+        keySource: 'in-app',
+        status: 'COMPLIANT',
+        failedRules: [],
+        warnings: [],
+        acknowledgedRules: [],
       },
       expect.objectContaining({ path: 'Tenants/acme-copy', key: report.guardrails[0].key, status: 'COMPLIANT' }),
       expect.objectContaining({ path: 'Tenants/legacy', key: null, keySource: 'none', status: 'NON_COMPLIANT', failedRules: ['GuardrailEncryption-CMKRequired'] }),

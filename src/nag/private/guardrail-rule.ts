@@ -17,10 +17,10 @@ export type RuleOutcome = 'compliant' | 'non-compliant' | 'not-applicable';
 export interface GuardrailRule {
   /** The rule name: the rule file's name. */
   readonly name: string;
-  /** Why the rule was triggered (for the given options). */
-  info(options: ResolvedEncryptionOptions): string;
   /** Why the rule exists. */
   readonly explanation: string;
+  /** Why the rule was triggered (for the given options). */
+  info(options: ResolvedEncryptionOptions): string;
   level(options: ResolvedEncryptionOptions): RuleLevel;
   check(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): RuleOutcome;
 }

@@ -1,6 +1,6 @@
+import { GuardrailRule, guardrailRule, RuleLevel } from './guardrail-rule';
 import { ResolvedEncryptionOptions } from '../../detection/encryption-standard';
 import { EffectiveResource } from '../../detection/guardrail-inspection';
-import { GuardrailRule, guardrailRule, RuleLevel } from './guardrail-rule';
 
 export interface KeyRuleDefinition {
   info: string | ((options: ResolvedEncryptionOptions) => string);

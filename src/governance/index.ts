@@ -1,0 +1,3 @@
+export * from './guardrail-key-monitoring';
+export * from './guardrail-encryption-config-rule';
+export * from './guardrail-compliance-dashboard';

@@ -1,0 +1,33 @@
+/*
+ * Names shared by the Config rule's handler (which writes the KPIs) and the constructs that read them
+ * (the rule's metric methods and the dashboard). Not exported from the package.
+ */
+
+/** The CloudWatch namespace the KPIs are written to unless the rule is given another. */
+export const DEFAULT_METRIC_NAMESPACE = 'SecureGuardrail';
+
+/** The dimension that tells the KPIs of two rules (two Regions' or two teams' rules) apart. */
+export const RULE_DIMENSION = 'ConfigRuleName';
+
+export const KPI = {
+  /** Guardrails the rule listed in the Region. */
+  total: 'GuardrailsTotal',
+  /** Guardrails whose key DescribeKey confirmed as customer managed, whatever else is wrong with it. */
+  encryptedWithCmk: 'GuardrailsEncryptedWithCmk',
+  /** Guardrails reported NON_COMPLIANT, those it could not evaluate included. */
+  nonCompliant: 'GuardrailsNonCompliant',
+  /** Guardrails it could not evaluate (access denied, errors after retries). */
+  notEvaluated: 'GuardrailsNotEvaluated',
+} as const;
+
+/** Environment variables of the handler. */
+export const ENV = {
+  allowedKeyArns: 'ALLOWED_KEY_ARNS',
+  metricNamespace: 'METRIC_NAMESPACE',
+} as const;
+
+/**
+ * The Config resource type of the evaluations. Config lists `AWS::Bedrock::Guardrail` among its
+ * resource types, and periodic rules may report on resources the recorder does not record.
+ */
+export const EVALUATED_RESOURCE_TYPE = 'AWS::Bedrock::Guardrail';

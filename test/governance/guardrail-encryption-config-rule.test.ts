@@ -1,0 +1,224 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as config from 'aws-cdk-lib/aws-config';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { ACCOUNT, newStack, only, partitionArn, REGION } from './helpers/stack';
+import { SecureGuardrail } from '../../src';
+import { GuardrailEncryptionConfigRule, GuardrailEncryptionConfigRuleProps } from '../../src/governance';
+
+const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1111aaaa-1111-1111-1111-111111111111`;
+
+function build(props: GuardrailEncryptionConfigRuleProps = {}, stack: Stack = newStack()) {
+  const rule = new GuardrailEncryptionConfigRule(stack, 'Rule', props);
+  return { stack, rule, template: Template.fromStack(stack) };
+}
+
+describe('GuardrailEncryptionConfigRule with defaults', () => {
+  const { stack, rule, template } = build();
+  const role = only(template, 'AWS::IAM::Role');
+  const fn = only(template, 'AWS::Lambda::Function');
+  const configRule = only(template, 'AWS::Config::ConfigRule');
+  const permission = only(template, 'AWS::Lambda::Permission');
+  const logGroup = only(template, 'AWS::Logs::LogGroup');
+
+  test('a periodic custom Lambda rule, every 24 hours, created after Config may invoke the function', () => {
+    expect(configRule.resource.Properties).toEqual({
+      Description: 'Bedrock guardrails must be encrypted with an enabled, rotated customer-managed KMS key of their own account and Region',
+      MaximumExecutionFrequency: 'TwentyFour_Hours',
+      Source: {
+        Owner: 'CUSTOM_LAMBDA',
+        SourceIdentifier: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+        SourceDetails: [{ EventSource: 'aws.config', MessageType: 'ScheduledNotification', MaximumExecutionFrequency: 'TwentyFour_Hours' }],
+      },
+    });
+    expect(configRule.resource.DependsOn).toEqual([permission.id]);
+    expect(stack.resolve(rule.configRuleName)).toEqual({ Ref: configRule.id });
+    expect(stack.resolve(rule.configRuleArn)).toEqual({ 'Fn::GetAtt': [configRule.id, 'Arn'] });
+  });
+
+  test('only Config, from this account, may invoke the function', () => {
+    expect(permission.resource.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+      Principal: 'config.amazonaws.com',
+      SourceAccount: ACCOUNT,
+    });
+  });
+
+  test('the bundled handler runs on Node.js 22 with its settings in the environment', () => {
+    expect(fn.resource.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Timeout: 300,
+      MemorySize: 256,
+      Role: { 'Fn::GetAtt': [role.id, 'Arn'] },
+      LoggingConfig: { LogGroup: { Ref: logGroup.id } },
+      Environment: { Variables: { ALLOWED_KEY_ARNS: '', METRIC_NAMESPACE: 'SecureGuardrail', AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1' } },
+    });
+    expect(logGroup.resource.Properties).toEqual({ RetentionInDays: 365 });
+  });
+
+  test('the role is assumed by Lambda only and has no managed policy (no AWSConfigRulesExecutionRole)', () => {
+    expect(role.resource.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
+    expect(role.resource.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(rule.grantPrincipal).toBe(rule.role);
+  });
+
+  test('the role may do exactly what the handler does, scoped to this account and Region where IAM allows', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const statements = Object.fromEntries(Object.entries(policies).map(([id, p]) => [id, p.Properties.PolicyDocument.Statement]));
+    expect(Object.values(statements)).toEqual([
+      [
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup.id, 'Arn'] } },
+        { Sid: 'ListGuardrails', Effect: 'Allow', Action: 'bedrock:ListGuardrails', Resource: '*' },
+        { Sid: 'ReadGuardrails', Effect: 'Allow', Action: 'bedrock:GetGuardrail', Resource: partitionArn(`:bedrock:${REGION}:${ACCOUNT}:guardrail/*`) },
+        { Sid: 'ReadKeyMetadata', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], Resource: partitionArn(`:kms:${REGION}:${ACCOUNT}:key/*`) },
+        { Sid: 'ReportEvaluations', Effect: 'Allow', Action: 'config:PutEvaluations', Resource: '*' },
+      ],
+      [
+        { Sid: 'ReadOwnResults', Effect: 'Allow', Action: 'config:GetComplianceDetailsByConfigRule', Resource: { 'Fn::GetAtt': [configRule.id, 'Arn'] } },
+      ],
+    ]);
+    for (const policy of Object.values(policies)) expect(policy.Properties.Roles).toEqual([{ Ref: role.id }]);
+  });
+
+  test('no kms:Decrypt, no bedrock write and no wildcard action', () => {
+    const actions = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
+    expect(actions.filter((a: string) => a.includes('*') || a === 'kms:Decrypt' || /bedrock:(Create|Update|Delete)/.test(a))).toEqual([]);
+  });
+
+  test('the function does not wait for the policy naming the rule (that would be a cycle)', () => {
+    const readOwn = Object.entries(template.findResources('AWS::IAM::Policy')).find(([, p]) => p.Properties.PolicyDocument.Statement[0].Sid === 'ReadOwnResults')![0];
+    expect(fn.resource.DependsOn).not.toContain(readOwn);
+  });
+});
+
+describe('allow-list', () => {
+  test('allowedKeys and addAllowedKey fill ALLOWED_KEY_ARNS, without duplicates', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'GuardrailKey');
+    const rule = new GuardrailEncryptionConfigRule(stack, 'Rule', { allowedKeys: [key] });
+    rule.addAllowedKey(kms.Key.fromKeyArn(stack, 'Imported', KEY_ARN));
+    rule.addAllowedKey(key);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { ALLOWED_KEY_ARNS: { 'Fn::Join': [',', [{ 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] }, KEY_ARN]] } } },
+    });
+  });
+
+  test.each([
+    ['an alias', (s: Stack) => kms.Alias.fromAliasName(s, 'A', 'alias/guardrail'), /GuardrailEncryptionConfigRule allowedKeys\[0\]: .* is an alias; pass the key itself/],
+    ['a key of another Region', (s: Stack) => kms.Key.fromKeyArn(s, 'F', `arn:aws:kms:us-east-1:${ACCOUNT}:key/abc`), /allowedKeys\[0\]: .* is in Region us-east-1; only keys of the stack's Region eu-west-1 are allowed, because the rule requires guardrail keys of its own account and Region/],
+  ])('refuses %s', (_name, makeKey, message) => {
+    const stack = newStack();
+    expect(() => new GuardrailEncryptionConfigRule(stack, 'Rule', { allowedKeys: [makeKey(stack)] })).toThrow(message);
+  });
+
+  test('addAllowedKey names itself in errors', () => {
+    const { rule, stack } = build();
+    expect(() => rule.addAllowedKey(kms.Key.fromKeyArn(stack, 'F', `arn:aws:kms:${REGION}:222222222222:key/abc`))).toThrow(/addAllowedKey\(key\): .* belongs to account 222222222222/);
+  });
+});
+
+describe('options', () => {
+  test('name, frequency, namespace, timeout and log retention', () => {
+    const { template, rule, stack } = build({
+      configRuleName: 'guardrail-encryption',
+      maximumExecutionFrequency: config.MaximumExecutionFrequency.SIX_HOURS,
+      metricNamespace: 'Team/Guardrails',
+      timeout: Duration.minutes(10),
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+    });
+    template.hasResourceProperties('AWS::Config::ConfigRule', {
+      ConfigRuleName: 'guardrail-encryption',
+      MaximumExecutionFrequency: 'Six_Hours',
+      Source: { SourceDetails: [{ MaximumExecutionFrequency: 'Six_Hours' }] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600, Environment: { Variables: { METRIC_NAMESPACE: 'Team/Guardrails' } } });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    expect(rule.metricNamespace).toBe('Team/Guardrails');
+    expect(stack.resolve(rule.metricGuardrailsTotal().period.toSeconds())).toBe(6 * 3600);
+  });
+
+  test.each([
+    [{ configRuleName: '' }, /GuardrailEncryptionConfigRule configRuleName: '' has 0 characters; a Config rule name has 1-128 characters, not all blank/],
+    [{ configRuleName: '   ' }, /configRuleName: '   ' has 3 characters/],
+    [{ configRuleName: 'x'.repeat(129) }, /configRuleName: 'x+' has 129 characters/],
+    [{ metricNamespace: 'AWS/Guardrails' }, /GuardrailEncryptionConfigRule metricNamespace: 'AWS\/Guardrails' is not allowed; a namespace has 1-255 letters, digits, spaces and \. - _ \/ # : and must not start with 'AWS\/'/],
+    [{ metricNamespace: 'bad$name' }, /metricNamespace: 'bad\$name' is not allowed/],
+    [{ metricNamespace: '' }, /metricNamespace: '' is not allowed/],
+    [{ timeout: Duration.minutes(16) }, /GuardrailEncryptionConfigRule timeout: 16 minutes is outside what Lambda allows, 1 second to 15 minutes/],
+    [{ timeout: Duration.millis(500) }, /timeout: 500 millis is outside what Lambda allows/],
+  ])('refuses %j', (props, message) => {
+    expect(() => build(props as GuardrailEncryptionConfigRuleProps)).toThrow(message);
+  });
+
+  test('tokens are never refused', () => {
+    const stack = newStack();
+    expect(() => build({
+      configRuleName: Token.asString({ Ref: 'RuleName' }),
+      metricNamespace: Token.asString({ Ref: 'Namespace' }),
+    }, stack)).not.toThrow();
+  });
+});
+
+describe('reading CMK guardrails', () => {
+  test("secureGuardrail.grantRead(rule) gives the rule's role GetGuardrail and kms:Decrypt through Bedrock", () => {
+    const stack = newStack();
+    const guardrail = new SecureGuardrail(stack, 'Guardrail', {
+      guardrailName: 'payments', mandatoryTags: { owner: 'o', workload: 'w', dataSensitivity: 'c' },
+    });
+    const rule = new GuardrailEncryptionConfigRule(stack, 'Rule');
+    guardrail.grantRead(rule);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(rule.role.node.defaultChild as any) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'bedrock:GetGuardrail', Resource: { 'Fn::GetAtt': [stack.getLogicalId(guardrail.guardrail), 'GuardrailArn'] } }),
+          Match.objectLike({ Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [stack.getLogicalId(guardrail.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('KPI metrics', () => {
+  const { stack, rule } = build();
+  const ruleRef = { Ref: stack.getLogicalId(rule.node.defaultChild as config.CfnConfigRule) };
+
+  test.each([
+    ['metricGuardrailsTotal', 'GuardrailsTotal', 'Guardrails'],
+    ['metricGuardrailsEncryptedWithCmk', 'GuardrailsEncryptedWithCmk', 'Encrypted with a customer-managed key'],
+    ['metricGuardrailsNonCompliant', 'GuardrailsNonCompliant', 'Non-compliant'],
+    ['metricGuardrailsNotEvaluated', 'GuardrailsNotEvaluated', 'Not evaluated'],
+  ] as const)('%s reads %s of this rule, the maximum over a day', (method, metricName, label) => {
+    const metric: cloudwatch.Metric = (rule as any)[method]();
+    const seen = {
+      ns: metric.namespace,
+      name: metric.metricName,
+      dims: metric.dimensions,
+      stat: metric.statistic,
+      period: metric.period.toSeconds(),
+      label: metric.label,
+    };
+    expect(stack.resolve(seen))
+      .toEqual({ ns: 'SecureGuardrail', name: metricName, dims: { ConfigRuleName: ruleRef }, stat: 'Maximum', period: 86400, label });
+  });
+
+  test('metric options override the defaults', () => {
+    expect(rule.metricGuardrailsNonCompliant({ period: Duration.hours(1), statistic: 'Minimum' })).toMatchObject({ statistic: 'Minimum' });
+  });
+
+  test('the CMK share is 100 * encrypted / total, and 100 with no guardrail', () => {
+    const share = stack.resolve((rule.metricCmkEncryptedShare() as any).toMetricConfig().mathExpression);
+    expect(share.expression).toBe('IF(total > 0, 100 * cmk / total, 100)');
+    expect(share.period).toBe(86400);
+    expect(Object.keys(share.usingMetrics)).toEqual(['total', 'cmk']);
+    expect(share.usingMetrics.cmk.metricName).toBe('GuardrailsEncryptedWithCmk');
+  });
+});

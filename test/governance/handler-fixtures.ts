@@ -1,0 +1,40 @@
+import { AccessDeniedException, ResourceNotFoundException, ThrottlingException } from '@aws-sdk/client-bedrock';
+import { NotFoundException, UnsupportedOperationException } from '@aws-sdk/client-kms';
+
+export const REGION = 'eu-west-1';
+export const ACCOUNT = '111111111111';
+export const RULE_NAME = 'guardrail-encryption';
+export const NOTIFICATION_TIME = '2026-03-01T10:00:00.000Z';
+
+export function guardrailArn(id: string, region = REGION, account = ACCOUNT): string {
+  return `arn:aws:bedrock:${region}:${account}:guardrail/${id}`;
+}
+
+export function keyArn(id: string, region = REGION, account = ACCOUNT): string {
+  return `arn:aws:kms:${region}:${account}:key/${id}`;
+}
+
+export function invocation(resultToken = 'token-1') {
+  return {
+    invokingEvent: JSON.stringify({
+      awsAccountId: ACCOUNT,
+      notificationCreationTime: NOTIFICATION_TIME,
+      messageType: 'ScheduledNotification',
+      recordVersion: '1.0',
+    }),
+    ruleParameters: '{}',
+    resultToken,
+    configRuleName: RULE_NAME,
+    accountId: ACCOUNT,
+  };
+}
+
+const metadata = { $metadata: {} };
+export const errors = {
+  throttling: () => new ThrottlingException({ message: 'Rate exceeded', ...metadata }),
+  bedrockDenied: () => new AccessDeniedException({ message: 'not authorized to perform kms:Decrypt', ...metadata }),
+  guardrailGone: () => new ResourceNotFoundException({ message: 'no such guardrail', ...metadata }),
+  keyGone: () => new NotFoundException({ message: 'key does not exist', ...metadata }),
+  rotationUnsupported: () => new UnsupportedOperationException({ message: 'imported key material', ...metadata }),
+  named: (name: string, message = name) => Object.assign(new Error(message), { name }),
+};
