@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GuardrailEncryptionCheckFunction } from './guardrail-encryption-check-function';
 import { DEFAULT_METRIC_NAMESPACE, ENV, KPI, RULE_DIMENSION } from './private/kpi';
-import { checkKey } from './private/validate';
+import { checkCustomerManagedKey } from '../detection/customer-managed-key';
 
 /**
  * Properties of a `GuardrailEncryptionConfigRule`.
@@ -285,7 +285,7 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
   }
 
   private allow(key: kms.IKey, property: string): void {
-    checkKey(this, 'GuardrailEncryptionConfigRule', property, key,
+    checkCustomerManagedKey(this, 'GuardrailEncryptionConfigRule', property, key,
       'the rule requires guardrail keys of its own account and Region');
     if (!this.allowedKeys.some((k) => k === key || k.keyArn === key.keyArn)) this.allowedKeys.push(key);
   }

@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { KEY_ADMINISTRATION_ACTIONS } from './private/key-actions';
-import { checkKey } from './private/validate';
+import { checkCustomerManagedKey } from '../detection/customer-managed-key';
+import { KEY_ADMIN_ACTIONS } from '../key-policy/private/actions';
 
 /**
  * Options of `GuardrailKeyMonitoring` that do not name the keys, for constructs that create it for
@@ -117,7 +117,7 @@ export class GuardrailKeyMonitoring extends Construct {
             new iam.PolicyStatement({
               sid: 'KeyAdministration',
               principals: [new iam.AccountRootPrincipal()],
-              actions: KEY_ADMINISTRATION_ACTIONS,
+              actions: [...KEY_ADMIN_ACTIONS],
               resources: ['*'],
             }),
             new iam.PolicyStatement({
@@ -229,7 +229,7 @@ export class GuardrailKeyMonitoring extends Construct {
   }
 
   private watch(key: kms.IKey, property: string): void {
-    checkKey(this, 'GuardrailKeyMonitoring', property, key,
+    checkCustomerManagedKey(this, 'GuardrailKeyMonitoring', property, key,
       'EventBridge only receives the CloudTrail events of its own account and Region');
     if (this.keys.some((k) => k === key || k.keyArn === key.keyArn)) return;
     if (this.keys.length >= GuardrailKeyMonitoring.MAX_KEYS) {

@@ -10,7 +10,6 @@ import {
   Resource,
   Stack,
   TagManager,
-  Token,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -33,7 +32,8 @@ import {
   normalizeAlias,
   retains,
 } from './private/validate-key';
-import { analyzeKeyArnIn, comparePlacement, stackPlacement } from '../detection/key-arn';
+import { checkCustomerManagedKey } from '../detection/customer-managed-key';
+import { stackPlacement } from '../detection/key-arn';
 import { GuardrailKeyMonitoring } from '../governance/guardrail-key-monitoring';
 import { GuardrailKeyPolicy } from '../key-policy/guardrail-key-policy';
 
@@ -544,36 +544,19 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
 
   /** Refuses aliases and keys of another Region or account; warns where that cannot be known yet. */
   private checkKeyPlacement(key: kms.IKey): void {
-    const stack = Stack.of(this);
-    const analysis = analyzeKeyArnIn(stack, key.keyArn);
-    switch (analysis.kind) {
-      case 'alias':
-        fail('SecureGuardrail', 'encryptionKey', analysis.text,
-          'a customer-managed key given by key ARN or as a kms.Key (aliases, and so AWS managed keys such as alias/aws/bedrock, are refused)');
-      case 'malformed':
-        fail('SecureGuardrail', 'encryptionKey', analysis.text, 'a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key-id>');
-      case 'lookup-dummy':
-        Annotations.of(this).addWarningV2('cdk-secure-guardrail:keyNotLookedUp',
-          'encryptionKey is the placeholder of kms.Key.fromLookup: the key has not been looked up yet, so it is not verified.');
-        return;
-      case 'key-arn': {
-        const here = stackPlacement(stack);
-        for (const [part, value, own] of [['Region', analysis.region, here.region], ['account', analysis.account, here.account]] as const) {
-          const match = comparePlacement(value, own);
-          if (match === 'different') {
-            fail('SecureGuardrail', 'encryptionKey', analysis.text, `a key in the guardrail's own ${part} (${own})`);
-          }
-          if (match === 'unknown' && !Token.isUnresolved(key.keyArn)) {
-            Annotations.of(this).addWarningV2(`cdk-secure-guardrail:keyPlacementUnknown${part}`,
-              `encryptionKey ${analysis.text}: its ${part} cannot be compared with the stack's (${own}) at synth; ` +
-              `set the stack's env to verify it is the guardrail's ${part}.`);
-          }
-        }
-        return;
-      }
-      default:
-        // A reference to a key of this app: CDK itself refuses cross-Region and cross-account references.
-        return;
+    const { analysis, unverified } = checkCustomerManagedKey(this, 'SecureGuardrail', 'encryptionKey', key,
+      'Bedrock reads the guardrail with it on every call');
+    if (analysis.kind === 'lookup-dummy') {
+      Annotations.of(this).addWarningV2('cdk-secure-guardrail:keyNotLookedUp',
+        'encryptionKey is the placeholder of kms.Key.fromLookup: the key has not been looked up yet, so it is not verified.');
+      return;
+    }
+    if (analysis.kind !== 'key-arn') return;
+    const own = stackPlacement(Stack.of(this));
+    for (const part of unverified) {
+      Annotations.of(this).addWarningV2(`cdk-secure-guardrail:keyPlacementUnknown${part}`,
+        `encryptionKey ${analysis.text}: its ${part} cannot be compared with the stack's (${part === 'Region' ? own.region : own.account}) at synth; ` +
+        `set the stack's env to verify it is the guardrail's ${part}.`);
     }
   }
 }

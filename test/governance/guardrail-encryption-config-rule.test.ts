@@ -111,8 +111,8 @@ describe('allow-list', () => {
   });
 
   test.each([
-    ['an alias', (s: Stack) => kms.Alias.fromAliasName(s, 'A', 'alias/guardrail'), /GuardrailEncryptionConfigRule allowedKeys\[0\]: .* is an alias; pass the key itself/],
-    ['a key of another Region', (s: Stack) => kms.Key.fromKeyArn(s, 'F', `arn:aws:kms:us-east-1:${ACCOUNT}:key/abc`), /allowedKeys\[0\]: .* is in Region us-east-1; only keys of the stack's Region eu-west-1 are allowed, because the rule requires guardrail keys of its own account and Region/],
+    ['an alias', (s: Stack) => kms.Alias.fromAliasName(s, 'A', 'alias/guardrail'), /GuardrailEncryptionConfigRule: invalid allowedKeys\[0\]: received .*alias\/guardrail.*; allowed: a customer-managed key given by key ARN or as a kms.Key/],
+    ['a key of another Region', (s: Stack) => kms.Key.fromKeyArn(s, 'F', `arn:aws:kms:us-east-1:${ACCOUNT}:key/abc`), /invalid allowedKeys\[0\]: received \"arn:aws:kms:us-east-1:111111111111:key\/abc\" \(42 characters\); allowed: a key in the stack's own Region \(eu-west-1\), because the rule requires guardrail keys of its own account and Region/],
   ])('refuses %s', (_name, makeKey, message) => {
     const stack = newStack();
     expect(() => new GuardrailEncryptionConfigRule(stack, 'Rule', { allowedKeys: [makeKey(stack)] })).toThrow(message);
@@ -120,7 +120,7 @@ describe('allow-list', () => {
 
   test('addAllowedKey names itself in errors', () => {
     const { rule, stack } = build();
-    expect(() => rule.addAllowedKey(kms.Key.fromKeyArn(stack, 'F', `arn:aws:kms:${REGION}:222222222222:key/abc`))).toThrow(/addAllowedKey\(key\): .* belongs to account 222222222222/);
+    expect(() => rule.addAllowedKey(kms.Key.fromKeyArn(stack, 'F', `arn:aws:kms:${REGION}:222222222222:key/abc`))).toThrow(/invalid addAllowedKey\(key\): received \"arn:aws:kms:eu-west-1:222222222222:key\/abc\".*allowed: a key in the stack's own account \(111111111111\)/);
   });
 });
 

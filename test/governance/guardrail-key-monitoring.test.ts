@@ -214,13 +214,13 @@ describe('keys', () => {
 describe('keys that can never match are refused', () => {
   test.each([
     ['an alias construct', (s: Stack) => new kms.Alias(s, 'Alias', { aliasName: 'alias/guardrail', targetKey: new kms.Key(s, 'K') }),
-      /GuardrailKeyMonitoring keys\[0\]: TestStack\/Alias is an alias; pass the key itself/],
+      /GuardrailKeyMonitoring: invalid keys\[0\]: received .*alias\/guardrail.*allowed: a customer-managed key given by key ARN or as a kms.Key/],
     ['an alias ARN', (s: Stack) => kms.Key.fromKeyArn(s, 'AliasArn', `arn:aws:kms:${REGION}:${ACCOUNT}:alias/guardrail`),
-      /keys\[0\]: 'arn:aws:kms:eu-west-1:111111111111:alias\/guardrail' is not a KMS key ARN; expected arn:<partition>:kms:<region>:<account>:key\/<key-id>/],
+      /invalid keys\[0\]: received \"arn:aws:kms:eu-west-1:111111111111:alias\/guardrail\" \(50 characters\); allowed: a customer-managed key/],
     ['a key of another Region', (s: Stack) => kms.Key.fromKeyArn(s, 'Far', `arn:aws:kms:us-east-1:${ACCOUNT}:key/abc`),
-      /keys\[0\]: arn:aws:kms:us-east-1:111111111111:key\/abc is in Region us-east-1; only keys of the stack's Region eu-west-1 are allowed, because EventBridge only receives the CloudTrail events of its own account and Region/],
+      /invalid keys\[0\]: received \"arn:aws:kms:us-east-1:111111111111:key\/abc\" \(42 characters\); allowed: a key in the stack's own Region \(eu-west-1\), because EventBridge only receives the CloudTrail events of its own account and Region/],
     ['a key of another account', (s: Stack) => kms.Key.fromKeyArn(s, 'Foreign', `arn:aws:kms:${REGION}:222222222222:key/abc`),
-      /keys\[0\]: arn:aws:kms:eu-west-1:222222222222:key\/abc belongs to account 222222222222; only keys of the stack's account 111111111111 are allowed/],
+      /invalid keys\[0\]: received \"arn:aws:kms:eu-west-1:222222222222:key\/abc\" \(42 characters\); allowed: a key in the stack's own account \(111111111111\)/],
   ])('%s', (_name, makeKey, message) => {
     const stack = newStack();
     expect(() => new GuardrailKeyMonitoring(stack, 'Monitoring', { keys: [makeKey(stack)] })).toThrow(message);

@@ -336,8 +336,8 @@ describe('SecureGuardrail with a key brought by the team', () => {
     ['an AWS managed key alias', (s: Stack) => kms.Alias.fromAliasName(s, 'K', 'alias/aws/bedrock'), /received "arn:\$\{AWS::Partition\}:kms:eu-west-1:111111111111:alias\/aws\/bedrock".*aliases, and so AWS managed keys/],
     ['a customer alias', (s: Stack) => kms.Alias.fromAliasName(s, 'K', 'alias/team-key'), /invalid encryptionKey.*alias\/team-key/],
     ['an alias ARN imported as a key', (s: Stack) => kms.Key.fromKeyArn(s, 'K', `arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws/bedrock`), /invalid encryptionKey.*alias\/aws\/bedrock/],
-    ['a key of another Region', (s: Stack) => kms.Key.fromKeyArn(s, 'K', `arn:aws:kms:us-east-1:${ACCOUNT}:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e`), /invalid encryptionKey.*allowed: a key in the guardrail's own Region \(eu-west-1\)/],
-    ['a key of another account', (s: Stack) => kms.Key.fromKeyArn(s, 'K', `arn:aws:kms:${REGION}:${OTHER_ACCOUNT}:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e`), /allowed: a key in the guardrail's own account \(111111111111\)/],
+    ['a key of another Region', (s: Stack) => kms.Key.fromKeyArn(s, 'K', `arn:aws:kms:us-east-1:${ACCOUNT}:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e`), /invalid encryptionKey.*allowed: a key in the stack's own Region \(eu-west-1\), because Bedrock reads the guardrail with it on every call/],
+    ['a key of another account', (s: Stack) => kms.Key.fromKeyArn(s, 'K', `arn:aws:kms:${REGION}:${OTHER_ACCOUNT}:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e`), /allowed: a key in the stack's own account \(111111111111\)/],
     ['a bare key id', (s: Stack) => Object.defineProperty(kms.Key.fromKeyArn(s, 'K', `arn:aws:kms:${REGION}:${ACCOUNT}:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e`), 'keyArn', { value: '0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e' }), /received "0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e" \(36 characters\); allowed: a KMS key ARN/],
   ])('refuses %s', (_name, key, message) => {
     const stack = newStack();
@@ -360,6 +360,13 @@ describe('SecureGuardrail with a key brought by the team', () => {
       expect.stringContaining('its Region cannot be compared with the stack\'s (${AWS::Region})'),
       expect.stringContaining('its account cannot be compared with the stack\'s (${AWS::AccountId})'),
     ]);
+  });
+
+  test('a key of another stack of the app in another Region is refused at construction', () => {
+    const app = new App();
+    const key = new kms.Key(new Stack(app, 'UsKeys', { env: { account: ACCOUNT, region: 'us-east-1' } }), 'Key');
+    expect(() => new SecureGuardrail(new Stack(app, 'App', { env: ENV }), 'Guardrail', { ...BASE, encryptionKey: key }))
+      .toThrow(/SecureGuardrail: invalid encryptionKey: received "UsKeys\/Key" \(10 characters\); allowed: a key in the stack's own Region \(eu-west-1\)/);
   });
 
   test('a key of another stack of the app is accepted (CDK refuses cross-environment references itself)', () => {

@@ -1,0 +1,43 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { IConstruct } from 'constructs';
+import { analyzeKeyArnIn, comparePlacement, flattenIntrinsic, KeyArnAnalysis, stackPlacement } from './key-arn';
+import { fail } from '../guardrail/private/validate';
+
+export interface KeyCheck {
+  readonly analysis: KeyArnAnalysis;
+  /** Parts of the key's placement ('Region', 'account') that cannot be compared at synth. */
+  readonly unverified: Array<'Region' | 'account'>;
+}
+
+/**
+ * Refuses, at construction, a key that cannot be a guardrail's customer-managed key in `scope`'s
+ * stack: an alias in any form (and so an AWS managed key), a value that is not a key ARN, a key of
+ * another Region or account. What cannot be known yet (tokens, env-agnostic stacks) is let through
+ * and reported in the result, for callers that warn about it.
+ *
+ * @param why why the key must be in the stack's own Region and account, for the error message
+ */
+export function checkCustomerManagedKey(scope: IConstruct, owner: string, property: string, key: kms.IKey, why: string): KeyCheck {
+  const stack = Stack.of(scope);
+  const analysis = analyzeKeyArnIn(stack, key.keyArn);
+  const shown = Token.isUnresolved(key.keyArn) && analysis.kind !== 'alias' ? key.node.path : analysis.text;
+  if (analysis.kind === 'alias') {
+    fail(owner, property, shown, 'a customer-managed key given by key ARN or as a kms.Key (aliases, and so AWS managed keys such as alias/aws/bedrock, are refused)');
+  }
+  if (analysis.kind === 'malformed') {
+    fail(owner, property, shown, 'a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key-id>');
+  }
+  // A key of the app carries its stack's environment; an ARN carries its own.
+  const keyPlacement = analysis.kind === 'reference'
+    ? { region: flattenIntrinsic(stack.resolve(key.env.region)), account: flattenIntrinsic(stack.resolve(key.env.account)) }
+    : { region: analysis.region, account: analysis.account };
+  const own = stackPlacement(stack);
+  const unverified: Array<'Region' | 'account'> = [];
+  for (const [part, value, ownValue] of [['Region', keyPlacement.region, own.region], ['account', keyPlacement.account, own.account]] as const) {
+    const match = comparePlacement(value, ownValue);
+    if (match === 'different') fail(owner, property, shown, `a key in the stack's own ${part} (${ownValue}), because ${why}`);
+    if (match === 'unknown') unverified.push(part);
+  }
+  return { analysis, unverified };
+}
