@@ -82,6 +82,8 @@ project.addTask('demo', {
   description: 'Synthesize the example app offline through the CDK CLI and print what it created',
   env: OFFLINE_CDK_ENV,
   steps: [
+    // The Config rule's handler is a bundled asset of the library.
+    { spawn: 'bundle' },
     {
       exec: 'cdk synth --app "ts-node --transpile-only -P tsconfig.dev.json examples/app.ts" --output examples/cdk.out --no-notices --quiet',
     },

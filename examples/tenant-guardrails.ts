@@ -2,7 +2,14 @@ import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LegacyGuardrailStack } from './legacy-migration';
-import { GuardrailEncryptionAspect, GuardrailEncryptionChecks, SecureGuardrail } from '../src';
+import {
+  GuardrailComplianceDashboard,
+  GuardrailEncryptionAspect,
+  GuardrailEncryptionChecks,
+  GuardrailEncryptionConfigRule,
+  GuardrailKeyMonitoring,
+  SecureGuardrail,
+} from '../src';
 
 /** The tenants of a multi-tenant SaaS assistant: each gets its own guardrail and its own key. */
 const TENANTS = [
@@ -12,7 +19,8 @@ const TENANTS = [
 
 /**
  * What an application team writes: one `SecureGuardrail` per tenant, each with its own
- * customer-managed key, and the tenant's assistant function allowed to apply it (and nothing more).
+ * customer-managed key, and the tenant's assistant function allowed to apply it (and nothing more);
+ * with the runtime governance of those keys and guardrails switched on.
  */
 export class TenantGuardrailsStack extends Stack {
   public readonly guardrails: SecureGuardrail[] = [];
@@ -20,12 +28,18 @@ export class TenantGuardrailsStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
+    // Runtime governance: alerts on the tenants' keys, a Config rule that also finds guardrails made
+    // outside CDK, and a dashboard of the KPIs.
+    const keyMonitoring = new GuardrailKeyMonitoring(this, 'KeyMonitoring');
+    const encryptionRule = new GuardrailEncryptionConfigRule(this, 'EncryptionRule');
+
     for (const tenant of TENANTS) {
       const guardrail = new SecureGuardrail(this, `${tenant.id}-guardrail`, {
         guardrailName: `${tenant.id}-assistant`,
         description: `Guardrail of the ${tenant.id} support assistant`,
         mandatoryTags: { owner: tenant.owner, workload: 'support-assistant', dataSensitivity: tenant.sensitivity },
         tags: { Tenant: tenant.id },
+        keyMonitoring,
         sensitiveInformationPolicyConfig: {
           piiEntitiesConfig: [
             { type: 'EMAIL', action: 'ANONYMIZE', inputAction: 'ANONYMIZE', outputAction: 'ANONYMIZE' },
@@ -50,8 +64,16 @@ export class TenantGuardrailsStack extends Stack {
         environment: { GUARDRAIL_ID: guardrail.guardrailId, GUARDRAIL_VERSION: version.version },
       });
       guardrail.grantApply(assistant);
+      // The Config rule reads the guardrail (GetGuardrail), which needs kms:Decrypt through Bedrock.
+      guardrail.grantRead(encryptionRule);
       this.guardrails.push(guardrail);
     }
+
+    new GuardrailComplianceDashboard(this, 'ComplianceDashboard', {
+      configRule: encryptionRule,
+      keyMonitoring,
+      guardrails: this.guardrails,
+    });
   }
 }
 

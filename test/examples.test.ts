@@ -16,7 +16,8 @@ describe('the example app', () => {
 
   test('gives each tenant its own guardrail and its own key', () => {
     template.resourceCountIs('AWS::Bedrock::Guardrail', 2);
-    template.resourceCountIs('AWS::KMS::Key', 2);
+    // Two guardrail keys, and the key of the alerts topic.
+    template.resourceCountIs('AWS::KMS::Key', 3);
     const keyArns = stack.guardrails.map((g) => stack.resolve(g.guardrail.kmsKeyArn));
     expect(keyArns).toEqual(stack.guardrails.map((g) => ({ 'Fn::GetAtt': [stack.getLogicalId(g.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] })));
     expect(new Set(keyArns.map((a) => JSON.stringify(a))).size).toBe(2);
@@ -31,10 +32,29 @@ describe('the example app', () => {
     expect(new GuardrailEncryptionChecks().validateScope(app).violations).toEqual([]);
   });
 
-  test("lets each tenant's assistant decrypt its own tenant's key only", () => {
+  test('switches runtime governance on: key alerts on both tenant keys, the Config rule allowed to read both guardrails, the dashboard', () => {
+    const keyArns = stack.guardrails.map((g) => ({ 'Fn::GetAtt': [stack.getLogicalId(g.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] }));
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.kms'], 'detail-type': ['KMS CMK Deletion'], 'resources': keyArns },
+    });
+    template.resourceCountIs('AWS::Config::ConfigRule', 1);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const [ruleRole] = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('EncryptionRuleRole'));
+    for (const key of Object.values(template.findResources('AWS::KMS::Key')).filter((k) => k.Properties.KeyPolicy.Statement.some((st: any) => st.Sid === 'GuardrailUseThroughBedrock'))) {
+      const users = key.Properties.KeyPolicy.Statement.find((st: any) => st.Sid === 'GuardrailUseThroughBedrock').Principal.AWS;
+      expect(users).toContainEqual({ 'Fn::GetAtt': [ruleRole, 'Arn'] });
+    }
+  });
+
+  test("lets each tenant's assistant decrypt its own tenant's key only (and the Config rule read both)", () => {
     const keys = template.findResources('AWS::KMS::Key');
-    const users = Object.values(keys).map((key) => key.Properties.KeyPolicy.Statement
-      .find((s: any) => s.Sid === 'GuardrailUseThroughBedrock').Principal.AWS['Fn::GetAtt'][0]);
-    expect(users).toEqual([expect.stringMatching(/^acmeassistantServiceRole/), expect.stringMatching(/^globexassistantServiceRole/)]);
+    const users = Object.values(keys)
+      .map((key) => key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'GuardrailUseThroughBedrock'))
+      .filter((statement) => statement !== undefined)
+      .map((statement) => statement.Principal.AWS.map((p: any) => p['Fn::GetAtt'][0]));
+    expect(users).toEqual([
+      [expect.stringMatching(/^acmeassistantServiceRole/), expect.stringMatching(/^EncryptionRuleRole/)],
+      [expect.stringMatching(/^globexassistantServiceRole/), expect.stringMatching(/^EncryptionRuleRole/)],
+    ]);
   });
 });
