@@ -5,6 +5,11 @@
  * one process, then prints the median times, the overhead ratios against no enforcement, and how
  * each configuration scales from the small size to the large one.
  *
+ * A configuration with an empty validation plugin shows what CDK's validation framework costs by
+ * itself (it hashes the cloud assembly and builds a report for any plugin), apart from the rules.
+ * Times are the process's CPU time (user + system) for each synthesis, which other processes on the
+ * machine disturb far less than wall-clock time; wall-clock medians are printed too.
+ *
  *   npx projen bench                       # 1,000 and 2,000 guardrails, 5 rounds
  *   BENCH_ROUNDS=9 BENCH_SIZES=500,1000 npx projen bench
  */
@@ -18,13 +23,16 @@ const GUARDRAILS_PER_STACK = 5;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,2000').split(',').map(Number);
 
-type Configuration = 'none' | 'aspect' | 'pack' | 'both' | 'both+report';
-const CONFIGURATIONS: Configuration[] = ['none', 'aspect', 'pack', 'both', 'both+report'];
+type Configuration = 'none' | 'empty plugin' | 'aspect' | 'pack' | 'both' | 'both+report';
+const CONFIGURATIONS: Configuration[] = ['none', 'empty plugin', 'aspect', 'pack', 'both', 'both+report'];
 
-function synthesize(guardrails: number, configuration: Configuration): number {
+interface Sample { readonly cpu: number; readonly wall: number }
+
+function synthesize(guardrails: number, configuration: Configuration): Sample {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   (global as { gc?: () => void }).gc?.();
   const started = process.hrtime.bigint();
+  const cpuStarted = process.cpuUsage();
 
   const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
   for (let s = 0; s < guardrails / GUARDRAILS_PER_STACK; s++) {
@@ -36,16 +44,20 @@ function synthesize(guardrails: number, configuration: Configuration): number {
       });
     }
   }
+  if (configuration === 'empty plugin') {
+    Validations.of(app).addPlugins({ name: 'Empty', validate: () => ({ success: true, violations: [] }) });
+  }
   if (configuration === 'both+report') GuardrailComplianceReport.enable(app, { printSummary: false });
-  if (configuration !== 'none' && configuration !== 'pack') GuardrailEncryptionAspect.applyTo(app, { report: false });
-  if (configuration !== 'none' && configuration !== 'aspect') {
+  if (['aspect', 'both', 'both+report'].includes(configuration)) GuardrailEncryptionAspect.applyTo(app, { report: false });
+  if (['pack', 'both', 'both+report'].includes(configuration)) {
     Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app, { report: false }));
   }
   app.synth();
 
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuStarted);
+  const sample = { cpu: (cpu.user + cpu.system) / 1e6, wall: Number(process.hrtime.bigint() - started) / 1e9 };
   fs.rmSync(outdir, { recursive: true, force: true });
-  return seconds;
+  return sample;
 }
 
 function median(values: number[]): number {
@@ -58,7 +70,7 @@ function main(): void {
   // Policy validation prints a banner per synth; keep the output to the results.
   const consoleError = console.error;
   console.error = () => undefined;
-  const times = new Map<string, number[]>();
+  const times = new Map<string, Sample[]>();
   synthesize(SIZES[0], 'both'); // warm-up: module loading and JIT, not measured
   for (let round = 0; round < ROUNDS; round++) {
     for (const size of SIZES) {
@@ -72,22 +84,24 @@ function main(): void {
   }
   console.error = consoleError;
 
-  console.log(`Synth time, median of ${ROUNDS} alternating rounds (node ${process.version}, ${os.cpus().length} CPUs)`);
-  console.log(`${'configuration'.padEnd(14)}${SIZES.map((s) => `${s} guardrails`.padStart(28)).join('')}`);
+  const med = (size: number, configuration: Configuration, metric: keyof Sample) =>
+    median(times.get(`${size}:${configuration}`)!.map((sample) => sample[metric]));
+
+  console.log(`Synthesis, median of ${ROUNDS} alternating rounds (node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})`);
+  console.log(`${'configuration'.padEnd(14)}${SIZES.map((s) => `${s} guardrails: CPU (ratio), wall`.padStart(42)).join('')}`);
   for (const configuration of CONFIGURATIONS) {
     const cells = SIZES.map((size) => {
-      const t = median(times.get(`${size}:${configuration}`)!);
-      const ratio = t / median(times.get(`${size}:none`)!);
-      return `${t.toFixed(2)} s  x${ratio.toFixed(3)}`.padStart(28);
+      const cpu = med(size, configuration, 'cpu');
+      const ratio = cpu / med(size, 'none', 'cpu');
+      return `${cpu.toFixed(2)} s (x${ratio.toFixed(3)}), ${med(size, configuration, 'wall').toFixed(2)} s`.padStart(42);
     });
     console.log(`${configuration.padEnd(14)}${cells.join('')}`);
   }
   if (SIZES.length > 1) {
     const [small, large] = [SIZES[0], SIZES[SIZES.length - 1]];
-    console.log(`\nScaling ${small} -> ${large} guardrails (x${(large / small).toFixed(1)} is linear):`);
+    console.log(`\nScaling of CPU time ${small} -> ${large} guardrails (x${(large / small).toFixed(1)} is linear):`);
     for (const configuration of CONFIGURATIONS) {
-      const scale = median(times.get(`${large}:${configuration}`)!) / median(times.get(`${small}:${configuration}`)!);
-      console.log(`  ${configuration.padEnd(14)} x${scale.toFixed(2)}`);
+      console.log(`  ${configuration.padEnd(14)} x${(med(large, configuration, 'cpu') / med(small, configuration, 'cpu')).toFixed(2)}`);
     }
   }
 }
