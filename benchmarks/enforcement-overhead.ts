@@ -7,12 +7,16 @@
  *
  * A configuration with an empty validation plugin shows what CDK's validation framework costs by
  * itself (it hashes the cloud assembly and builds a report for any plugin), apart from the rules.
- * Times are the process's CPU time (user + system) for each synthesis, which other processes on the
- * machine disturb far less than wall-clock time; wall-clock medians are printed too.
+ * Times are the CPU time (user + system) of each synthesis, which other processes on the machine
+ * disturb far less than wall-clock time; wall-clock medians are printed too. Each synthesis runs in a
+ * fresh child of this process (same Node.js, same code, same flags): aws-cdk-lib keeps every token of
+ * every app for the life of a process, so in one long-lived process each synthesis would be slower
+ * than the one before and the drift would swamp the differences measured here.
  *
- *   npx projen bench                       # 1,000 and 2,000 guardrails, 5 rounds
+ *   npx projen bench                       # 1,000 and 2,000 guardrails, 7 rounds
  *   BENCH_ROUNDS=9 BENCH_SIZES=500,1000 npx projen bench
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -20,7 +24,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { GuardrailComplianceReport, GuardrailEncryptionAspect, GuardrailEncryptionChecks, SecureGuardrail } from '../src';
 
 const GUARDRAILS_PER_STACK = 5;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,2000').split(',').map(Number);
 
 type Configuration = 'none' | 'empty plugin' | 'aspect' | 'pack' | 'both' | 'both+report';
@@ -66,34 +70,44 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** Runs one synthesis in a fresh child process and returns its measurement. */
+function measure(size: number, configuration: Configuration): Sample {
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, 'child', String(size), configuration], {
+    encoding: 'utf-8',
+    env: process.env,
+  });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`synthesis of ${size} guardrails (${configuration}) failed: ${child.stderr}`);
+  }
+  return JSON.parse(line);
+}
+
 function main(): void {
-  // Policy validation prints a banner per synth; keep the output to the results.
-  const consoleError = console.error;
-  console.error = () => undefined;
   const times = new Map<string, Sample[]>();
-  synthesize(SIZES[0], 'both'); // warm-up: module loading and JIT, not measured
   for (let round = 0; round < ROUNDS; round++) {
     for (const size of SIZES) {
       // Rotate the order every round so no configuration always runs first or last.
       const order = CONFIGURATIONS.map((_, i) => CONFIGURATIONS[(i + round) % CONFIGURATIONS.length]);
       for (const configuration of order) {
         const key = `${size}:${configuration}`;
-        times.set(key, [...(times.get(key) ?? []), synthesize(size, configuration)]);
+        times.set(key, [...(times.get(key) ?? []), measure(size, configuration)]);
       }
     }
   }
-  console.error = consoleError;
 
   const med = (size: number, configuration: Configuration, metric: keyof Sample) =>
     median(times.get(`${size}:${configuration}`)!.map((sample) => sample[metric]));
 
   console.log(`Synthesis, median of ${ROUNDS} alternating rounds (node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})`);
-  console.log(`${'configuration'.padEnd(14)}${SIZES.map((s) => `${s} guardrails: CPU (ratio), wall`.padStart(42)).join('')}`);
+  console.log(`${'configuration'.padEnd(14)}${SIZES.map((s) => `${s} guardrails: CPU (min-max) ratio, wall`.padStart(52)).join('')}`);
   for (const configuration of CONFIGURATIONS) {
     const cells = SIZES.map((size) => {
+      const cpus = times.get(`${size}:${configuration}`)!.map((sample) => sample.cpu);
       const cpu = med(size, configuration, 'cpu');
       const ratio = cpu / med(size, 'none', 'cpu');
-      return `${cpu.toFixed(2)} s (x${ratio.toFixed(3)}), ${med(size, configuration, 'wall').toFixed(2)} s`.padStart(42);
+      const spread = `${Math.min(...cpus).toFixed(2)}-${Math.max(...cpus).toFixed(2)}`;
+      return `${cpu.toFixed(2)} s (${spread}) x${ratio.toFixed(3)}, ${med(size, configuration, 'wall').toFixed(2)} s`.padStart(52);
     });
     console.log(`${configuration.padEnd(14)}${cells.join('')}`);
   }
@@ -106,4 +120,10 @@ function main(): void {
   }
 }
 
-main();
+if (process.argv[2] === 'child') {
+  // Policy validation prints a banner; the parent reads one JSON line from standard output.
+  console.error = () => undefined;
+  process.stdout.write(`${JSON.stringify(synthesize(Number(process.argv[3]), process.argv[4] as Configuration))}\n`);
+} else {
+  main();
+}

@@ -121,13 +121,14 @@ export class GuardrailInspector {
       const stack = Stack.of(node);
       const given = (node as any).cfnProperties ?? {};
       const overrides = (node as any).rawOverrides ?? {};
-      const properties: Record<string, any> = {};
+      const selected: Record<string, unknown> = {};
       for (const name of names) {
         let value = given[lowerFirst(name)] ?? given[name];
         if (overrides.Properties && name in overrides.Properties) value = override(value, overrides.Properties[name]);
-        const resolved = stack.resolve(value);
-        if (resolved !== undefined) properties[name] = resolved;
+        if (value !== undefined) selected[name] = value;
       }
+      // One resolution for all of them: resolving has a fixed cost per call.
+      const properties: Record<string, any> = stack.resolve(selected) ?? {};
       resource = {
         node,
         stack,
