@@ -55,6 +55,8 @@ export interface GuardrailInspection {
   readonly keySource: KeySource;
   /** The key, when it is part of the app. */
   readonly key?: EffectiveResource;
+  /** The guardrail's own Region and account, literal or as `${AWS::Region}`-style placeholders. */
+  readonly environment: { readonly region: string; readonly account: string };
   /** Region and account of the key compared with the guardrail's. */
   readonly placement: { readonly region: PlacementMatch; readonly account: PlacementMatch };
 }
@@ -97,6 +99,7 @@ export class GuardrailInspector {
   private readonly effective = new Map<CfnResource, EffectiveResource>();
   private readonly inspections = new Map<CfnResource, GuardrailInspection | undefined>();
   private readonly logicalIds = new Map<Stack, Map<string, CfnResource>>();
+  private readonly placements = new Map<Stack, { region: string; account: string }>();
 
   /**
    * Inspects a guardrail resource or a custom resource that creates or updates a guardrail through
@@ -167,9 +170,9 @@ export class GuardrailInspector {
     keyArn: KeyArnAnalysis, keyNode: CfnResource | undefined,
   ): GuardrailInspection {
     const stack = Stack.of(node);
-    const own = stackPlacement(stack);
+    const own = this.placementOf(stack);
     const key = keyNode ? this.effectiveResource(keyNode) : undefined;
-    const keyPlacement = key ? stackPlacement(key.stack) : { region: keyArn.region, account: keyArn.account };
+    const keyPlacement = key ? this.placementOf(key.stack) : { region: keyArn.region, account: keyArn.account };
     const hasKey = key !== undefined || keyArn.kind === 'key-arn' || keyArn.kind === 'reference' || keyArn.kind === 'lookup-dummy';
     return {
       kind,
@@ -180,6 +183,7 @@ export class GuardrailInspector {
       keyArn,
       keySource: key ? 'in-app' : hasKey ? 'outside-app' : 'none',
       key,
+      environment: own,
       placement: {
         region: comparePlacement(keyPlacement.region, own.region),
         account: comparePlacement(keyPlacement.account, own.account),
@@ -202,6 +206,15 @@ export class GuardrailInspector {
       if (target && isKey(target)) return target;
     }
     return undefined;
+  }
+
+  private placementOf(stack: Stack): { region: string; account: string } {
+    let placement = this.placements.get(stack);
+    if (!placement) {
+      placement = stackPlacement(stack);
+      this.placements.set(stack, placement);
+    }
+    return placement;
   }
 
   private resourceByLogicalId(stack: Stack, logicalId: string): CfnResource | undefined {

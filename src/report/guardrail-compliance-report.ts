@@ -5,7 +5,6 @@ import { Construct, IConstruct } from 'constructs';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
 import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
 import { GuardrailInspection, GuardrailInspector } from '../detection/guardrail-inspection';
-import { stackPlacement } from '../detection/key-arn';
 import { fail } from '../guardrail/private/validate';
 import { evaluateRules } from '../nag/private/guardrail-rule';
 import { GUARDRAIL_RULES } from '../nag/rules';
@@ -159,12 +158,11 @@ function entry(guardrail: GuardrailInspection, options: ResolvedEncryptionOption
   const open = findings.filter((f) => !f.acknowledged);
   const failedRules = open.filter((f) => f.level === 'error').map((f) => f.ruleId);
   const warnings = open.filter((f) => f.level === 'warning').map((f) => f.ruleId);
-  const placement = stackPlacement(guardrail.stack);
   return {
     path: guardrail.node.node.path,
     stack: guardrail.stack.node.path,
-    region: placement.region,
-    account: placement.account,
+    region: guardrail.environment.region,
+    account: guardrail.environment.account,
     name: guardrail.name ?? null,
     createdBy: guardrail.kind === 'resource' ? 'AWS::Bedrock::Guardrail' : 'custom resource',
     key: guardrail.key

@@ -1,6 +1,8 @@
-import { CfnDeletionPolicy, CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { App, CfnDeletionPolicy, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { findings, guardrailWithKey, keyWith, NONE, rule } from './helpers';
+import { GuardrailEncryptionChecks } from '../../../src';
 import { cfnGuardrail } from '../../corpus/corpus-app';
 import { ACCOUNT } from '../../helpers/synth';
 
@@ -131,6 +133,32 @@ describe('KeyPolicyLeastPrivilege', () => {
       for (const tag of ['Owner', 'Workload', 'DataSensitivity']) (key.node.defaultChild as kms.CfnKey).tags.setTag(tag, 'x');
       cfnGuardrail(s, 'G', key.keyArn);
     }).errors).toEqual([rule('KeyPolicyLeastPrivilege')]);
+  });
+});
+
+describe('KeyPolicyLeastPrivilege on policy documents', () => {
+  function withDocument(statements: iam.PolicyStatement[], env?: object) {
+    const app = new App();
+    const stack = new Stack(app, 'S', env === undefined ? { env: { account: ACCOUNT, region: 'eu-west-1' } } : env);
+    const key = keyWith(stack, undefined, { policy: new iam.PolicyDocument({ statements }) });
+    cfnGuardrail(stack, 'G', key.keyArn);
+    return new GuardrailEncryptionChecks().validateScope(app).violations.map((v) => v.ruleName);
+  }
+  const decrypt = (principal: iam.IPrincipal, conditions?: Record<string, any>) =>
+    new iam.PolicyStatement({ principals: [principal], actions: ['kms:Decrypt'], resources: ['*'], conditions });
+
+  test.each<[string, object | undefined]>([['an environment-specific stack', undefined], ['an environment-agnostic stack', {}]])(
+    'decryption delegated to the account root is found in %s', (_name, env) => {
+      expect(withDocument([decrypt(new iam.AccountRootPrincipal())], env)).toContain(rule('KeyPolicyLeastPrivilege'));
+      expect(withDocument([decrypt(new iam.AccountRootPrincipal(), { StringEquals: { 'kms:ViaService': 'bedrock.eu-west-1.amazonaws.com' } })], env))
+        .not.toContain(rule('KeyPolicyLeastPrivilege'));
+    });
+
+  test('the anonymous principal and wildcards are found', () => {
+    expect(withDocument([decrypt(new iam.AnyPrincipal())])).toContain(rule('KeyPolicyLeastPrivilege'));
+    expect(withDocument([new iam.PolicyStatement({ principals: [new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/App`)], actions: ['kms:*'], resources: ['*'] })]))
+      .toContain(rule('KeyPolicyLeastPrivilege'));
+    expect(withDocument([decrypt(new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/App`))])).not.toContain(rule('KeyPolicyLeastPrivilege'));
   });
 });
 
