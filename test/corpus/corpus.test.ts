@@ -1,10 +1,7 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { buildCorpus, COMPLIANT, EXPECTED } from './corpus-app';
-import { GuardrailComplianceReport, GuardrailEncryptionAspect, GuardrailEncryptionChecks } from '../../src';
-import { expectedFlags, flagsFromAnnotations, flagsFromReport } from '../helpers/findings';
+import { GuardrailEncryptionAspect, GuardrailEncryptionChecks } from '../../src';
+import { expectedFlags, flagsFromAnnotations, flagsFromReport, synthesizeWithChecks } from '../helpers/findings';
 
 describe('the edge-case corpus', () => {
   test('validateScope flags exactly the expected guardrails with exactly the expected rules', () => {
@@ -24,23 +21,9 @@ describe('the edge-case corpus', () => {
   });
 
   test('a real synthesis reports the same violations in the validation report and the compliance report', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-'));
-    const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
-    buildCorpus(app);
-    GuardrailComplianceReport.enable(app, { printSummary: false });
-    Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app));
-    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    try {
-      app.synth();
-    } finally {
-      consoleError.mockRestore();
-    }
-
-    const validation = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'));
-    const pack = validation.pluginReports.find((r: any) => r.pluginName === 'GuardrailEncryption');
+    const { pack, compliance } = synthesizeWithChecks(buildCorpus);
     expect(flagsFromReport(pack)).toEqual(expectedFlags(EXPECTED));
 
-    const compliance = JSON.parse(fs.readFileSync(path.join(outdir, 'guardrail-compliance.json'), 'utf-8'));
     const byPath = Object.fromEntries(compliance.guardrails.map((g: any) => [g.path, g]));
     for (const [guardrailPath, flags] of Object.entries(EXPECTED)) {
       expect(byPath[guardrailPath]).toMatchObject({

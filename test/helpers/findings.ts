@@ -1,17 +1,21 @@
-import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, CfnResource, PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { GuardrailComplianceReport, GuardrailEncryptionChecks } from '../../src';
 
 export interface Flags { errors: string[]; warnings: string[] }
 export type FlagsByPath = Record<string, Flags>;
 
-function add(flags: FlagsByPath, path: string, level: 'errors' | 'warnings', ruleId: string): void {
-  flags[path] ??= { errors: [], warnings: [] };
-  flags[path][level].push(ruleId);
+function add(flags: FlagsByPath, constructPath: string, level: 'errors' | 'warnings', ruleId: string): void {
+  flags[constructPath] ??= { errors: [], warnings: [] };
+  flags[constructPath][level].push(ruleId);
 }
 
 function sorted(flags: FlagsByPath): FlagsByPath {
   return Object.fromEntries(Object.entries(flags).sort(([a], [b]) => a.localeCompare(b))
-    .map(([path, f]) => [path, { errors: [...f.errors].sort(), warnings: [...f.warnings].sort() }]));
+    .map(([constructPath, f]) => [constructPath, { errors: [...f.errors].sort(), warnings: [...f.warnings].sort() }]));
 }
 
 /** Findings of a pack report (validateScope or validation-report.json), by construct path. */
@@ -42,4 +46,29 @@ export function flagsFromAnnotations(root: IConstruct): FlagsByPath {
 
 export function expectedFlags(expected: FlagsByPath): FlagsByPath {
   return sorted(expected);
+}
+
+/**
+ * Synthesizes an app for real with the pack registered and the compliance report on, as `cdk synth`
+ * would (without failing on violations), and returns the two reports written into the cloud assembly.
+ */
+export function synthesizeWithChecks(build: (app: App) => void): { validation: any; pack: any; compliance: any } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'checks-'));
+  const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+  build(app);
+  GuardrailComplianceReport.enable(app, { printSummary: false });
+  Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app));
+  // CDK prints the validation report to standard error.
+  const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    app.synth();
+  } finally {
+    consoleError.mockRestore();
+  }
+  const validation = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'));
+  return {
+    validation,
+    pack: validation.pluginReports.find((r: any) => r.pluginName === 'GuardrailEncryption'),
+    compliance: JSON.parse(fs.readFileSync(path.join(outdir, 'guardrail-compliance.json'), 'utf-8')),
+  };
 }

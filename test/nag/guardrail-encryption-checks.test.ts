@@ -1,12 +1,12 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { GuardrailComplianceReport, GuardrailEncryptionChecks, SecureGuardrail } from '../../src';
+import { GuardrailEncryptionChecks, SecureGuardrail } from '../../src';
 import { GUARDRAIL_RULES } from '../../src/nag/rules';
 import { cfnGuardrail } from '../corpus/corpus-app';
+import { synthesizeWithChecks } from '../helpers/findings';
 import { ENV, MANDATORY_TAGS } from '../helpers/synth';
 
 const RULE_IDS = [
@@ -74,22 +74,12 @@ describe('GuardrailEncryptionChecks', () => {
 
 describe('acknowledging findings', () => {
   function synthWithPack(acknowledge: (scope: Stack) => void) {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ack-'));
-    const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
-    const stack = new Stack(app, 'S', { env: ENV });
-    cfnGuardrail(stack, 'G', 'arn:aws:kms:eu-west-1:111111111111:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e');
-    acknowledge(stack);
-    GuardrailComplianceReport.enable(app, { printSummary: false });
-    Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app));
-    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    try {
-      app.synth();
-    } finally {
-      consoleError.mockRestore();
-    }
-    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'));
-    const compliance = JSON.parse(fs.readFileSync(path.join(outdir, 'guardrail-compliance.json'), 'utf-8'));
-    return { report, pack: report.pluginReports.find((r: any) => r.pluginName === 'GuardrailEncryption'), guardrail: compliance.guardrails[0] };
+    const { validation, pack, compliance } = synthesizeWithChecks((app) => {
+      const stack = new Stack(app, 'S', { env: ENV });
+      cfnGuardrail(stack, 'G', 'arn:aws:kms:eu-west-1:111111111111:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e');
+      acknowledge(stack);
+    });
+    return { report: validation, pack, guardrail: compliance.guardrails[0] };
   }
 
   test('without acknowledgement the finding is reported', () => {
