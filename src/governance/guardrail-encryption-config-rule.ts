@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { GuardrailEncryptionCheckFunction } from './guardrail-encryption-check-function';
 import { DEFAULT_METRIC_NAMESPACE, ENV, KPI, RULE_DIMENSION } from './private/kpi';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
+import { fail } from '../guardrail/private/validate';
 
 /**
  * Properties of a `GuardrailEncryptionConfigRule`.
@@ -299,20 +300,21 @@ const FREQUENCY_PERIODS: Record<string, Duration> = {
   [config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS]: Duration.days(1),
 };
 
+const OWNER = 'GuardrailEncryptionConfigRule';
 const NAMESPACE = /^[0-9A-Za-z.\-_/#: ]{1,255}$/;
 
 function validateProps(props: GuardrailEncryptionConfigRuleProps): void {
   const name = props.configRuleName;
   if (name !== undefined && !Token.isUnresolved(name) && (name.length < 1 || name.length > 128 || name.trim() === '')) {
-    throw new Error(`GuardrailEncryptionConfigRule configRuleName: '${name}' has ${name.length} characters; a Config rule name has 1-128 characters, not all blank`);
+    fail(OWNER, 'configRuleName', name, '1-128 characters, not all blank');
   }
   const ns = props.metricNamespace;
   if (ns !== undefined && !Token.isUnresolved(ns) && (!NAMESPACE.test(ns) || ns.startsWith('AWS/'))) {
-    throw new Error(`GuardrailEncryptionConfigRule metricNamespace: '${ns}' is not allowed; a namespace has 1-255 letters, digits, spaces and . - _ / # : and must not start with 'AWS/'`);
+    fail(OWNER, 'metricNamespace', ns, "1-255 letters, digits, spaces and . - _ / # :, not starting with 'AWS/'");
   }
   const timeout = props.timeout;
   const millis = timeout === undefined || timeout.isUnresolved() ? undefined : timeout.toMilliseconds();
   if (timeout !== undefined && millis !== undefined && (millis < 1000 || millis > Duration.minutes(15).toMilliseconds())) {
-    throw new Error(`GuardrailEncryptionConfigRule timeout: ${timeout.toHumanString()} is outside what Lambda allows, 1 second to 15 minutes`);
+    fail(OWNER, 'timeout', timeout.toHumanString(), 'from 1 second to 15 minutes (Lambda\'s limits)');
   }
 }

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
+import { fail } from '../guardrail/private/validate';
 import { KEY_ADMIN_ACTIONS } from '../key-policy/private/actions';
 
 /**
@@ -102,7 +103,7 @@ export class GuardrailKeyMonitoring extends Construct {
 
     if (props.topic) {
       if (props.topic.fifo) {
-        throw new Error(`GuardrailKeyMonitoring topic: ${props.topic.node.path} is a FIFO topic; EventBridge rules publish to standard topics only, so pass a standard topic`);
+        fail('GuardrailKeyMonitoring', 'topic', `${props.topic.node.path} (a FIFO topic)`, 'a standard topic: EventBridge rules publish to standard topics only');
       }
       this.topic = props.topic;
     } else {
@@ -233,7 +234,9 @@ export class GuardrailKeyMonitoring extends Construct {
       'EventBridge only receives the CloudTrail events of its own account and Region');
     if (this.keys.some((k) => k === key || k.keyArn === key.keyArn)) return;
     if (this.keys.length >= GuardrailKeyMonitoring.MAX_KEYS) {
-      throw new Error(`GuardrailKeyMonitoring ${property}: ${key.node.path} would be key number ${this.keys.length + 1}; at most ${GuardrailKeyMonitoring.MAX_KEYS} keys fit EventBridge's default 2,048-character event pattern, so watch the others with another GuardrailKeyMonitoring (it can share the topic)`);
+      fail('GuardrailKeyMonitoring', property, `${key.node.path} (key number ${this.keys.length + 1})`,
+        `at most ${GuardrailKeyMonitoring.MAX_KEYS} keys, which fit EventBridge's default 2,048-character event pattern; ` +
+        'watch the others with another GuardrailKeyMonitoring (it can share the topic)');
     }
     this.keys.push(key);
   }

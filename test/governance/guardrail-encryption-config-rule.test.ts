@@ -145,14 +145,14 @@ describe('options', () => {
   });
 
   test.each([
-    [{ configRuleName: '' }, /GuardrailEncryptionConfigRule configRuleName: '' has 0 characters; a Config rule name has 1-128 characters, not all blank/],
-    [{ configRuleName: '   ' }, /configRuleName: '   ' has 3 characters/],
-    [{ configRuleName: 'x'.repeat(129) }, /configRuleName: 'x+' has 129 characters/],
-    [{ metricNamespace: 'AWS/Guardrails' }, /GuardrailEncryptionConfigRule metricNamespace: 'AWS\/Guardrails' is not allowed; a namespace has 1-255 letters, digits, spaces and \. - _ \/ # : and must not start with 'AWS\/'/],
-    [{ metricNamespace: 'bad$name' }, /metricNamespace: 'bad\$name' is not allowed/],
-    [{ metricNamespace: '' }, /metricNamespace: '' is not allowed/],
-    [{ timeout: Duration.minutes(16) }, /GuardrailEncryptionConfigRule timeout: 16 minutes is outside what Lambda allows, 1 second to 15 minutes/],
-    [{ timeout: Duration.millis(500) }, /timeout: 500 millis is outside what Lambda allows/],
+    [{ configRuleName: '' }, /GuardrailEncryptionConfigRule: invalid configRuleName: received \"\" \(0 characters\); allowed: 1-128 characters, not all blank\./],
+    [{ configRuleName: '   ' }, /invalid configRuleName: received \"   \" \(3 characters\)/],
+    [{ configRuleName: 'x'.repeat(129) }, /invalid configRuleName: received \"x+\" \(129 characters\)/],
+    [{ metricNamespace: 'AWS/Guardrails' }, /GuardrailEncryptionConfigRule: invalid metricNamespace: received \"AWS\/Guardrails\" \(14 characters\); allowed: 1-255 letters, digits, spaces and \. - _ \/ # :, not starting with 'AWS\/'\./],
+    [{ metricNamespace: 'bad$name' }, /invalid metricNamespace: received \"bad\$name\"/],
+    [{ metricNamespace: '' }, /invalid metricNamespace: received \"\"/],
+    [{ timeout: Duration.minutes(16) }, /GuardrailEncryptionConfigRule: invalid timeout: received \"16 minutes\" \(10 characters\); allowed: from 1 second to 15 minutes \(Lambda's limits\)\./],
+    [{ timeout: Duration.millis(500) }, /invalid timeout: received \"500 millis\"/],
   ])('refuses %j', (props, message) => {
     expect(() => build(props as GuardrailEncryptionConfigRuleProps)).toThrow(message);
   });

@@ -207,7 +207,7 @@ describe('keys', () => {
       expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThanOrEqual(2048);
     }
     expect(() => monitoring.addKey(kms.Key.fromKeyArn(stack, 'OneTooMany', `arn:aws-us-gov:kms:us-gov-west-1:${ACCOUNT}:key/extra`)))
-      .toThrow(/addKey\(key\): TestStack\/OneTooMany would be key number 16; at most 15 keys fit EventBridge's default 2,048-character event pattern/);
+      .toThrow(/GuardrailKeyMonitoring: invalid addKey\(key\): received \"TestStack\/OneTooMany \(key number 16\)\" \(.*\); allowed: at most 15 keys, which fit EventBridge's default 2,048-character event pattern/);
   });
 });
 
@@ -304,7 +304,7 @@ describe('a topic passed in', () => {
     const stack = newStack();
     const topic = new sns.Topic(stack, 'Fifo', { fifo: true, topicName: 'alerts' });
     expect(() => new GuardrailKeyMonitoring(stack, 'Monitoring', { topic, keys: [importedKey(stack)] }))
-      .toThrow(/GuardrailKeyMonitoring topic: TestStack\/Fifo is a FIFO topic; EventBridge rules publish to standard topics only/);
+      .toThrow(/GuardrailKeyMonitoring: invalid topic: received \"TestStack\/Fifo \(a FIFO topic\)\" \(.*\); allowed: a standard topic: EventBridge rules publish to standard topics only/);
   });
 });
 
