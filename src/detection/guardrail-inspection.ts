@@ -53,6 +53,11 @@ export interface GuardrailInspection {
   /** The key value, classified. */
   readonly keyArn: KeyArnAnalysis;
   readonly keySource: KeySource;
+  /**
+   * Whether the guardrail names a customer-managed key: a key ARN or a reference, not an alias (and
+   * so not an AWS managed key), not the lookup placeholder; an SDK call may also name it by key id.
+   */
+  readonly customerManagedKey: boolean;
   /** The key, when it is part of the app. */
   readonly key?: EffectiveResource;
   /** The guardrail's own Region and account, literal or as `${AWS::Region}`-style placeholders. */
@@ -174,6 +179,8 @@ export class GuardrailInspector {
     const key = keyNode ? this.effectiveResource(keyNode) : undefined;
     const keyPlacement = key ? this.placementOf(key.stack) : { region: keyArn.region, account: keyArn.account };
     const hasKey = key !== undefined || keyArn.kind === 'key-arn' || keyArn.kind === 'reference' || keyArn.kind === 'lookup-dummy';
+    const customerManagedKey = keyArn.kind === 'key-arn' || keyArn.kind === 'reference'
+      || (kind === 'custom-resource' && keyArn.kind === 'malformed');
     return {
       kind,
       node,
@@ -182,6 +189,7 @@ export class GuardrailInspector {
       name,
       keyArn,
       keySource: key ? 'in-app' : hasKey ? 'outside-app' : 'none',
+      customerManagedKey,
       key,
       environment: own,
       placement: {

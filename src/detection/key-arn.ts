@@ -10,7 +10,7 @@ export const LOOKUP_DUMMY_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 export type KeyArnKind =
   /** No value at all: the guardrail uses an AWS owned key. */
   | 'none'
-  /** An alias, in any form (name, alias ARN, inside a join or a sub). `awsManaged` says `alias/aws/…`. */
+  /** An alias, in any form (name, alias ARN, inside a join or a sub); AWS managed keys are only reachable this way. */
   | 'alias'
   /** The `Key.fromLookup` placeholder. */
   | 'lookup-dummy'
@@ -25,8 +25,6 @@ export interface KeyArnAnalysis {
   readonly kind: KeyArnKind;
   /** The value flattened to text: literals kept, pseudo parameters as `${AWS::Region}`, references as `${…}`. */
   readonly text: string;
-  /** For aliases: whether it is an AWS managed key's alias (`alias/aws/…`). */
-  readonly awsManaged?: boolean;
   /** For key ARNs: the Region part, literal or a placeholder. */
   readonly region?: string;
   /** For key ARNs: the account part, literal or a placeholder. */
@@ -84,7 +82,7 @@ export function analyzeKeyArn(resolved: unknown): KeyArnAnalysis {
   const text = flattenIntrinsic(resolved);
   if (text === '') return { kind: 'none', text };
   if (/(^|[:/])alias\//.test(text)) {
-    return { kind: 'alias', text, awsManaged: /(^|[:/])alias\/aws\//.test(text) };
+    return { kind: 'alias', text };
   }
   if (text.includes(LOOKUP_DUMMY_KEY_ID)) return { kind: 'lookup-dummy', text };
   // Placeholders such as ${AWS::Partition} contain colons: hide them while the ARN is split.

@@ -114,8 +114,8 @@ export class GuardrailComplianceReport {
       .filter((inspection): inspection is GuardrailInspection => inspection !== undefined);
 
     const entries = guardrails.map((guardrail) => entry(guardrail, options));
-    const keys = new Set(entries.filter((e, i) => e.key !== null && encryptedWithCmk(guardrails[i])).map((e) => e.key));
-    const encrypted = guardrails.filter(encryptedWithCmk).length;
+    const keys = new Set(entries.filter((e, i) => e.key !== null && guardrails[i].customerManagedKey).map((e) => e.key));
+    const encrypted = guardrails.filter((g) => g.customerManagedKey).length;
     const compliant = entries.filter((e) => e.status === 'COMPLIANT').length;
     const share = (count: number) => (entries.length === 0 ? null : Math.round((count / entries.length) * 1000) / 1000);
 
@@ -144,13 +144,6 @@ export class GuardrailComplianceReport {
 
 function priceSource(price: number): string {
   return price === GuardrailComplianceReport.KEY_MONTHLY_COST_USD ? PRICE_SOURCE : `$${price} per key-month, as configured`;
-}
-
-function encryptedWithCmk(guardrail: GuardrailInspection): boolean {
-  const kind = guardrail.keyArn.kind;
-  if (kind === 'none' || kind === 'alias' || kind === 'lookup-dummy') return false;
-  // An SDK call may name the key by its bare id; a template may not.
-  return kind !== 'malformed' || guardrail.kind === 'custom-resource';
 }
 
 function entry(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): GuardrailEntry {

@@ -14,13 +14,14 @@ import { ACCOUNT, MANDATORY_TAGS, REGION } from '../helpers/synth';
 const ENV = { account: ACCOUNT, region: REGION };
 const TAGS = { Owner: MANDATORY_TAGS.owner, Workload: MANDATORY_TAGS.workload, DataSensitivity: MANDATORY_TAGS.dataSensitivity };
 
-/** A key that meets the standard, built without SecureGuardrail. */
-export function compliantKey(scope: Construct, id: string): kms.Key {
+/** A key that meets the standard, built without SecureGuardrail (`props` may spoil it). */
+export function compliantKey(scope: Construct, id: string, props: kms.KeyProps = {}): kms.Key {
   const key = new kms.Key(scope, id, {
     enableKeyRotation: true,
     removalPolicy: RemovalPolicy.RETAIN,
     pendingWindow: Duration.days(30),
     policy: GuardrailKeyPolicy.documentFor(scope),
+    ...props,
   });
   Object.entries(TAGS).forEach(([tag, value]) => (key.node.defaultChild as kms.CfnKey).tags.setTag(tag, value));
   return key;

@@ -28,11 +28,11 @@ describe('flattenIntrinsic', () => {
 describe('analyzeKeyArn', () => {
   test.each<[string, unknown, object]>([
     ['no key', undefined, { kind: 'none' }],
-    ['an AWS managed alias name', 'alias/aws/bedrock', { kind: 'alias', awsManaged: true }],
-    ['an AWS managed alias ARN', 'arn:aws:kms:eu-west-1:111111111111:alias/aws/bedrock', { kind: 'alias', awsManaged: true }],
-    ['an alias ARN in a join', partitionJoin(':kms:eu-west-1:111111111111:alias/aws/bedrock'), { kind: 'alias', awsManaged: true }],
-    ['an alias in a sub', { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/${Name}' }, { kind: 'alias', awsManaged: false }],
-    ['a customer alias', 'alias/team', { kind: 'alias', awsManaged: false }],
+    ['an AWS managed alias name', 'alias/aws/bedrock', { kind: 'alias' }],
+    ['an AWS managed alias ARN', 'arn:aws:kms:eu-west-1:111111111111:alias/aws/bedrock', { kind: 'alias' }],
+    ['an alias ARN in a join', partitionJoin(':kms:eu-west-1:111111111111:alias/aws/bedrock'), { kind: 'alias' }],
+    ['an alias in a sub', { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/${Name}' }, { kind: 'alias' }],
+    ['a customer alias', 'alias/team', { kind: 'alias' }],
     ['the lookup placeholder', `arn:aws:kms:eu-west-1:111111111111:key/${LOOKUP_DUMMY_KEY_ID}`, { kind: 'lookup-dummy' }],
     ['a literal key ARN', `arn:aws:kms:eu-west-1:111111111111:key/${KEY_ID}`, { kind: 'key-arn', region: 'eu-west-1', account: '111111111111' }],
     ['a multi-Region key ARN', 'arn:aws:kms:eu-west-1:111111111111:key/mrk-1234abcd', { kind: 'key-arn', region: 'eu-west-1' }],

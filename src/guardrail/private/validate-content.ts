@@ -1,4 +1,5 @@
 import { aws_bedrock as bedrock } from 'aws-cdk-lib';
+import type { SecureGuardrailProps } from '../secure-guardrail';
 import { checkNumber, checkOneOf, checkString, fail, inspectable, inspectableObject } from './validate';
 
 const OWNER = 'SecureGuardrail';
@@ -6,19 +7,11 @@ const FILTER_ACTIONS = ['BLOCK', 'NONE'];
 const PII_ACTIONS = ['BLOCK', 'ANONYMIZE', 'NONE'];
 const MAX_TOPICS = 30;
 
-/** The guardrail content that `SecureGuardrail` validates before CloudFormation does. */
-export interface GuardrailContent {
-  readonly guardrailName: string;
-  readonly description?: string;
-  readonly blockedInputMessaging: string;
-  readonly blockedOutputsMessaging: string;
-  readonly contentPolicyConfig?: bedrock.CfnGuardrail.ContentPolicyConfigProperty | unknown;
-  readonly topicPolicyConfig?: bedrock.CfnGuardrail.TopicPolicyConfigProperty | unknown;
-  readonly wordPolicyConfig?: bedrock.CfnGuardrail.WordPolicyConfigProperty | unknown;
-  readonly sensitiveInformationPolicyConfig?: bedrock.CfnGuardrail.SensitiveInformationPolicyConfigProperty | unknown;
-  readonly contextualGroundingPolicyConfig?: bedrock.CfnGuardrail.ContextualGroundingPolicyConfigProperty | unknown;
-  readonly crossRegionConfig?: bedrock.CfnGuardrail.GuardrailCrossRegionConfigProperty | unknown;
-}
+/** The guardrail content that `SecureGuardrail` validates before CloudFormation does (messages defaulted). */
+export type GuardrailContent = Pick<SecureGuardrailProps,
+  'guardrailName' | 'description' | 'contentPolicyConfig' | 'topicPolicyConfig' | 'wordPolicyConfig'
+  | 'sensitiveInformationPolicyConfig' | 'contextualGroundingPolicyConfig' | 'crossRegionConfig'>
+  & { readonly blockedInputMessaging: string; readonly blockedOutputsMessaging: string };
 
 export const GUARDRAIL_NAME_RULE = { min: 1, max: 50, pattern: /^[0-9a-zA-Z_-]+$/, patternText: '0-9, a-z, A-Z, - and _' };
 export const DESCRIPTION_RULE = { min: 1, max: 200 };

@@ -49,7 +49,10 @@ export const GUARDRAIL_GRANT_ACTIONS: readonly string[] = ['kms:CreateGrant'];
 /** Applying a guardrail (ApplyGuardrail, InvokeModel/Converse with a guardrail) only reads it. */
 export const GUARDRAIL_USE_ACTIONS: readonly string[] = ['kms:Decrypt'];
 
-/** Operations that expose or produce plaintext or key material: never given to administrators. */
+/**
+ * Operations that expose or produce plaintext, or let a principal give itself access (CreateGrant):
+ * never given to administrators, and what the least-privilege rule looks for in a key policy.
+ */
 export const CRYPTOGRAPHIC_ACTIONS: readonly string[] = [
   'kms:Decrypt',
   'kms:Encrypt',

@@ -1,7 +1,7 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { GuardrailEncryptionChecks, GuardrailEncryptionChecksProps, GuardrailKeyPolicy } from '../../../src';
-import { cfnGuardrail } from '../../corpus/corpus-app';
+import { GuardrailEncryptionChecks, GuardrailEncryptionChecksProps } from '../../../src';
+import { cfnGuardrail, compliantKey } from '../../corpus/corpus-app';
 import { ENV } from '../../helpers/synth';
 
 /** The rule ids the pack reports for the guardrail(s) built in a fresh stack, by outcome. */
@@ -15,16 +15,8 @@ export function findings(build: (stack: Stack) => void, props: GuardrailEncrypti
 
 /** A compliant key whose L1 the test may then spoil. */
 export function keyWith(stack: Stack, spoil: (key: kms.CfnKey) => void = () => undefined, props: kms.KeyProps = {}): kms.Key {
-  const key = new kms.Key(stack, 'Key', {
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-    pendingWindow: Duration.days(30),
-    policy: GuardrailKeyPolicy.documentFor(stack),
-    ...props,
-  });
-  const cfnKey = key.node.defaultChild as kms.CfnKey;
-  for (const [tag, value] of Object.entries({ Owner: 'o', Workload: 'w', DataSensitivity: 'd' })) cfnKey.tags.setTag(tag, value);
-  spoil(cfnKey);
+  const key = compliantKey(stack, 'Key', props);
+  spoil(key.node.defaultChild as kms.CfnKey);
   return key;
 }
 

@@ -10,6 +10,6 @@ export default guardrailRule(__filename, {
   explanation: 'Without a customer-managed key, Bedrock encrypts the guardrail\'s policies (PII filters, denied topics, tuned strengths) with a key whose policy the account does not control, so it cannot restrict who may read them, audit key use per guardrail, or crypto-shred them. Set KmsKeyArn to the ARN of a customer-managed key (SecureGuardrail creates one).',
   check: (guardrail) => {
     if (guardrail.kind !== 'resource') return 'not-applicable';
-    return ['none', 'alias', 'lookup-dummy', 'malformed'].includes(guardrail.keyArn.kind) ? 'non-compliant' : 'compliant';
+    return guardrail.customerManagedKey ? 'compliant' : 'non-compliant';
   },
 });

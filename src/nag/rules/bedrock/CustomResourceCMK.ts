@@ -6,6 +6,6 @@ export default guardrailRule(__filename, {
   explanation: 'Guardrails created through the SDK (AwsCustomResource calling CreateGuardrail or UpdateGuardrail) escape the checks on AWS::Bedrock::Guardrail. Pass kmsKeyId with a customer-managed key in every call, or use SecureGuardrail.',
   check: (guardrail) => {
     if (guardrail.kind !== 'custom-resource') return 'not-applicable';
-    return ['none', 'alias', 'lookup-dummy'].includes(guardrail.keyArn.kind) ? 'non-compliant' : 'compliant';
+    return guardrail.customerManagedKey ? 'compliant' : 'non-compliant';
   },
 });

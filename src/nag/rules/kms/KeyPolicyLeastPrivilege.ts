@@ -1,12 +1,6 @@
 import { flattenIntrinsic } from '../../../detection/key-arn';
+import { CRYPTOGRAPHIC_ACTIONS } from '../../../key-policy/private/actions';
 import { keyRule } from '../../private/key-rule';
-
-/** Operations that expose plaintext or let a principal give itself access. */
-const CRYPTOGRAPHIC_ACTIONS = [
-  'kms:Decrypt', 'kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext',
-  'kms:CreateGrant',
-];
 
 /**
  * The guardrail's key policy is least-privilege: no statement allows `kms:*`, `*` or a wildcard
