@@ -8,6 +8,7 @@ import {
   PlacementMatch,
   stackPlacement,
 } from './key-arn';
+import { PropertyResolver } from './private/property-resolver';
 
 /**
  * The one place that decides what a guardrail is encrypted with. The nag rules, the aspects and the
@@ -105,6 +106,7 @@ export class GuardrailInspector {
   private readonly inspections = new Map<CfnResource, GuardrailInspection | undefined>();
   private readonly logicalIds = new Map<Stack, Map<string, CfnResource>>();
   private readonly placements = new Map<Stack, { region: string; account: string }>();
+  private readonly resolvers = new Map<Stack, PropertyResolver>();
 
   /**
    * Inspects a guardrail resource or a custom resource that creates or updates a guardrail through
@@ -123,27 +125,42 @@ export class GuardrailInspector {
    * them: the value it was given, with property overrides and deletion overrides applied, resolved
    * in its own stack. Reading only what the rules need keeps the checks cheap at scale.
    */
-  public effectiveResource(node: CfnResource, names: readonly string[] = KEY_PROPERTIES): EffectiveResource {
+  public effectiveResource(node: CfnResource, names: readonly string[] = KEY_PROPERTIES, resolvedOnRead: readonly string[] = []): EffectiveResource {
     let resource = this.effective.get(node);
     if (!resource) {
       const stack = Stack.of(node);
+      const resolver = this.resolverOf(stack);
       const given = (node as any).cfnProperties ?? {};
       const overrides = (node as any).rawOverrides ?? {};
       const selected: Record<string, unknown> = {};
+      const deferred: Record<string, unknown> = {};
       for (const name of names) {
         let value = given[lowerFirst(name)] ?? given[name];
         if (overrides.Properties && name in overrides.Properties) value = override(value, overrides.Properties[name]);
-        if (value !== undefined) selected[name] = value;
+        if (value !== undefined) (resolvedOnRead.includes(name) ? deferred : selected)[name] = value;
       }
-      // One resolution for all of them: resolving has a fixed cost per call.
-      const properties: Record<string, any> = stack.resolve(selected) ?? {};
+      const properties = (resolver.resolve(selected) ?? {}) as Record<string, any>;
+      for (const [name, value] of Object.entries(deferred)) {
+        let resolved: unknown;
+        Object.defineProperty(properties, name, {
+          enumerable: true,
+          get: () => (resolved ??= resolver.resolve(value)),
+        });
+      }
+      const deletionPolicy = 'DeletionPolicy' in overrides ? overrides.DeletionPolicy : node.cfnOptions.deletionPolicy;
+      const updateReplacePolicy = 'UpdateReplacePolicy' in overrides ? overrides.UpdateReplacePolicy : node.cfnOptions.updateReplacePolicy;
+      let logicalId: string | undefined;
       resource = {
         node,
         stack,
-        logicalId: stack.resolve(node.logicalId),
+        // Computing a logical id hashes the construct path: only the report asks for it.
+        get logicalId() {
+          logicalId ??= stack.resolve(node.logicalId) as string;
+          return logicalId;
+        },
         properties,
-        deletionPolicy: 'DeletionPolicy' in overrides ? overrides.DeletionPolicy : node.cfnOptions.deletionPolicy,
-        updateReplacePolicy: 'UpdateReplacePolicy' in overrides ? overrides.UpdateReplacePolicy : node.cfnOptions.updateReplacePolicy,
+        deletionPolicy,
+        updateReplacePolicy,
       };
       this.effective.set(node, resource);
     }
@@ -151,9 +168,13 @@ export class GuardrailInspector {
   }
 
   private inspectResource(node: CfnResource): GuardrailInspection {
-    const guardrail = this.effectiveResource(node, GUARDRAIL_PROPERTIES);
-    const keyArn = analyzeKeyArn(guardrail.properties.KmsKeyArn);
-    const keyNode = ['reference', 'key-arn'].includes(keyArn.kind) ? this.findKey(node, guardrail) : undefined;
+    // A key of the app given as `key.keyArn` is a reference in any stack, so its classification is
+    // known without resolving it, which (as it computes the key's logical id) is the costliest read
+    // of a guardrail. The value is resolved if something reads it.
+    const referencedKey = keyReferencedBy(rawProperty(node, 'KmsKeyArn', 'kmsKeyArn'));
+    const guardrail = this.effectiveResource(node, GUARDRAIL_PROPERTIES, referencedKey ? ['KmsKeyArn'] : []);
+    const keyArn = referencedKey ? referenceAnalysis(guardrail) : analyzeKeyArn(guardrail.properties.KmsKeyArn);
+    const keyNode = referencedKey ?? (['reference', 'key-arn'].includes(keyArn.kind) ? this.findKey(node, guardrail) : undefined);
     return this.describe('resource', node, guardrail.properties, literal(guardrail.properties.Name), keyArn, keyNode);
   }
 
@@ -206,7 +227,7 @@ export class GuardrailInspector {
    */
   private findKey(node: CfnResource, guardrail: EffectiveResource): CfnResource | undefined {
     for (const token of referencedTokens(rawProperty(node, 'KmsKeyArn', 'kmsKeyArn'))) {
-      if (Reference.isReference(token) && isKey(token.target)) return token.target;
+      if (isKeyReference(token)) return token.target;
     }
     const getAtt = guardrail.properties.KmsKeyArn?.['Fn::GetAtt'];
     if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') {
@@ -214,6 +235,15 @@ export class GuardrailInspector {
       if (target && isKey(target)) return target;
     }
     return undefined;
+  }
+
+  private resolverOf(stack: Stack): PropertyResolver {
+    let resolver = this.resolvers.get(stack);
+    if (!resolver) {
+      resolver = new PropertyResolver(stack);
+      this.resolvers.set(stack, resolver);
+    }
+    return resolver;
   }
 
   private placementOf(stack: Stack): { region: string; account: string } {
@@ -238,6 +268,35 @@ export class GuardrailInspector {
     }
     return index.get(logicalId);
   }
+}
+
+function isKeyReference(token: IResolvable): token is Reference & { target: CfnResource } {
+  return Reference.isReference(token) && isKey(token.target);
+}
+
+/** The key of the app a value names when the value is nothing but a reference to one. */
+function keyReferencedBy(value: unknown): CfnResource | undefined {
+  const token = typeof value === 'string'
+    ? (Token.isUnresolved(value) ? singleToken(value) : undefined)
+    : Tokenization.reverse(value);
+  return token && isKeyReference(token) ? token.target : undefined;
+}
+
+function singleToken(text: string): IResolvable | undefined {
+  const fragments = Tokenization.reverseString(text);
+  return fragments.length === 1 ? fragments.firstToken : undefined;
+}
+
+/** A reference, as resolving would classify it; its text is worked out only if it is read. */
+function referenceAnalysis(guardrail: EffectiveResource): KeyArnAnalysis {
+  let text: string | undefined;
+  return {
+    kind: 'reference',
+    get text() {
+      text ??= analyzeKeyArn(guardrail.properties.KmsKeyArn).text;
+      return text;
+    },
+  };
 }
 
 function isKey(target: IConstruct): target is CfnResource {
