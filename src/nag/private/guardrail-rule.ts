@@ -32,16 +32,38 @@ export interface GuardrailRuleDefinition {
   check(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): RuleOutcome;
 }
 
+/** Outcomes of the rules for each guardrail inspected, by rule and standard. */
+const outcomes = new WeakMap<GuardrailInspection, Map<string, RuleOutcome>>();
+
 /** Defines a rule named after its file, as cdk-nag names its rules. */
 export function guardrailRule(filename: string, definition: GuardrailRuleDefinition): GuardrailRule {
   const { info, level = 'error' } = definition;
+  const name = parse(filename).name;
   return {
-    name: parse(filename).name,
+    name,
     info: typeof info === 'string' ? () => info : info,
     explanation: definition.explanation,
     level: typeof level === 'string' ? () => level : level,
-    check: definition.check,
+    check: (guardrail, options) => {
+      // The aspect, the pack and the report may all check a guardrail in one synthesis; they read the
+      // same inspection, so a rule is checked once per guardrail and standard.
+      let checked = outcomes.get(guardrail);
+      if (!checked) outcomes.set(guardrail, checked = new Map());
+      const key = `${name}\n${standardKey(options)}`;
+      let outcome = checked.get(key);
+      if (outcome === undefined) checked.set(key, outcome = definition.check(guardrail, options));
+      return outcome;
+    },
   };
+}
+
+const standardKeys = new WeakMap<ResolvedEncryptionOptions, string>();
+
+/** Options that set the same standard get the same key, whoever resolved them. */
+function standardKey(options: ResolvedEncryptionOptions): string {
+  let key = standardKeys.get(options);
+  if (key === undefined) standardKeys.set(options, key = JSON.stringify(options));
+  return key;
 }
 
 export function ruleId(rule: GuardrailRule): string {

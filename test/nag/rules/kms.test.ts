@@ -107,6 +107,8 @@ describe('KeyPolicyLeastPrivilege', () => {
     ['no policy at all', (k) => k.addPropertyDeletionOverride('KeyPolicy')],
     ['"*" as action', policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/App' }, Action: '*', Resource: '*' })],
     ['a wildcard covering decryption', policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/App' }, Action: 'kms:De*', Resource: '*' })],
+    ['a one-character wildcard covering decryption', policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/App' }, Action: 'kms:Decryp?', Resource: '*' })],
+    ['a wildcard in upper case covering data keys', policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/App' }, Action: 'KMS:GENERATEDATAKEY*', Resource: '*' })],
     ['kms:Create* (contains CreateGrant)', policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/App' }, Action: ['kms:Create*'], Resource: '*' })],
     ['NotAction', policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/App' }, NotAction: 'kms:Decrypt', Resource: '*' })],
     ['an unconditioned "*" principal', policy({ Effect: 'Allow', Principal: '*', Action: 'kms:DescribeKey', Resource: '*' })],
@@ -119,7 +121,7 @@ describe('KeyPolicyLeastPrivilege', () => {
   });
 
   test.each<[string, (k: kms.CfnKey) => void]>([
-    ['the root delegated administration only', policy({ Effect: 'Allow', Principal: root, Action: ['kms:Describe*', 'kms:Put*'], Resource: '*' })],
+    ['the root delegated administration only', policy({ Effect: 'Allow', Principal: root, Action: ['kms:Describe*', 'kms:Put*', 'kms:List?liases'], Resource: '*' })],
     ['the root delegated decryption through a service', policy({ Effect: 'Allow', Principal: root, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'bedrock.eu-west-1.amazonaws.com' } } })],
     ['a conditioned "*" principal', policy({ Effect: 'Allow', Principal: '*', Action: 'kms:DescribeKey', Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT } } })],
     ['a deny for everyone', policy({ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' })],
@@ -160,6 +162,7 @@ describe('KeyPolicyLeastPrivilege on policy documents', () => {
       .toContain(rule('KeyPolicyLeastPrivilege'));
     expect(withDocument([decrypt(new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/App`))])).not.toContain(rule('KeyPolicyLeastPrivilege'));
   });
+
 });
 
 describe('KeyTags', () => {

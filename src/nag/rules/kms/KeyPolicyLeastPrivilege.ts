@@ -24,13 +24,13 @@ function isLeastPrivilege(statement: any): boolean {
   if (statement.NotAction !== undefined || statement.NotPrincipal !== undefined) return false;
   const actions = list(statement.Action).map(flattenIntrinsic);
   if (actions.some((action) => action === '*' || action.toLowerCase() === 'kms:*')) return false;
-  if (actions.some((action) => action.includes('*') && CRYPTOGRAPHIC_ACTIONS.some((crypto) => matches(action, crypto)))) return false;
+  if (actions.some((action) => isPattern(action) && coversCryptography(action))) return false;
 
   const principals = principalsOf(statement.Principal);
   const conditioned = statement.Condition !== undefined && Object.keys(statement.Condition).length > 0;
   if (principals.includes('*') && !conditioned) return false;
 
-  const crypto = actions.some((action) => CRYPTOGRAPHIC_ACTIONS.some((op) => matches(action, op)));
+  const crypto = actions.some(coversCryptography);
   if (crypto && principals.some(isAccountRoot) && !hasViaService(statement.Condition)) return false;
   return true;
 }
@@ -56,15 +56,22 @@ function hasViaService(condition: unknown): boolean {
     entries && typeof entries === 'object' && Object.keys(entries).some((key) => key.toLowerCase() === 'kms:viaservice'));
 }
 
-const wildcards = new Map<string, RegExp>();
+const CRYPTOGRAPHIC = new Set(CRYPTOGRAPHIC_ACTIONS.map((action) => action.toLowerCase()));
+const patterns = new Map<string, RegExp>();
 
-/** Whether an action pattern of a policy (`kms:Re*`, `kms:Decrypt`) covers an action. */
-function matches(pattern: string, action: string): boolean {
-  if (!pattern.includes('*')) return pattern.toLowerCase() === action.toLowerCase();
-  let regex = wildcards.get(pattern);
+/** IAM action patterns: `*` stands for any run of characters, `?` for one. */
+function isPattern(action: string): boolean {
+  return action.includes('*') || action.includes('?');
+}
+
+/** Whether an action of a policy (`kms:Decrypt`, or a pattern such as `kms:Re*`) covers a cryptographic operation. */
+function coversCryptography(action: string): boolean {
+  if (!isPattern(action)) return CRYPTOGRAPHIC.has(action.toLowerCase());
+  let regex = patterns.get(action);
   if (!regex) {
-    regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
-    wildcards.set(pattern, regex);
+    const escaped = action.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    regex = new RegExp(`^${escaped}$`, 'i');
+    patterns.set(action, regex);
   }
-  return regex.test(action);
+  return CRYPTOGRAPHIC_ACTIONS.some((crypto) => regex!.test(crypto));
 }
