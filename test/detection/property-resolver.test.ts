@@ -23,11 +23,22 @@ describe('PropertyResolver', () => {
       joined: `arn:${Aws.PARTITION}:s3:::${bucket.ref}/*`,
       lazy: Lazy.any({ produce: () => ({ nested: Aws.ACCOUNT_ID }) }),
       nothing: Lazy.any({ produce: () => undefined }),
-      list: Token.asList(Fn.split(',', 'a,b')),
-      numberToken: Token.asNumber(Fn.len(['a'])),
+      list: Token.asList(Fn.split(',', Fn.join(',', ['a', Aws.REGION]))),
+      numberToken: Lazy.number({ produce: () => 3 }),
       [`${Lazy.string({ produce: () => 'computed' })}-key`]: 'token in a key',
       deep: { deeper: [{ arn: bucket.getAtt('Arn').toString() }, Lazy.string({ produce: () => 'late' })] },
       date: new Date(0),
+      instance: new (class Settings { public readonly region = Aws.REGION; })(),
+      texts: [
+        `prefix-${Lazy.string({ produce: () => 'computed' })}-${Lazy.number({ produce: () => 7 })}`,
+        `a-${Fn.join('', ['x', Aws.REGION])}-b`,
+        `${Fn.join('-', ['x', Aws.REGION])}-b`,
+        `${Token.asString(Lazy.any({ produce: () => ({ 'Fn::Join': ['', [{ 'Fn::Join': ['', ['a', { Ref: 'X' }]] }, 'b']] }) }))}-c`,
+        `${Aws.ACCOUNT_ID}${Aws.REGION}`,
+        `a${Lazy.string({ produce: () => undefined })}b`,
+        `${Lazy.string({ produce: () => undefined })}${Lazy.string({ produce: () => undefined })}`,
+        `${bucket.ref}:${Lazy.string({ produce: () => bucket.getAtt('Arn').toString() })}`,
+      ],
     };
     expect(new PropertyResolver(stack).resolve(value)).toEqual(stack.resolve(value));
   });

@@ -1,4 +1,4 @@
-import { IPostProcessor, IResolvable, IResolveContext, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { IFragmentConcatenator, IPostProcessor, IResolvable, IResolveContext, Stack, Token, TokenizedStringFragments, Tokenization } from 'aws-cdk-lib';
 import { PolicyDocument } from 'aws-cdk-lib/aws-iam';
 
 /**
@@ -85,9 +85,14 @@ export class PropertyResolver {
     if (!this.resolved.has(value)) {
       const fragments = Tokenization.reverseString(value);
       const token = fragments.length === 1 ? fragments.firstToken : undefined;
-      this.resolved.set(value, token ? this.resolveToken(token) : this.stack.resolve(value));
+      this.resolved.set(value, token ? this.resolveToken(token) : this.resolveFragments(fragments));
     }
     return this.resolved.get(value);
+  }
+
+  /** Text with tokens in it, joined as CDK joins it for a template (`DefaultTokenResolver.resolveString`). */
+  private resolveFragments(fragments: TokenizedStringFragments): unknown {
+    return fragments.mapTokens({ mapToken: (token) => this.resolveToken(token) }).join(CLOUDFORMATION_CONCAT);
   }
 
   /** `DefaultTokenResolver.resolveToken`, with what the token produces resolved through the memory. */
@@ -115,6 +120,43 @@ export class PropertyResolver {
 }
 
 const MAX_DEPTH = 100;
+
+/**
+ * Joins the parts of a text as CDK's CloudFormation resolver does: literals run together, anything
+ * else makes an `Fn::Join` with an empty delimiter, nested joins flattened into it.
+ */
+const CLOUDFORMATION_CONCAT: IFragmentConcatenator = {
+  join(left: unknown, right: unknown): unknown {
+    const parts = [left, right].filter((part) => part !== undefined);
+    if (parts.length === 0) return '';
+    if (parts.length === 1) return parts[0];
+    if (isConcatenable(parts[0]) && isConcatenable(parts[1])) return `${parts[0]}${parts[1]}`;
+    const joined: unknown[] = [];
+    parts.forEach((part) => appendToJoin(joined, part));
+    return { 'Fn::Join': ['', joined] };
+  },
+};
+
+function appendToJoin(joined: unknown[], part: unknown): void {
+  if (isEmptyDelimiterJoin(part)) {
+    part['Fn::Join'][1].forEach((piece) => appendToJoin(joined, piece));
+    return;
+  }
+  const last = joined.length - 1;
+  if (last >= 0 && isConcatenable(joined[last]) && isConcatenable(part)) joined[last] = `${joined[last]}${part}`;
+  else joined.push(part);
+}
+
+function isConcatenable(value: unknown): value is string | number {
+  return (typeof value === 'string' || typeof value === 'number') && !Token.isUnresolved(value);
+}
+
+function isEmptyDelimiterJoin(value: unknown): value is { 'Fn::Join': [string, unknown[]] } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  const join = (value as Record<string, unknown>)['Fn::Join'];
+  return keys.length === 1 && Array.isArray(join) && join[0] === '' && Array.isArray(join[1]) && !Token.isUnresolved(join[1]);
+}
 
 /** Cheap test first, as CDK's resolver does: encoded strings and numbers carry these markers. */
 function mayBeToken(text: string): boolean {
