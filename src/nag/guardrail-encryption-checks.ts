@@ -1,7 +1,7 @@
 import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
-import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import { IApplyRule, NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { PACK_NAME, RuleOutcome } from './private/guardrail-rule';
+import { PACK_NAME, RuleOutcome, ruleOutcomes } from './private/guardrail-rule';
 import { GUARDRAIL_RULES } from './rules';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
 import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
@@ -32,6 +32,8 @@ export interface GuardrailEncryptionChecksProps extends NagPackProps, GuardrailE
 export class GuardrailEncryptionChecks extends NagPack {
   public readonly name = PACK_NAME;
   private readonly options: ResolvedEncryptionOptions;
+  /** What cdk-nag reports of each rule, which depends only on the options. */
+  private readonly ruleDescriptions: ReadonlyArray<Omit<IApplyRule, 'node' | 'rule'>>;
   private inspector = new GuardrailInspector();
   private sharedPass = false;
 
@@ -39,6 +41,12 @@ export class GuardrailEncryptionChecks extends NagPack {
     super(scope, props);
     this.packName = PACK_NAME;
     this.options = resolveEncryptionOptions('GuardrailEncryptionChecks', props);
+    this.ruleDescriptions = GUARDRAIL_RULES.map((rule) => ({
+      ruleSuffixOverride: rule.name,
+      info: rule.info(this.options),
+      explanation: rule.explanation,
+      level: rule.level(this.options) === 'error' ? NagMessageLevel.ERROR : NagMessageLevel.WARN,
+    }));
     if (scope && (props.report ?? true)) GuardrailComplianceReport.enable(scope, props);
   }
 
@@ -67,16 +75,10 @@ export class GuardrailEncryptionChecks extends NagPack {
   protected checkResource(node: CfnResource): void {
     const guardrail = this.inspector.inspect(node);
     if (!guardrail) return;
-    for (const rule of GUARDRAIL_RULES) {
-      this.applyRule({
-        ruleSuffixOverride: rule.name,
-        info: rule.info(this.options),
-        explanation: rule.explanation,
-        level: rule.level(this.options) === 'error' ? NagMessageLevel.ERROR : NagMessageLevel.WARN,
-        node,
-        rule: () => NAG_COMPLIANCE[rule.check(guardrail, this.options)],
-      });
-    }
+    const outcomes = ruleOutcomes(GUARDRAIL_RULES, guardrail, this.options);
+    this.ruleDescriptions.forEach((description, i) => {
+      this.applyRule({ ...description, node, rule: () => NAG_COMPLIANCE[outcomes[i]] });
+    });
   }
 }
 

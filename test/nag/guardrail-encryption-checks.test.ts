@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { GuardrailEncryptionChecks, SecureGuardrail } from '../../src';
+import { GuardrailEncryptionAspect, GuardrailEncryptionChecks, SecureGuardrail } from '../../src';
 import { GUARDRAIL_RULES } from '../../src/nag/rules';
 import { cfnGuardrail } from '../corpus/corpus-app';
 import { synthesizeWithChecks } from '../helpers/findings';
@@ -59,6 +59,23 @@ describe('GuardrailEncryptionChecks', () => {
     expect(pack.validateScope(app).violations.map((v) => v.ruleName)).toEqual(['GuardrailEncryption-CMKRequired']);
     guardrail.kmsKeyArn = new SecureGuardrail(stack, 'Other', { guardrailName: 'o', mandatoryTags: MANDATORY_TAGS }).encryptionKey.keyArn;
     expect(pack.validateScope(app).violations).toEqual([]);
+  });
+
+  test('the aspect, the pack and the report check each guardrail once per standard in a synthesis', () => {
+    const checks = GUARDRAIL_RULES.map((rule) => jest.spyOn(rule, 'check'));
+    try {
+      synthesizeWithChecks((app) => {
+        const stack = new Stack(app, 'S', { env: ENV });
+        new SecureGuardrail(stack, 'Compliant', { guardrailName: 'compliant', mandatoryTags: MANDATORY_TAGS });
+        cfnGuardrail(stack, 'Unencrypted');
+        GuardrailEncryptionAspect.applyTo(app, { report: false });
+        // Another standard is checked on its own.
+        GuardrailEncryptionAspect.applyTo(app, { report: false, maxRotationDays: 90 });
+      });
+      for (const check of checks) expect(check).toHaveBeenCalledTimes(4);
+    } finally {
+      checks.forEach((check) => check.mockRestore());
+    }
   });
 
   test.each<[string, object, string]>([

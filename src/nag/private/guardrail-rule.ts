@@ -32,38 +32,45 @@ export interface GuardrailRuleDefinition {
   check(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): RuleOutcome;
 }
 
-/** Outcomes of the rules for each guardrail inspected, by rule and standard. */
-const outcomes = new WeakMap<GuardrailInspection, Map<string, RuleOutcome>>();
-
 /** Defines a rule named after its file, as cdk-nag names its rules. */
 export function guardrailRule(filename: string, definition: GuardrailRuleDefinition): GuardrailRule {
   const { info, level = 'error' } = definition;
-  const name = parse(filename).name;
   return {
-    name,
+    name: parse(filename).name,
     info: typeof info === 'string' ? () => info : info,
     explanation: definition.explanation,
     level: typeof level === 'string' ? () => level : level,
-    check: (guardrail, options) => {
-      // The aspect, the pack and the report may all check a guardrail in one synthesis; they read the
-      // same inspection, so a rule is checked once per guardrail and standard.
-      let checked = outcomes.get(guardrail);
-      if (!checked) outcomes.set(guardrail, checked = new Map());
-      const key = `${name}\n${standardKey(options)}`;
-      let outcome = checked.get(key);
-      if (outcome === undefined) checked.set(key, outcome = definition.check(guardrail, options));
-      return outcome;
-    },
+    check: definition.check,
   };
 }
 
-const standardKeys = new WeakMap<ResolvedEncryptionOptions, string>();
+interface CheckedRules {
+  readonly rules: readonly GuardrailRule[];
+  readonly standard: string;
+  readonly outcomes: readonly RuleOutcome[];
+}
 
-/** Options that set the same standard get the same key, whoever resolved them. */
-function standardKey(options: ResolvedEncryptionOptions): string {
-  let key = standardKeys.get(options);
-  if (key === undefined) standardKeys.set(options, key = JSON.stringify(options));
-  return key;
+const checked = new WeakMap<GuardrailInspection, CheckedRules[]>();
+const standards = new WeakMap<ResolvedEncryptionOptions, string>();
+
+/**
+ * The outcome of each rule for a guardrail, in the order of `rules`. The aspect, the pack and the
+ * report may all check a guardrail in one synthesis; they read the same inspection, so the rules
+ * are checked once per guardrail and standard.
+ */
+export function ruleOutcomes(
+  rules: readonly GuardrailRule[], guardrail: GuardrailInspection, options: ResolvedEncryptionOptions,
+): readonly RuleOutcome[] {
+  let standard = standards.get(options);
+  if (standard === undefined) standards.set(options, standard = JSON.stringify(options));
+  let done = checked.get(guardrail);
+  if (!done) checked.set(guardrail, done = []);
+  let entry = done.find((candidate) => candidate.rules === rules && candidate.standard === standard);
+  if (!entry) {
+    entry = { rules, standard, outcomes: rules.map((rule) => rule.check(guardrail, options)) };
+    done.push(entry);
+  }
+  return entry.outcomes;
 }
 
 export function ruleId(rule: GuardrailRule): string {
@@ -84,8 +91,9 @@ export interface Finding {
 export function evaluateRules(
   rules: readonly GuardrailRule[], guardrail: GuardrailInspection, options: ResolvedEncryptionOptions,
 ): Finding[] {
+  const outcomes = ruleOutcomes(rules, guardrail, options);
   return rules
-    .filter((rule) => rule.check(guardrail, options) === 'non-compliant')
+    .filter((_, i) => outcomes[i] === 'non-compliant')
     .map((rule) => ({
       ruleId: ruleId(rule),
       level: rule.level(options),
