@@ -2,19 +2,26 @@
  * How much synth-time enforcement costs: synthesizes N stacks x M SecureGuardrails with no
  * enforcement, with GuardrailEncryptionAspect, with the GuardrailEncryptionChecks pack, with both,
  * and with both plus the compliance report, alternating the configurations round after round in this
- * one process, then prints the median times, the overhead ratios against no enforcement, and how
- * each configuration scales from the small size to the large one.
+ * one run, then prints the median times, the overhead ratios against no enforcement, and how each
+ * configuration scales from the small size to the large one.
  *
  * A configuration with an empty validation plugin shows what CDK's validation framework costs by
- * itself (it hashes the cloud assembly and builds a report for any plugin), apart from the rules.
- * Times are the CPU time (user + system) of each synthesis, which other processes on the machine
- * disturb far less than wall-clock time; wall-clock medians are printed too. Each synthesis runs in a
- * fresh child of this process (same Node.js, same code, same flags): aws-cdk-lib keeps every token of
- * every app for the life of a process, so in one long-lived process each synthesis would be slower
- * than the one before and the drift would swamp the differences measured here.
+ * itself (it indexes the construct tree and hashes the cloud assembly for any plugin), apart from
+ * the rules.
  *
- *   npx projen bench                       # 1,000 and 2,000 guardrails, 7 rounds
- *   BENCH_ROUNDS=9 BENCH_SIZES=500,1000 npx projen bench
+ * The time that decides is the main thread's: synthesis runs on it, while the compiler and other
+ * helper threads of Node.js run beside it (read from Linux's scheduler statistics; elsewhere the
+ * process's CPU time stands in). Process CPU time and wall-clock time are printed too. Identical
+ * syntheses on a shared machine still vary by several per cent, so each ratio is given twice: the
+ * ratio of the medians, and the median of the ratios taken within each round (the configuration
+ * against the run without enforcement next to it), which discounts the machine's slow spells.
+ *
+ * Each synthesis runs in a fresh child of this process (same Node.js, same code, same flags):
+ * aws-cdk-lib keeps every token of every app for the life of a process, so in one long-lived process
+ * each synthesis would be slower than the one before and the drift would swamp the differences.
+ *
+ *   npx projen bench                       # 1,000 and 2,000 guardrails, 11 rounds
+ *   BENCH_ROUNDS=21 BENCH_SIZES=1000 npx projen bench
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -24,19 +31,20 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { GuardrailComplianceReport, GuardrailEncryptionAspect, GuardrailEncryptionChecks, SecureGuardrail } from '../src';
 
 const GUARDRAILS_PER_STACK = 5;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,2000').split(',').map(Number);
 
 type Configuration = 'none' | 'empty plugin' | 'aspect' | 'pack' | 'both' | 'both+report';
 const CONFIGURATIONS: Configuration[] = ['none', 'empty plugin', 'aspect', 'pack', 'both', 'both+report'];
 
-interface Sample { readonly cpu: number; readonly wall: number }
+interface Sample { readonly main: number; readonly cpu: number; readonly wall: number }
 
 function synthesize(guardrails: number, configuration: Configuration): Sample {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   (global as { gc?: () => void }).gc?.();
   const started = process.hrtime.bigint();
   const cpuStarted = process.cpuUsage();
+  const mainStarted = mainThreadTime();
 
   const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
   for (let s = 0; s < guardrails / GUARDRAILS_PER_STACK; s++) {
@@ -59,9 +67,25 @@ function synthesize(guardrails: number, configuration: Configuration): Sample {
   app.synth();
 
   const cpu = process.cpuUsage(cpuStarted);
-  const sample = { cpu: (cpu.user + cpu.system) / 1e6, wall: Number(process.hrtime.bigint() - started) / 1e9 };
+  const sample = {
+    main: mainStarted === undefined ? NaN : (mainThreadTime()! - mainStarted),
+    cpu: (cpu.user + cpu.system) / 1e6,
+    wall: Number(process.hrtime.bigint() - started) / 1e9,
+  };
   fs.rmSync(outdir, { recursive: true, force: true });
   return sample;
+}
+
+/**
+ * Seconds the main thread has run, from Linux's scheduler statistics: synthesis itself, without the
+ * compiler and GC helper threads that run beside it (undefined where the file does not exist).
+ */
+function mainThreadTime(): number | undefined {
+  try {
+    return Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf-8').split(' ')[0]) / 1e9;
+  } catch {
+    return undefined;
+  }
 }
 
 function median(values: number[]): number {
@@ -96,26 +120,31 @@ function main(): void {
     }
   }
 
-  const med = (size: number, configuration: Configuration, metric: keyof Sample) =>
-    median(times.get(`${size}:${configuration}`)!.map((sample) => sample[metric]));
+  const metric: keyof Sample = Number.isNaN(times.get(`${SIZES[0]}:none`)![0].main) ? 'cpu' : 'main';
+  const samples = (size: number, configuration: Configuration) => times.get(`${size}:${configuration}`)!;
+  const med = (size: number, configuration: Configuration, m: keyof Sample) => median(samples(size, configuration).map((sample) => sample[m]));
+  const pairedRatio = (size: number, configuration: Configuration, m: keyof Sample) => {
+    const none = samples(size, 'none');
+    return median(samples(size, configuration).map((sample, round) => sample[m] / none[round][m]));
+  };
 
-  console.log(`Synthesis, median of ${ROUNDS} alternating rounds (node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})`);
-  console.log(`${'configuration'.padEnd(14)}${SIZES.map((s) => `${s} guardrails: CPU (min-max) ratio, wall`.padStart(52)).join('')}`);
-  for (const configuration of CONFIGURATIONS) {
-    const cells = SIZES.map((size) => {
-      const cpus = times.get(`${size}:${configuration}`)!.map((sample) => sample.cpu);
-      const cpu = med(size, configuration, 'cpu');
-      const ratio = cpu / med(size, 'none', 'cpu');
-      const spread = `${Math.min(...cpus).toFixed(2)}-${Math.max(...cpus).toFixed(2)}`;
-      return `${cpu.toFixed(2)} s (${spread}) x${ratio.toFixed(3)}, ${med(size, configuration, 'wall').toFixed(2)} s`.padStart(52);
-    });
-    console.log(`${configuration.padEnd(14)}${cells.join('')}`);
+  console.log(`Synthesis of N guardrails, median of ${ROUNDS} alternating rounds (node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})`);
+  console.log(`Time: ${metric === 'main' ? 'main thread' : 'process CPU'}; ratio of medians / median of the ratios within rounds; process CPU and wall-clock ratios of medians\n`);
+  for (const size of SIZES) {
+    console.log(`${size} guardrails    ${'time (min-max)'.padEnd(22)}${'ratio'.padEnd(8)}${'paired'.padEnd(8)}${'CPU'.padEnd(8)}wall`);
+    for (const configuration of CONFIGURATIONS) {
+      const values = samples(size, configuration).map((sample) => sample[metric]);
+      const time = `${med(size, configuration, metric).toFixed(2)} s (${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)})`;
+      const ratio = (m: keyof Sample) => `x${(med(size, configuration, m) / med(size, 'none', m)).toFixed(3)}`;
+      console.log(`  ${configuration.padEnd(16)}${time.padEnd(22)}${ratio(metric).padEnd(8)}${`x${pairedRatio(size, configuration, metric).toFixed(3)}`.padEnd(8)}${ratio('cpu').padEnd(8)}${ratio('wall')}`);
+    }
+    console.log('');
   }
   if (SIZES.length > 1) {
     const [small, large] = [SIZES[0], SIZES[SIZES.length - 1]];
-    console.log(`\nScaling of CPU time ${small} -> ${large} guardrails (x${(large / small).toFixed(1)} is linear):`);
+    console.log(`Scaling of the time from ${small} to ${large} guardrails (x${(large / small).toFixed(1)} is linear):`);
     for (const configuration of CONFIGURATIONS) {
-      console.log(`  ${configuration.padEnd(14)} x${(med(large, configuration, 'cpu') / med(small, configuration, 'cpu')).toFixed(2)}`);
+      console.log(`  ${configuration.padEnd(16)}x${(med(large, configuration, metric) / med(small, configuration, metric)).toFixed(2)}`);
     }
   }
 }
