@@ -314,6 +314,8 @@ function literal(value: unknown): string | undefined {
 function rawProperty(node: CfnResource, cfnName: string, l1Name: string): unknown {
   const overrides = (node as any).rawOverrides?.Properties;
   if (overrides && cfnName in overrides) return overrides[cfnName];
+  // An L1 has a getter for each property; its `cfnProperties` builds them all (tags rendered).
+  if (l1Name in node) return (node as any)[l1Name];
   const properties = (node as any).cfnProperties ?? {};
   return properties[l1Name] ?? properties[cfnName];
 }
