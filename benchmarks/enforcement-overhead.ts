@@ -12,7 +12,7 @@
  * The time that decides is the main thread's: synthesis runs on it, while the compiler and other
  * helper threads of Node.js run beside it (read from Linux's scheduler statistics; elsewhere the
  * process's CPU time stands in). Process CPU time and wall-clock time are printed too. Identical
- * syntheses on a shared machine still vary by several per cent, so each ratio is given twice: the
+ * syntheses on a shared machine vary by a tenth or more, so each ratio is given twice: the
  * ratio of the medians, and the median of the ratios taken within each round (the configuration
  * against the run without enforcement next to it), which discounts the machine's slow spells.
  *

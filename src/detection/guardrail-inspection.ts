@@ -124,6 +124,9 @@ export class GuardrailInspector {
    * The given properties (by their CloudFormation names) of a resource as its template will hold
    * them: the value it was given, with property overrides and deletion overrides applied, resolved
    * in its own stack. Reading only what the rules need keeps the checks cheap at scale.
+   *
+   * @param names the properties to read
+   * @param resolvedOnRead those of `names` that are resolved only when something reads them
    */
   public effectiveResource(node: CfnResource, names: readonly string[] = KEY_PROPERTIES, resolvedOnRead: readonly string[] = []): EffectiveResource {
     let resource = this.effective.get(node);

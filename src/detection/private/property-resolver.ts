@@ -5,17 +5,18 @@ import { PolicyDocument } from 'aws-cdk-lib/aws-iam';
  * Resolves resource properties in their stack as `Stack.resolve` does, at a fraction of its cost
  * when many resources are read.
  *
- * Resolving tokens is what reading a resource costs: the literal parts of a value are only copied.
- * The same token strings recur in every resource of a stack (the partition in each ARN, the
- * deployment role and the `kms:ViaService` value in each key policy, the account root each key's
- * own principal produces), so each distinct token string is resolved once per stack and remembered.
+ * Resolving tokens is what reading a resource costs: the literal parts of a value are shared, not
+ * copied. The same token strings recur in every resource of a stack (the deployment role's ARN and
+ * the `kms:ViaService` value in each key policy, the partition in each ARN), so each distinct token
+ * string is resolved once per stack and remembered.
  * That is sound because the inspector runs once the tree no longer changes: a token string then
  * resolves to the same value each time in the same stack.
  *
- * A string that is one token, and a token object, are resolved here the way CDK's default token
- * resolver does it, so that what the token produces goes through the same memory. A string that
- * joins tokens with text, and the other kinds of token (numbers, lists, maps with token keys), are
- * resolved by `Stack.resolve`; a token that asks for resolution options sends the whole value there.
+ * Token strings, whether one token or text with tokens in it, and token objects are resolved here
+ * the way CDK's default token resolver and its CloudFormation joiner do it, so that what each token
+ * produces goes through the same memory (a token sees an empty document path). Other kinds of token
+ * (numbers, lists, maps with token keys, class instances) are resolved by `Stack.resolve`; a token
+ * that asks for resolution options sends the whole value there.
  *
  * A `PolicyDocument` is read as its statements (`toJSON()`), not through its own resolution, which
  * may also merge statements, drop duplicates and number statement ids: none of these changes who may
