@@ -8,7 +8,7 @@ import {
   PlacementMatch,
   stackPlacement,
 } from './key-arn';
-import { PropertyResolver } from './private/property-resolver';
+import { PropertyResolver, wholeToken } from './private/property-resolver';
 
 /**
  * The one place that decides what a guardrail is encrypted with. The nag rules, the aspects and the
@@ -279,15 +279,8 @@ function isKeyReference(token: IResolvable): token is Reference & { target: CfnR
 
 /** The key of the app a value names when the value is nothing but a reference to one. */
 function keyReferencedBy(value: unknown): CfnResource | undefined {
-  const token = typeof value === 'string'
-    ? (Token.isUnresolved(value) ? singleToken(value) : undefined)
-    : Tokenization.reverse(value);
+  const token = typeof value === 'string' ? wholeToken(value) : Tokenization.reverse(value);
   return token && isKeyReference(token) ? token.target : undefined;
-}
-
-function singleToken(text: string): IResolvable | undefined {
-  const fragments = Tokenization.reverseString(text);
-  return fragments.length === 1 ? fragments.firstToken : undefined;
 }
 
 /** A reference, as resolving would classify it; its text is worked out only if it is read. */

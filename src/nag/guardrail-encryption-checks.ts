@@ -76,9 +76,10 @@ export class GuardrailEncryptionChecks extends NagPack {
     const guardrail = this.inspector.inspect(node);
     if (!guardrail) return;
     const outcomes = ruleOutcomes(GUARDRAIL_RULES, guardrail, this.options);
-    this.ruleDescriptions.forEach((description, i) => {
-      this.applyRule({ ...description, node, rule: () => NAG_COMPLIANCE[outcomes[i]] });
-    });
+    for (let i = 0; i < this.ruleDescriptions.length; i++) {
+      const { ruleSuffixOverride, info, explanation, level } = this.ruleDescriptions[i];
+      this.applyRule({ ruleSuffixOverride, info, explanation, level, node, rule: () => NAG_COMPLIANCE[outcomes[i]] });
+    }
   }
 }
 

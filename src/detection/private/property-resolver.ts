@@ -84,9 +84,8 @@ export class PropertyResolver {
 
   private resolveString(value: string): unknown {
     if (!this.resolved.has(value)) {
-      const fragments = Tokenization.reverseString(value);
-      const token = fragments.length === 1 ? fragments.firstToken : undefined;
-      this.resolved.set(value, token ? this.resolveToken(token) : this.resolveFragments(fragments));
+      const token = wholeToken(value);
+      this.resolved.set(value, token ? this.resolveToken(token) : this.resolveFragments(Tokenization.reverseString(value)));
     }
     return this.resolved.get(value);
   }
@@ -157,6 +156,12 @@ function isEmptyDelimiterJoin(value: unknown): value is { 'Fn::Join': [string, u
   const keys = Object.keys(value);
   const join = (value as Record<string, unknown>)['Fn::Join'];
   return keys.length === 1 && Array.isArray(join) && join[0] === '' && Array.isArray(join[1]) && !Token.isUnresolved(join[1]);
+}
+
+/** The token a string stands for when it is nothing but that token (`${Token[...]}`). */
+export function wholeToken(text: string): IResolvable | undefined {
+  const whole = text.startsWith('${Token[') && text.endsWith(']}') && text.indexOf('${', 2) === -1;
+  return whole ? Tokenization.reverseCompleteString(text) : undefined;
 }
 
 /** Cheap test first, as CDK's resolver does: encoded strings and numbers carry these markers. */

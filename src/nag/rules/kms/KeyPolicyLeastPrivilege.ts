@@ -57,7 +57,8 @@ function hasViaService(condition: unknown): boolean {
 }
 
 const CRYPTOGRAPHIC = new Set(CRYPTOGRAPHIC_ACTIONS.map((action) => action.toLowerCase()));
-const patterns = new Map<string, RegExp>();
+/** Verdicts by action as written: every key policy repeats the same few dozen actions. */
+const verdicts = new Map<string, boolean>();
 
 /** IAM action patterns: `*` stands for any run of characters, `?` for one. */
 function isPattern(action: string): boolean {
@@ -66,12 +67,16 @@ function isPattern(action: string): boolean {
 
 /** Whether an action of a policy (`kms:Decrypt`, or a pattern such as `kms:Re*`) covers a cryptographic operation. */
 function coversCryptography(action: string): boolean {
-  if (!isPattern(action)) return CRYPTOGRAPHIC.has(action.toLowerCase());
-  let regex = patterns.get(action);
-  if (!regex) {
-    const escaped = action.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    regex = new RegExp(`^${escaped}$`, 'i');
-    patterns.set(action, regex);
+  let verdict = verdicts.get(action);
+  if (verdict === undefined) {
+    if (isPattern(action)) {
+      const escaped = action.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+      const pattern = new RegExp(`^${escaped}$`, 'i');
+      verdict = CRYPTOGRAPHIC_ACTIONS.some((crypto) => pattern.test(crypto));
+    } else {
+      verdict = CRYPTOGRAPHIC.has(action.toLowerCase());
+    }
+    verdicts.set(action, verdict);
   }
-  return CRYPTOGRAPHIC_ACTIONS.some((crypto) => regex!.test(crypto));
+  return verdict;
 }
