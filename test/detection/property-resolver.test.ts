@@ -19,13 +19,15 @@ describe('PropertyResolver', () => {
       flags: [true, false, null],
       missing: undefined,
       holes: ['a', undefined, 'b'],
+      literalOnly: { kept: 'a', dropped: undefined },
+      trailingHole: ['a', undefined],
       reference: bucket.getAtt('Arn').toString(),
       joined: `arn:${Aws.PARTITION}:s3:::${bucket.ref}/*`,
       lazy: Lazy.any({ produce: () => ({ nested: Aws.ACCOUNT_ID }) }),
       nothing: Lazy.any({ produce: () => undefined }),
       list: Token.asList(Fn.split(',', Fn.join(',', ['a', Aws.REGION]))),
       numberToken: Lazy.number({ produce: () => 3 }),
-      [`${Lazy.string({ produce: () => 'computed' })}-key`]: 'token in a key',
+      tokenKey: { [`${Lazy.string({ produce: () => 'computed' })}-key`]: 'token in a key' },
       deep: { deeper: [{ arn: bucket.getAtt('Arn').toString() }, Lazy.string({ produce: () => 'late' })] },
       date: new Date(0),
       instance: new (class Settings { public readonly region = Aws.REGION; })(),
@@ -38,9 +40,16 @@ describe('PropertyResolver', () => {
         `a${Lazy.string({ produce: () => undefined })}b`,
         `${Lazy.string({ produce: () => undefined })}${Lazy.string({ produce: () => undefined })}`,
         `${bucket.ref}:${Lazy.string({ produce: () => bucket.getAtt('Arn').toString() })}`,
+        `account-${Lazy.number({ produce: () => 5 })}`,
+        `${Lazy.number({ produce: () => 5 })}-${Aws.REGION}`,
       ],
     };
-    expect(new PropertyResolver(stack).resolve(value)).toEqual(stack.resolve(value));
+    const resolved = new PropertyResolver(stack).resolve(value);
+    expect(resolved).toStrictEqual(stack.resolve(value));
+    // Each part on its own too: one part that only Stack.resolve can read must not hide the others.
+    for (const [name, part] of Object.entries(value)) {
+      expect([name, new PropertyResolver(stack).resolve(part)]).toStrictEqual([name, stack.resolve(part)]);
+    }
   });
 
   test('reads a PolicyDocument as its statements, tokens resolved', () => {

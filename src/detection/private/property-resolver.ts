@@ -43,7 +43,7 @@ export class PropertyResolver {
    * without tokens are shared with the value, not copied (nothing here changes what it reads).
    */
   private resolveValue(value: unknown): unknown {
-    if (typeof value === 'string') return mayBeToken(value) && Token.isUnresolved(value) ? this.resolveString(value) : value;
+    if (typeof value === 'string') return mayBeToken(value) ? this.resolveString(value) : value;
     if (typeof value === 'number') return Token.isUnresolved(value) ? this.stack.resolve(value) : value;
     if (value === null || typeof value !== 'object' || value instanceof Date) return value;
     if (value instanceof PolicyDocument) return this.resolveValue(value.toJSON());
@@ -60,7 +60,8 @@ export class PropertyResolver {
     let copy: unknown[] | undefined;
     for (let i = 0; i < array.length; i++) {
       const item = this.resolveValue(array[i]);
-      if (copy === undefined && item !== array[i]) copy = array.slice(0, i);
+      // Dropping an item is a change too, even when it was undefined already.
+      if (copy === undefined && (item !== array[i] || item === undefined)) copy = array.slice(0, i);
       if (copy !== undefined && item !== undefined) copy.push(item);
     }
     return copy ?? (array as unknown[]);
@@ -73,7 +74,7 @@ export class PropertyResolver {
     for (let i = 0; i < keys.length; i++) {
       const raw = object[keys[i]];
       const item = this.resolveValue(raw);
-      if (copy === undefined && item !== raw) {
+      if (copy === undefined && (item !== raw || item === undefined)) {
         copy = {};
         for (let j = 0; j < i; j++) copy[keys[j]] = object[keys[j]];
       }
@@ -85,7 +86,9 @@ export class PropertyResolver {
   private resolveString(value: string): unknown {
     if (!this.resolved.has(value)) {
       const token = wholeToken(value);
-      this.resolved.set(value, token ? this.resolveToken(token) : this.resolveFragments(Tokenization.reverseString(value)));
+      this.resolved.set(value, token ? this.resolveToken(token)
+        // Text holding only numbers that are tokens has no `Token[` marker: CDK's resolver finds them.
+        : value.includes('Token[') ? this.resolveFragments(Tokenization.reverseString(value)) : this.stack.resolve(value));
     }
     return this.resolved.get(value);
   }

@@ -129,6 +129,24 @@ describe('KeyPolicyLeastPrivilege', () => {
     expect(spoiled(spoil)).toEqual(NONE);
   });
 
+  test.each<[string, object]>([
+    ['a kms:ViaService condition whose value resolved to nothing', { Effect: 'Allow', Principal: root, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': undefined } } }],
+    ['a "*" principal whose only condition resolved to nothing', { Effect: 'Allow', Principal: '*', Action: 'kms:DescribeKey', Resource: '*', Condition: { StringEquals: undefined } }],
+    ['a null condition', { Effect: 'Allow', Principal: root, Action: 'kms:Decrypt', Resource: '*', Condition: null }],
+  ])('non-compliant on an L1 key: %s (the template drops what is undefined)', (_name, statement) => {
+    expect(findings((s) => {
+      const key = new kms.CfnKey(s, 'L1Key', {
+        enableKeyRotation: true,
+        pendingWindowInDays: 30,
+        keyPolicy: { Version: '2012-10-17', Statement: [statement] },
+        tags: ['Owner', 'Workload', 'DataSensitivity'].map((tag) => ({ key: tag, value: 'x' })),
+      });
+      key.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+      key.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+      cfnGuardrail(s, 'G', key.attrArn);
+    }).errors).toEqual([rule('KeyPolicyLeastPrivilege')]);
+  });
+
   test('a plain kms.Key (CDK default policy) is non-compliant', () => {
     expect(findings((s) => {
       const key = new kms.Key(s, 'Default', { enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });

@@ -27,7 +27,7 @@ function isLeastPrivilege(statement: any): boolean {
   if (actions.some((action) => isPattern(action) && coversCryptography(action))) return false;
 
   const principals = principalsOf(statement.Principal);
-  const conditioned = statement.Condition !== undefined && Object.keys(statement.Condition).length > 0;
+  const conditioned = statement.Condition !== null && typeof statement.Condition === 'object' && Object.keys(statement.Condition).length > 0;
   if (principals.includes('*') && !conditioned) return false;
 
   const crypto = actions.some(coversCryptography);
