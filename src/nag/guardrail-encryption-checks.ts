@@ -1,7 +1,7 @@
 import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IApplyRule, NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { PACK_NAME, RuleOutcome, ruleOutcomes } from './private/guardrail-rule';
+import { CheckResult, PACK_NAME, RuleCheckError, RuleOutcome, ruleOutcomes } from './private/guardrail-rule';
 import { GUARDRAIL_RULES } from './rules';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
 import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
@@ -78,7 +78,7 @@ export class GuardrailEncryptionChecks extends NagPack {
     const outcomes = ruleOutcomes(GUARDRAIL_RULES, guardrail, this.options);
     for (let i = 0; i < this.ruleDescriptions.length; i++) {
       const { ruleSuffixOverride, info, explanation, level } = this.ruleDescriptions[i];
-      this.applyRule({ ruleSuffixOverride, info, explanation, level, node, rule: () => NAG_COMPLIANCE[outcomes[i]] });
+      this.applyRule({ ruleSuffixOverride, info, explanation, level, node, rule: () => compliance(outcomes[i]) });
     }
   }
 }
@@ -88,3 +88,9 @@ const NAG_COMPLIANCE: Record<RuleOutcome, NagRuleCompliance> = {
   'non-compliant': NagRuleCompliance.NON_COMPLIANT,
   'not-applicable': NagRuleCompliance.NOT_APPLICABLE,
 };
+
+/** cdk-nag reports a rule that throws as a violation of that rule alone. */
+function compliance(result: CheckResult): NagRuleCompliance {
+  if (result instanceof RuleCheckError) throw result.error;
+  return NAG_COMPLIANCE[result];
+}

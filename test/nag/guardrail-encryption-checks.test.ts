@@ -78,6 +78,31 @@ describe('GuardrailEncryptionChecks', () => {
     }
   });
 
+  test('a rule that throws is reported as failed by the pack and the aspect; the other rules still run', () => {
+    const [throwing] = GUARDRAIL_RULES.filter((rule) => rule.name === 'KeyRotation');
+    const check = jest.spyOn(throwing, 'check').mockImplementation(() => { throw new Error('unreadable rotation'); });
+    try {
+      const app = new App();
+      const stack = new Stack(app, 'S', { env: ENV });
+      cfnGuardrail(stack, 'Unencrypted');
+      new SecureGuardrail(stack, 'Compliant', { guardrailName: 'compliant', mandatoryTags: MANDATORY_TAGS });
+
+      const violations = new GuardrailEncryptionChecks().validateScope(app).violations;
+      expect(violations.map((v) => [v.ruleName, v.violatingResources.map((r) => r.constructPath)])).toEqual([
+        ['GuardrailEncryption-CMKRequired', ['S/Unencrypted']],
+        ['GuardrailEncryption-KeyRotation', ['S/Unencrypted', 'S/Compliant/Resource']],
+      ]);
+
+      GuardrailEncryptionAspect.applyTo(app, { report: false });
+      app.synth();
+      const errors = stack.node.findChild('Compliant').node.findChild('Resource').node.metadata
+        .filter((entry) => entry.type === 'aws:cdk:error').map((entry) => String(entry.data));
+      expect(errors).toEqual([expect.stringMatching(/^\[GuardrailEncryption-KeyRotation\] .* The rule could not be checked: unreadable rotation/)]);
+    } finally {
+      check.mockRestore();
+    }
+  });
+
   test.each<[string, object, string]>([
     ['maxRotationDays', { maxRotationDays: 89 }, 'GuardrailEncryptionChecks: invalid maxRotationDays: received 89; allowed: a whole number of days from 90 to 2560.'],
     ['maxRotationDays', { maxRotationDays: 365.5 }, 'invalid maxRotationDays: received 365.5'],
