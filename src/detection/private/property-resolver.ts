@@ -2,8 +2,8 @@ import { IFragmentConcatenator, IPostProcessor, IResolvable, IResolveContext, St
 import { PolicyDocument } from 'aws-cdk-lib/aws-iam';
 
 /**
- * Resolves resource properties in their stack as `Stack.resolve` does, at a fraction of its cost
- * when many resources are read.
+ * Resolves resource properties in their stack as `Stack.resolve` does, for less work when many
+ * resources of a stack are read.
  *
  * Resolving tokens is what reading a resource costs: the literal parts of a value are shared, not
  * copied. The same token strings recur in every resource of a stack (the deployment role's ARN and
