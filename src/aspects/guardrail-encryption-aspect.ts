@@ -3,8 +3,7 @@ import { IConstruct } from 'constructs';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
 import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
 import { GuardrailInspector, mayCreateGuardrail } from '../detection/guardrail-inspection';
-import { evaluateRules } from '../nag/private/guardrail-rule';
-import { GUARDRAIL_RULES } from '../nag/rules';
+import { evaluateRules } from '../nag/private/rule-evaluation';
 import { GuardrailComplianceReport } from '../report/guardrail-compliance-report';
 
 /**
@@ -67,7 +66,7 @@ export class GuardrailEncryptionAspect implements IAspect {
   private annotate(node: CfnResource): void {
     const guardrail = GuardrailInspector.forSynthesis(node).inspect(node);
     if (!guardrail) return;
-    for (const finding of evaluateRules(GUARDRAIL_RULES, guardrail, this.options)) {
+    for (const finding of evaluateRules(guardrail, this.options)) {
       if (finding.acknowledged) continue;
       const message = `[${finding.ruleId}] ${finding.info} ${finding.explanation}`;
       if (finding.level === 'error') {

@@ -1,7 +1,8 @@
 import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IApplyRule, NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { CheckResult, PACK_NAME, RuleCheckError, RuleOutcome, ruleOutcomes } from './private/guardrail-rule';
+import { PACK_NAME, RuleOutcome } from './private/guardrail-rule';
+import { CheckResult, RuleCheckError, ruleOutcomes } from './private/rule-evaluation';
 import { GUARDRAIL_RULES } from './rules';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
 import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
@@ -75,7 +76,7 @@ export class GuardrailEncryptionChecks extends NagPack {
   protected checkResource(node: CfnResource): void {
     const guardrail = this.inspector.inspect(node);
     if (!guardrail) return;
-    const outcomes = ruleOutcomes(GUARDRAIL_RULES, guardrail, this.options);
+    const outcomes = ruleOutcomes(guardrail, this.options);
     for (let i = 0; i < this.ruleDescriptions.length; i++) {
       const { ruleSuffixOverride, info, explanation, level } = this.ruleDescriptions[i];
       this.applyRule({ ruleSuffixOverride, info, explanation, level, node, rule: () => compliance(outcomes[i]) });

@@ -6,8 +6,7 @@ import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detectio
 import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
 import { GuardrailInspection, GuardrailInspector } from '../detection/guardrail-inspection';
 import { fail } from '../guardrail/private/validate';
-import { evaluateRules } from '../nag/private/guardrail-rule';
-import { GUARDRAIL_RULES } from '../nag/rules';
+import { evaluateRules } from '../nag/private/rule-evaluation';
 
 const PRICE_SOURCE = 'AWS KMS pricing page, us-east-1 list price, read 2026-11-29: $1 per customer-managed key-month, '
   + 'plus $1/month for each of the first two automatic rotations; requests billed separately';
@@ -147,7 +146,7 @@ function priceSource(price: number): string {
 }
 
 function entry(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): GuardrailEntry {
-  const findings = evaluateRules(GUARDRAIL_RULES, guardrail, options);
+  const findings = evaluateRules(guardrail, options);
   const open = findings.filter((f) => !f.acknowledged);
   const failedRules = open.filter((f) => f.level === 'error').map((f) => f.ruleId);
   const warnings = open.filter((f) => f.level === 'warning').map((f) => f.ruleId);

@@ -84,13 +84,13 @@ describe('PropertyResolver', () => {
   test('a reference to another stack resolves to its import, as in the template', () => {
     const { stack, bucket } = stacks();
     const consumer = new Stack(stack.node.root, 'Consumer', { env: { account: '111122223333', region: 'eu-west-1' } });
-    const user = new CfnResource(consumer, 'User', { type: 'AWS::SNS::Topic', properties: { DisplayName: bucket.getAtt('Arn').toString() } });
+    // A resource of the consumer that uses the reference, so that synthesis exports it.
+    new CfnResource(consumer, 'User', { type: 'AWS::SNS::Topic', properties: { DisplayName: bucket.getAtt('Arn').toString() } });
     (stack.node.root as App).synth();
 
     const resolved = new PropertyResolver(consumer).resolve({ arn: bucket.getAtt('Arn').toString() });
     expect(resolved).toEqual({ arn: { 'Fn::ImportValue': expect.stringContaining('S:ExportsOutputFnGetAttBucketArn') } });
     expect(resolved).toEqual(consumer.resolve({ arn: bucket.getAtt('Arn').toString() }));
-    expect(user).toBeDefined();
   });
 
   test('applies the post-processor a token registers', () => {

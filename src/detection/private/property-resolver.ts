@@ -126,7 +126,8 @@ const MAX_DEPTH = 100;
 
 /**
  * Joins the parts of a text as CDK's CloudFormation resolver does: literals run together, anything
- * else makes an `Fn::Join` with an empty delimiter, nested joins flattened into it.
+ * else makes an `Fn::Join` with an empty delimiter, nested joins flattened into it. aws-cdk-lib does
+ * not export its joiner; the tests compare the outcome with `Stack.resolve`, so a change there shows.
  */
 const CLOUDFORMATION_CONCAT: IFragmentConcatenator = {
   join(left: unknown, right: unknown): unknown {
