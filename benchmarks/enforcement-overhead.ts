@@ -7,7 +7,8 @@
  *
  * A configuration with an empty validation plugin shows what CDK's validation framework costs by
  * itself (it indexes the construct tree and hashes the cloud assembly for any plugin), apart from
- * the rules.
+ * the rules. On request, cdk-nag's own `AwsSolutionsChecks` pack runs too, as a point of reference
+ * for what a cdk-nag v3 pack costs on the same app.
  *
  * The time that decides is the main thread's: synthesis runs on it, while the compiler and other
  * helper threads of Node.js run beside it (read from Linux's scheduler statistics; elsewhere the
@@ -22,20 +23,34 @@
  *
  *   npx projen bench                       # 1,000 and 2,000 guardrails, 11 rounds
  *   BENCH_ROUNDS=21 BENCH_SIZES=1000 npx projen bench
+ *   BENCH_CONFIGURATIONS=pack,aws-solutions npx projen bench   # no enforcement and the empty plugin always run
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { GuardrailComplianceReport, GuardrailEncryptionAspect, GuardrailEncryptionChecks, SecureGuardrail } from '../src';
 
 const GUARDRAILS_PER_STACK = 5;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,2000').split(',').map(Number);
 
-type Configuration = 'none' | 'empty plugin' | 'aspect' | 'pack' | 'both' | 'both+report';
-const CONFIGURATIONS: Configuration[] = ['none', 'empty plugin', 'aspect', 'pack', 'both', 'both+report'];
+type Configuration = 'none' | 'empty plugin' | 'aspect' | 'pack' | 'both' | 'both+report' | 'aws-solutions';
+const ALL_CONFIGURATIONS: Configuration[] = ['none', 'empty plugin', 'aspect', 'pack', 'both', 'both+report', 'aws-solutions'];
+const PLUGIN_CONFIGURATIONS: Configuration[] = ['pack', 'both', 'both+report', 'aws-solutions'];
+const CONFIGURATIONS = selectedConfigurations(process.env.BENCH_CONFIGURATIONS ?? 'aspect,pack,both,both+report');
+
+/** The configurations asked for, after the two every ratio is taken against. */
+function selectedConfigurations(list: string): Configuration[] {
+  const asked = list.split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  const unknown = asked.filter((name) => !ALL_CONFIGURATIONS.includes(name as Configuration));
+  if (unknown.length > 0) {
+    throw new Error(`BENCH_CONFIGURATIONS: unknown configuration(s) ${unknown.join(', ')}; allowed: ${ALL_CONFIGURATIONS.join(', ')}`);
+  }
+  return ALL_CONFIGURATIONS.filter((name) => name === 'none' || name === 'empty plugin' || asked.includes(name));
+}
 
 interface Sample { readonly main: number; readonly cpu: number; readonly wall: number }
 
@@ -64,6 +79,7 @@ function synthesize(guardrails: number, configuration: Configuration): Sample {
   if (['pack', 'both', 'both+report'].includes(configuration)) {
     Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app, { report: false }));
   }
+  if (configuration === 'aws-solutions') Validations.of(app).addPlugins(new AwsSolutionsChecks());
   app.synth();
 
   const cpu = process.cpuUsage(cpuStarted);
@@ -127,7 +143,7 @@ function main(): void {
     const baseline = samples(size, base);
     return median(samples(size, configuration).map((sample, round) => sample[m] / baseline[round][m]));
   };
-  const withPlugin = (configuration: Configuration) => ['pack', 'both', 'both+report'].includes(configuration);
+  const withPlugin = (configuration: Configuration) => PLUGIN_CONFIGURATIONS.includes(configuration);
 
   console.log(`Synthesis of N guardrails, median of ${ROUNDS} alternating rounds (node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})`);
   console.log(`Time: ${metric === 'main' ? 'main thread' : 'process CPU'}; ratio of medians / median of the ratios within rounds; process CPU and wall-clock ratios of medians;`);
