@@ -180,7 +180,6 @@ describe('KeyPolicyLeastPrivilege on policy documents', () => {
       .toContain(rule('KeyPolicyLeastPrivilege'));
     expect(withDocument([decrypt(new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/App`))])).not.toContain(rule('KeyPolicyLeastPrivilege'));
   });
-
 });
 
 describe('KeyTags', () => {
