@@ -39,7 +39,6 @@ export class TenantGuardrailsStack extends Stack {
         description: `Guardrail of the ${tenant.id} support assistant`,
         mandatoryTags: { owner: tenant.owner, workload: 'support-assistant', dataSensitivity: tenant.sensitivity },
         tags: { Tenant: tenant.id },
-        keyMonitoring,
         sensitiveInformationPolicyConfig: {
           piiEntitiesConfig: [
             { type: 'EMAIL', action: 'ANONYMIZE', inputAction: 'ANONYMIZE', outputAction: 'ANONYMIZE' },
@@ -55,6 +54,7 @@ export class TenantGuardrailsStack extends Stack {
           }],
         },
       });
+      keyMonitoring.addKey(guardrail.encryptionKey);
       const version = guardrail.createVersion(`Baseline policy of ${tenant.id}`);
 
       const assistant = new lambda.Function(this, `${tenant.id}-assistant`, {

@@ -1,10 +1,11 @@
 import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
-import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
+import { originOf } from '../core/errors';
 import { GuardrailInspector, mayCreateGuardrail } from '../detection/guardrail-inspection';
-import { evaluateRules } from '../nag/private/rule-evaluation';
 import { GuardrailComplianceReport } from '../report/guardrail-compliance-report';
+import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
+import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
+import { evaluateRules } from '../rules/rule-evaluation';
 
 /**
  * Settings of `GuardrailEncryptionAspect.applyTo`.
@@ -46,7 +47,7 @@ export class GuardrailEncryptionAspect implements IAspect {
   private readonly registered = new WeakSet<IConstruct>();
 
   constructor(options: GuardrailEncryptionOptions = {}) {
-    this.options = resolveEncryptionOptions('GuardrailEncryptionAspect', options);
+    this.options = resolveEncryptionOptions(originOf('GuardrailEncryptionAspect'), options);
   }
 
   public visit(node: IConstruct): void {

@@ -1,10 +1,11 @@
-import { Annotations, AspectPriority, Aspects, Duration, IAspect, RemovalPolicy, Stack, TagManager } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
+import { originOf, stackDisplayName } from '../core/errors';
 import { GuardrailInspector, isGuardrail } from '../detection/guardrail-inspection';
-import { MandatoryTags } from '../guardrail/secure-guardrail';
-import { GuardrailKeyPolicy } from '../key-policy/guardrail-key-policy';
+import { GuardrailKeyStandard } from '../key/guardrail-key-standard';
+import { MandatoryTags } from '../key/mandatory-tags';
+import { applyOwnershipTags, OwnershipTags, ownershipTags } from '../key/ownership-tags';
 
 /**
  * Settings of the `GuardrailKeyRemediationAspect`.
@@ -31,8 +32,6 @@ export interface GuardrailKeyRemediationAspectProps {
   readonly deploymentPrincipal?: iam.IPrincipal;
 }
 
-const TAG_KEYS: { [K in keyof MandatoryTags]: string } = { owner: 'Owner', workload: 'Workload', dataSensitivity: 'DataSensitivity' };
-
 /**
  * For teams migrating existing stacks: gives every `AWS::Bedrock::Guardrail` in its scope that has
  * no `KmsKeyArn` a new customer-managed key of the `SecureGuardrail` standard (symmetric, rotated
@@ -53,35 +52,22 @@ export class GuardrailKeyRemediationAspect implements IAspect {
     return aspect;
   }
 
-  constructor(private readonly props: GuardrailKeyRemediationAspectProps) {}
+  private readonly tags: OwnershipTags;
+  private readonly keyStandard: GuardrailKeyStandard;
+
+  constructor(props: GuardrailKeyRemediationAspectProps) {
+    const origin = originOf('GuardrailKeyRemediationAspect');
+    this.tags = ownershipTags(origin, props.mandatoryTags);
+    this.keyStandard = new GuardrailKeyStandard(origin, this.tags, props);
+  }
 
   public visit(node: IConstruct): void {
     if (!isGuardrail(node) || new GuardrailInspector().inspect(node)?.keyArn.kind !== 'none') return;
-    const scope = node.node.scope as Construct;
-    const key = new kms.Key(scope, `${node.node.id}Key`, {
-      description: `Customer-managed key of the Bedrock guardrail ${node.node.path}`,
-      keySpec: kms.KeySpec.SYMMETRIC_DEFAULT,
-      keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
-      enableKeyRotation: true,
-      rotationPeriod: Duration.days(365),
-      pendingWindow: Duration.days(30),
-      removalPolicy: RemovalPolicy.RETAIN,
-      policy: GuardrailKeyPolicy.documentFor(node, {
-        keyAdmins: this.props.keyAdmins,
-        deploymentPrincipal: this.props.deploymentPrincipal,
-      }),
-    });
+    const key = this.keyStandard.createKey(node.node.scope as Construct, `${node.node.id}Key`, node.node.path);
     node.addPropertyOverride('KmsKeyArn', key.keyArn);
-
-    // Tags.of() would add an aspect from inside an aspect, which CDK may not run: set them directly.
-    const keyTags = TagManager.of(key.node.defaultChild)!;
-    const guardrailTags = TagManager.of(node);
-    for (const [field, tagKey] of Object.entries(TAG_KEYS) as Array<[keyof MandatoryTags, string]>) {
-      keyTags.setTag(tagKey, this.props.mandatoryTags[field]);
-      if (guardrailTags && !(tagKey in guardrailTags.tagValues())) guardrailTags.setTag(tagKey, this.props.mandatoryTags[field]);
-    }
+    applyOwnershipTags(node, this.tags, true);
     Annotations.of(node).addInfo(
-      `GuardrailKeyRemediationAspect encrypted this guardrail with a new customer-managed key (${key.node.path}) in stack ${Stack.of(key).stackName}.`,
+      `GuardrailKeyRemediationAspect encrypted this guardrail with a new customer-managed key (${key.node.path}) in stack ${stackDisplayName(Stack.of(key))}.`,
     );
   }
 }

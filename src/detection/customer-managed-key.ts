@@ -1,8 +1,9 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { analyzeKeyArnIn, comparePlacement, flattenIntrinsic, KeyArnAnalysis, stackPlacement } from './key-arn';
-import { fail } from '../guardrail/private/validate';
+import { analyzeKeyArnIn, KeyArnAnalysis } from './key-arn';
+import { comparePlacement, flattenIntrinsic, stackPlacement } from '../core/cfn-values';
+import { fail, Origin } from '../core/errors';
 
 export interface KeyCheck {
   readonly analysis: KeyArnAnalysis;
@@ -18,15 +19,15 @@ export interface KeyCheck {
  *
  * @param why why the key must be in the stack's own Region and account, for the error message
  */
-export function checkCustomerManagedKey(scope: IConstruct, owner: string, property: string, key: kms.IKey, why: string): KeyCheck {
+export function checkCustomerManagedKey(origin: Origin, scope: IConstruct, property: string, key: kms.IKey, why: string): KeyCheck {
   const stack = Stack.of(scope);
   const analysis = analyzeKeyArnIn(stack, key.keyArn);
   const shown = Token.isUnresolved(key.keyArn) && analysis.kind !== 'alias' ? key.node.path : analysis.text;
   if (analysis.kind === 'alias') {
-    fail(owner, property, shown, 'a customer-managed key given by key ARN or as a kms.Key (aliases, and so AWS managed keys such as alias/aws/bedrock, are refused)');
+    fail(origin, property, shown, 'a customer-managed key given by key ARN or as a kms.Key (aliases, and so AWS managed keys such as alias/aws/bedrock, are refused)');
   }
   if (analysis.kind === 'malformed') {
-    fail(owner, property, shown, 'a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key-id>');
+    fail(origin, property, shown, 'a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key-id>');
   }
   // A key of the app carries its stack's environment; an ARN carries its own.
   const keyPlacement = analysis.kind === 'reference'
@@ -36,7 +37,7 @@ export function checkCustomerManagedKey(scope: IConstruct, owner: string, proper
   const unverified: Array<'Region' | 'account'> = [];
   for (const [part, value, ownValue] of [['Region', keyPlacement.region, own.region], ['account', keyPlacement.account, own.account]] as const) {
     const match = comparePlacement(value, ownValue);
-    if (match === 'different') fail(owner, property, shown, `a key in the stack's own ${part} (${ownValue}), because ${why}`);
+    if (match === 'different') fail(origin, property, shown, `a key in the stack's own ${part} (${ownValue}), because ${why}`);
     if (match === 'unknown') unverified.push(part);
   }
   return { analysis, unverified };

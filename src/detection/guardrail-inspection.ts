@@ -1,14 +1,8 @@
 import { CfnResource, IResolvable, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import {
-  analyzeKeyArn,
-  comparePlacement,
-  flattenIntrinsic,
-  KeyArnAnalysis,
-  PlacementMatch,
-  stackPlacement,
-} from './key-arn';
+import { analyzeKeyArn, KeyArnAnalysis } from './key-arn';
 import { PropertyResolver, wholeToken } from './private/property-resolver';
+import { comparePlacement, flattenIntrinsic, PlacementMatch, stackPlacement } from '../core/cfn-values';
 
 /**
  * The one place that decides what a guardrail is encrypted with. The nag rules, the aspects and the

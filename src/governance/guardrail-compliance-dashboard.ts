@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { GuardrailEncryptionConfigRule } from './guardrail-encryption-config-rule';
 import { GuardrailKeyMonitoring } from './guardrail-key-monitoring';
-import { ISecureGuardrail } from '../guardrail/secure-guardrail';
+import { ISecureGuardrail } from '../guardrail/guardrail-reference';
 
 /**
  * Properties of a `GuardrailComplianceDashboard`. Give it at least one source.

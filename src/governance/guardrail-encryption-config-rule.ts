@@ -1,4 +1,4 @@
-import { Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,8 +8,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GuardrailEncryptionCheckFunction } from './guardrail-encryption-check-function';
 import { DEFAULT_METRIC_NAMESPACE, ENV, KPI, RULE_DIMENSION } from './private/kpi';
+import { fail, Origin, originOf } from '../core/errors';
+import { checkString } from '../core/validation';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
-import { fail } from '../guardrail/private/validate';
 
 /**
  * Properties of a `GuardrailEncryptionConfigRule`.
@@ -113,102 +114,26 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
 
   private readonly allowedKeys: kms.IKey[] = [];
   private readonly kpiPeriod: Duration;
+  private readonly origin: Origin;
 
   constructor(scope: Construct, id: string, props: GuardrailEncryptionConfigRuleProps = {}) {
     super(scope, id);
-    const stack = Stack.of(this);
-    validateProps(props);
+    this.origin = originOf('GuardrailEncryptionConfigRule', this);
+    validateProps(this.origin, props);
     this.metricNamespace = props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
     const frequency = props.maximumExecutionFrequency ?? config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS;
     this.kpiPeriod = FREQUENCY_PERIODS[frequency] ?? Duration.days(1);
 
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Evaluates the encryption of Bedrock guardrails for an AWS Config rule',
-    });
+    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
+    const role = this.createRole(logGroup);
     this.role = role;
     this.grantPrincipal = role;
+    this.evaluationFunction = this.createFunction(role, logGroup, props.timeout);
 
-    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
-    logGroup.grantWrite(role);
-
-    // Listing has no single guardrail to scope to; everything else is scoped to this account and Region.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ListGuardrails',
-      actions: ['bedrock:ListGuardrails'],
-      resources: ['*'],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadGuardrails',
-      actions: ['bedrock:GetGuardrail'],
-      resources: [stack.formatArn({ service: 'bedrock', resource: 'guardrail', resourceName: '*' })],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadKeyMetadata',
-      actions: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'],
-      resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
-    }));
-    // PutEvaluations has no resource-level permissions.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReportEvaluations',
-      actions: ['config:PutEvaluations'],
-      resources: ['*'],
-    }));
-
-    const fn = new GuardrailEncryptionCheckFunction(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      role,
-      logGroup,
-      timeout: props.timeout ?? Duration.minutes(5),
-      memorySize: 256,
-      description: 'Evaluates the KMS encryption of every Bedrock guardrail of the Region for AWS Config',
-      environment: {
-        [ENV.allowedKeyArns]: Lazy.string({
-          produce: () => this.allowedKeys.length === 0 ? '' : Fn.join(',', this.allowedKeys.map((k) => k.keyArn)),
-        }),
-        [ENV.metricNamespace]: this.metricNamespace,
-      },
-    });
-    this.evaluationFunction = fn;
-    const permission = new lambda.CfnPermission(this, 'ConfigInvokePermission', {
-      action: 'lambda:InvokeFunction',
-      functionName: fn.functionArn,
-      principal: 'config.amazonaws.com',
-      // The rule's ARN cannot be named here: the rule depends on this permission being in place.
-      sourceAccount: stack.account,
-    });
-
-    const rule = new config.CfnConfigRule(this, 'Resource', {
-      configRuleName: props.configRuleName,
-      description: 'Bedrock guardrails must be encrypted with an enabled, rotated customer-managed KMS key of their own account and Region',
-      // The L2 CustomRule would attach the AWSConfigRulesExecutionRole managed policy to the role.
-      source: {
-        owner: 'CUSTOM_LAMBDA',
-        sourceIdentifier: fn.functionArn,
-        sourceDetails: [{
-          eventSource: 'aws.config',
-          messageType: 'ScheduledNotification',
-          maximumExecutionFrequency: frequency,
-        }],
-      },
-      maximumExecutionFrequency: frequency,
-    });
-    // Config checks that it may invoke the function when the rule is created.
-    rule.addDependency(permission);
+    const rule = this.createRule(this.evaluationFunction, frequency, props.configRuleName);
     this.configRuleName = rule.ref;
     this.configRuleArn = rule.attrArn;
-
-    // Retiring the results of deleted guardrails reads the rule's own results. Kept apart from the
-    // role's default policy: the function depends on that policy and the rule on the function, so naming
-    // the rule's ARN there would be a cycle.
-    new iam.Policy(this, 'ReadOwnResultsPolicy', {
-      roles: [role],
-      statements: [new iam.PolicyStatement({
-        sid: 'ReadOwnResults',
-        actions: ['config:GetComplianceDetailsByConfigRule'],
-        resources: [this.configRuleArn],
-      })],
-    });
+    this.allowReadingOwnResults(role);
 
     for (const [i, key] of (props.allowedKeys ?? []).entries()) this.allow(key, `allowedKeys[${i}]`);
   }
@@ -285,8 +210,104 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
     });
   }
 
+  /** The function's role: write its log, read guardrails and key metadata of this account and Region, report to Config. */
+  private createRole(logGroup: logs.ILogGroup): iam.Role {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Evaluates the encryption of Bedrock guardrails for an AWS Config rule',
+    });
+    logGroup.grantWrite(role);
+    // Listing has no single guardrail to scope to; everything else is scoped to this account and Region.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ListGuardrails',
+      actions: ['bedrock:ListGuardrails'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadGuardrails',
+      actions: ['bedrock:GetGuardrail'],
+      resources: [stack.formatArn({ service: 'bedrock', resource: 'guardrail', resourceName: '*' })],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadKeyMetadata',
+      actions: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'],
+      resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+    }));
+    // PutEvaluations has no resource-level permissions.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReportEvaluations',
+      actions: ['config:PutEvaluations'],
+      resources: ['*'],
+    }));
+    return role;
+  }
+
+  /** The bundled handler, told the allow-list and the KPI namespace through its environment. */
+  private createFunction(role: iam.IRole, logGroup: logs.ILogGroup, timeout?: Duration): lambda.Function {
+    return new GuardrailEncryptionCheckFunction(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      role,
+      logGroup,
+      timeout: timeout ?? Duration.minutes(5),
+      memorySize: 256,
+      description: 'Evaluates the KMS encryption of every Bedrock guardrail of the Region for AWS Config',
+      environment: {
+        [ENV.allowedKeyArns]: Lazy.string({
+          produce: () => this.allowedKeys.length === 0 ? '' : Fn.join(',', this.allowedKeys.map((k) => k.keyArn)),
+        }),
+        [ENV.metricNamespace]: this.metricNamespace,
+      },
+    });
+  }
+
+  /** The periodic Config rule, created once Config may invoke the function. */
+  private createRule(fn: lambda.IFunction, frequency: config.MaximumExecutionFrequency, configRuleName?: string): config.CfnConfigRule {
+    const permission = new lambda.CfnPermission(this, 'ConfigInvokePermission', {
+      action: 'lambda:InvokeFunction',
+      functionName: fn.functionArn,
+      principal: 'config.amazonaws.com',
+      // The rule's ARN cannot be named here: the rule depends on this permission being in place.
+      sourceAccount: Stack.of(this).account,
+    });
+    const rule = new config.CfnConfigRule(this, 'Resource', {
+      configRuleName,
+      description: 'Bedrock guardrails must be encrypted with an enabled, rotated customer-managed KMS key of their own account and Region',
+      // The L2 CustomRule would attach the AWSConfigRulesExecutionRole managed policy to the role.
+      source: {
+        owner: 'CUSTOM_LAMBDA',
+        sourceIdentifier: fn.functionArn,
+        sourceDetails: [{
+          eventSource: 'aws.config',
+          messageType: 'ScheduledNotification',
+          maximumExecutionFrequency: frequency,
+        }],
+      },
+      maximumExecutionFrequency: frequency,
+    });
+    // Config checks that it may invoke the function when the rule is created.
+    rule.addDependency(permission);
+    return rule;
+  }
+
+  /**
+   * Retiring the results of deleted guardrails reads the rule's own results. Kept apart from the
+   * role's default policy: the function depends on that policy and the rule on the function, so naming
+   * the rule's ARN there would be a cycle.
+   */
+  private allowReadingOwnResults(role: iam.IRole): void {
+    new iam.Policy(this, 'ReadOwnResultsPolicy', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({
+        sid: 'ReadOwnResults',
+        actions: ['config:GetComplianceDetailsByConfigRule'],
+        resources: [this.configRuleArn],
+      })],
+    });
+  }
+
   private allow(key: kms.IKey, property: string): void {
-    checkCustomerManagedKey(this, 'GuardrailEncryptionConfigRule', property, key,
+    checkCustomerManagedKey(this.origin, this, property, key,
       'the rule requires guardrail keys of its own account and Region');
     if (!this.allowedKeys.some((k) => k === key || k.keyArn === key.keyArn)) this.allowedKeys.push(key);
   }
@@ -300,21 +321,14 @@ const FREQUENCY_PERIODS: Record<string, Duration> = {
   [config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS]: Duration.days(1),
 };
 
-const OWNER = 'GuardrailEncryptionConfigRule';
-const NAMESPACE = /^[0-9A-Za-z.\-_/#: ]{1,255}$/;
-
-function validateProps(props: GuardrailEncryptionConfigRuleProps): void {
-  const name = props.configRuleName;
-  if (name !== undefined && !Token.isUnresolved(name) && (name.length < 1 || name.length > 128 || name.trim() === '')) {
-    fail(OWNER, 'configRuleName', name, '1-128 characters, not all blank');
-  }
-  const ns = props.metricNamespace;
-  if (ns !== undefined && !Token.isUnresolved(ns) && (!NAMESPACE.test(ns) || ns.startsWith('AWS/'))) {
-    fail(OWNER, 'metricNamespace', ns, "1-255 letters, digits, spaces and . - _ / # :, not starting with 'AWS/'");
-  }
+function validateProps(origin: Origin, props: GuardrailEncryptionConfigRuleProps): void {
+  checkString(origin, 'configRuleName', props.configRuleName, { min: 1, max: 128, pattern: /\S/, allowed: '1-128 characters, not all blank' });
+  checkString(origin, 'metricNamespace', props.metricNamespace, {
+    min: 1, max: 255, pattern: /^(?!AWS\/)[0-9A-Za-z.\-_/#: ]+$/, allowed: "1-255 letters, digits, spaces and . - _ / # :, not starting with 'AWS/'",
+  });
   const timeout = props.timeout;
   const millis = timeout === undefined || timeout.isUnresolved() ? undefined : timeout.toMilliseconds();
   if (timeout !== undefined && millis !== undefined && (millis < 1000 || millis > Duration.minutes(15).toMilliseconds())) {
-    fail(OWNER, 'timeout', timeout.toHumanString(), 'from 1 second to 15 minutes (Lambda\'s limits)');
+    fail(origin, 'timeout', timeout.toHumanString(), 'from 1 second to 15 minutes (Lambda\'s limits)');
   }
 }

@@ -5,9 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { fail, Origin, originOf } from '../core/errors';
+import { KEY_ADMIN_ACTIONS } from '../core/kms-actions';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
-import { fail } from '../guardrail/private/validate';
-import { KEY_ADMIN_ACTIONS } from '../key-policy/private/actions';
 
 /**
  * Options of `GuardrailKeyMonitoring` that do not name the keys, for constructs that create it for
@@ -85,98 +85,31 @@ export class GuardrailKeyMonitoring extends Construct {
   public readonly keyDeletionRule: events.Rule;
 
   private readonly keys: kms.IKey[] = [];
+  private readonly origin: Origin;
 
   constructor(scope: Construct, id: string, props: GuardrailKeyMonitoringProps = {}) {
     super(scope, id);
-    const stack = Stack.of(this);
-
-    // The rules are named so that the topic key's policy can name them: referring to their ARNs would
-    // make the key depend on the rules, which depend on the topic, which depends on the key.
-    const baseName = Names.uniqueResourceName(this, { maxLength: 50, separator: '-' });
-    const activityRuleName = `${baseName}-KeyActivity`;
-    const deletionRuleName = `${baseName}-KeyDeletion`;
-    const ruleArns = [activityRuleName, deletionRuleName].map((ruleName) =>
-      stack.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName }));
+    this.origin = originOf('GuardrailKeyMonitoring', this);
+    const rules = this.ruleIdentities();
+    if (props.topic) {
+      this.topic = this.checkedTopic(props.topic);
+    } else {
+      const created = this.createEncryptedTopic(rules.arns);
+      this.topic = created.topic;
+      this.topicEncryptionKey = created.key;
+    }
 
     const keyArns = Lazy.list({ produce: () => this.keys.map((k) => k.keyArn) });
     const target: events.IRuleTarget = { bind: () => ({ arn: this.topic.topicArn }) };
+    const alertRule = (ruleId: string, ruleName: string, description: string, eventPattern: events.EventPattern) =>
+      new events.Rule(this, ruleId, { ruleName, description, eventPattern, targets: [target] });
+    this.keyActivityRule = alertRule('KeyActivityRule', rules.activityName,
+      'Changes to the KMS keys of Bedrock guardrails (CloudTrail management events)', keyActivityPattern(keyArns));
+    this.keyDeletionRule = alertRule('KeyDeletionRule', rules.deletionName,
+      'Deletion of the KMS keys of Bedrock guardrails (KMS CMK Deletion events)', keyDeletionPattern(keyArns));
+    this.allowPublishing(this.topic, rules.arns, props.topic === undefined);
 
-    if (props.topic) {
-      if (props.topic.fifo) {
-        fail('GuardrailKeyMonitoring', 'topic', `${props.topic.node.path} (a FIFO topic)`, 'a standard topic: EventBridge rules publish to standard topics only');
-      }
-      this.topic = props.topic;
-    } else {
-      const topicName = Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
-      this.topicEncryptionKey = new kms.Key(this, 'TopicKey', {
-        description: `Encrypts the guardrail key alerts of ${this.node.path}`,
-        enableKeyRotation: true,
-        // The key protects transient notifications only: nothing to keep once the stack is gone.
-        removalPolicy: RemovalPolicy.DESTROY,
-        policy: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              sid: 'KeyAdministration',
-              principals: [new iam.AccountRootPrincipal()],
-              actions: [...KEY_ADMIN_ACTIONS],
-              resources: ['*'],
-            }),
-            new iam.PolicyStatement({
-              sid: 'AllowEventBridgeToPublishAlerts',
-              principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-              actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-              resources: ['*'],
-              conditions: {
-                ArnEquals: { 'aws:SourceArn': ruleArns },
-                StringEquals: {
-                  'kms:EncryptionContext:aws:sns:topicArn': stack.formatArn({ service: 'sns', resource: topicName }),
-                },
-              },
-            }),
-          ],
-        }),
-      });
-      this.topic = new sns.Topic(this, 'Topic', {
-        topicName,
-        displayName: 'Bedrock guardrail key alerts',
-        masterKey: this.topicEncryptionKey,
-        enforceSSL: true,
-      });
-    }
-
-    this.keyActivityRule = new events.Rule(this, 'KeyActivityRule', {
-      ruleName: activityRuleName,
-      description: 'Changes to the KMS keys of Bedrock guardrails (CloudTrail management events)',
-      eventPattern: {
-        source: ['aws.kms'],
-        detailType: ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['kms.amazonaws.com'],
-          resources: { ARN: keyArns },
-          $or: [
-            { eventName: ALWAYS_ALERTED },
-            // A direct call has no invokedBy; `anything-but` only matches a field that is present.
-            { eventName: GRANT_EVENTS, userIdentity: { invokedBy: [{ exists: false }] } },
-            { eventName: GRANT_EVENTS, userIdentity: { invokedBy: [{ 'anything-but': { prefix: 'bedrock.' } }] } },
-          ],
-        },
-      },
-      targets: [target],
-    });
-    this.keyDeletionRule = new events.Rule(this, 'KeyDeletionRule', {
-      ruleName: deletionRuleName,
-      description: 'Deletion of the KMS keys of Bedrock guardrails (KMS CMK Deletion events)',
-      eventPattern: {
-        source: ['aws.kms'],
-        detailType: ['KMS CMK Deletion'],
-        resources: keyArns,
-      },
-      targets: [target],
-    });
-
-    this.allowPublishing(this.topic, ruleArns, props.topic === undefined);
     for (const [i, key] of (props.keys ?? []).entries()) this.watch(key, `keys[${i}]`);
-
     this.node.addValidation({
       validate: () => this.keys.length === 0
         ? ['GuardrailKeyMonitoring watches no key: pass `keys` or call addKey(key); EventBridge refuses a rule that matches an empty list of keys']
@@ -229,12 +162,73 @@ export class GuardrailKeyMonitoring extends Construct {
     });
   }
 
+  /**
+   * The rules' names and ARNs. The rules are named so that the topic key's policy can name them:
+   * referring to their ARNs would make the key depend on the rules, which depend on the topic, which
+   * depends on the key.
+   */
+  private ruleIdentities(): { activityName: string; deletionName: string; arns: string[] } {
+    const baseName = Names.uniqueResourceName(this, { maxLength: 50, separator: '-' });
+    const activityName = `${baseName}-KeyActivity`;
+    const deletionName = `${baseName}-KeyDeletion`;
+    const arns = [activityName, deletionName].map((ruleName) =>
+      Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: ruleName }));
+    return { activityName, deletionName, arns };
+  }
+
+  private checkedTopic(topic: sns.ITopic): sns.ITopic {
+    if (topic.fifo) {
+      fail(this.origin, 'topic', `${topic.node.path} (a FIFO topic)`, 'a standard topic: EventBridge rules publish to standard topics only');
+    }
+    return topic;
+  }
+
+  /** A topic encrypted with a key of its own, which only these rules' deliveries may use. */
+  private createEncryptedTopic(ruleArns: string[]): { topic: sns.ITopic; key: kms.IKey } {
+    const topicName = Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
+    const key = new kms.Key(this, 'TopicKey', {
+      description: `Encrypts the guardrail key alerts of ${this.node.path}`,
+      enableKeyRotation: true,
+      // The key protects transient notifications only: nothing to keep once the stack is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'KeyAdministration',
+            principals: [new iam.AccountRootPrincipal()],
+            actions: [...KEY_ADMIN_ACTIONS],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'AllowEventBridgeToPublishAlerts',
+            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+            actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            resources: ['*'],
+            conditions: {
+              ArnEquals: { 'aws:SourceArn': ruleArns },
+              StringEquals: {
+                'kms:EncryptionContext:aws:sns:topicArn': Stack.of(this).formatArn({ service: 'sns', resource: topicName }),
+              },
+            },
+          }),
+        ],
+      }),
+    });
+    const topic = new sns.Topic(this, 'Topic', {
+      topicName,
+      displayName: 'Bedrock guardrail key alerts',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    return { topic, key };
+  }
+
   private watch(key: kms.IKey, property: string): void {
-    checkCustomerManagedKey(this, 'GuardrailKeyMonitoring', property, key,
+    checkCustomerManagedKey(this.origin, this, property, key,
       'EventBridge only receives the CloudTrail events of its own account and Region');
     if (this.keys.some((k) => k === key || k.keyArn === key.keyArn)) return;
     if (this.keys.length >= GuardrailKeyMonitoring.MAX_KEYS) {
-      fail('GuardrailKeyMonitoring', property, `${key.node.path} (key number ${this.keys.length + 1})`,
+      fail(this.origin, property, `${key.node.path} (key number ${this.keys.length + 1})`,
         `at most ${GuardrailKeyMonitoring.MAX_KEYS} keys, which fit EventBridge's default 2,048-character event pattern; ` +
         'watch the others with another GuardrailKeyMonitoring (it can share the topic)');
     }
@@ -277,4 +271,30 @@ export class GuardrailKeyMonitoring extends Construct {
         `The key of the topic ${topic.node.path} is imported: its policy must let events.amazonaws.com kms:GenerateDataKey and kms:Decrypt with aws:SourceArn ${ruleArns.join(', ')}, or alerts are lost`);
     }
   }
+}
+
+/**
+ * CloudTrail management events of the watched keys: the changes in `ALWAYS_ALERTED` by anyone, and
+ * grants by anyone but Bedrock.
+ */
+function keyActivityPattern(keyArns: string[]): events.EventPattern {
+  return {
+    source: ['aws.kms'],
+    detailType: ['AWS API Call via CloudTrail'],
+    detail: {
+      eventSource: ['kms.amazonaws.com'],
+      resources: { ARN: keyArns },
+      $or: [
+        { eventName: ALWAYS_ALERTED },
+        // A direct call has no invokedBy; `anything-but` only matches a field that is present.
+        { eventName: GRANT_EVENTS, userIdentity: { invokedBy: [{ exists: false }] } },
+        { eventName: GRANT_EVENTS, userIdentity: { invokedBy: [{ 'anything-but': { prefix: 'bedrock.' } }] } },
+      ],
+    },
+  };
+}
+
+/** KMS's own event when a watched key, once scheduled for deletion, is deleted. */
+function keyDeletionPattern(keyArns: string[]): events.EventPattern {
+  return { source: ['aws.kms'], detailType: ['KMS CMK Deletion'], resources: keyArns };
 }

@@ -1,8 +1,9 @@
 import * as crypto from 'crypto';
 import { aws_bedrock as bedrock, CfnResource, Lazy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkString } from './private/validate';
 import { DESCRIPTION_RULE } from './private/validate-content';
+import { originOf } from '../core/errors';
+import { checkString } from '../core/validation';
 
 /**
  * Properties of a `GuardrailVersion`.
@@ -42,7 +43,7 @@ export class GuardrailVersion extends Construct {
 
   constructor(scope: Construct, id: string, props: GuardrailVersionProps) {
     super(scope, id);
-    checkString('GuardrailVersion', 'description', props.description, DESCRIPTION_RULE);
+    checkString(originOf('GuardrailVersion', this), 'description', props.description, DESCRIPTION_RULE);
 
     this.resource = new bedrock.CfnGuardrailVersion(this, 'Resource', {
       guardrailIdentifier: props.guardrail.attrGuardrailId,

@@ -3,124 +3,29 @@ import {
   Arn,
   ArnFormat,
   aws_bedrock as bedrock,
-  Duration,
   IResolvable,
-  IResource,
-  RemovalPolicy,
-  Resource,
   Stack,
-  TagManager,
 } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { ISecureGuardrail, SecureGuardrailAttributes } from './guardrail-reference';
 import { GuardrailVersion } from './guardrail-version';
 import {
   DEFAULT_BLOCKED_INPUT_MESSAGING,
   DEFAULT_BLOCKED_OUTPUTS_MESSAGING,
   DEFAULT_CONTENT_POLICY,
 } from './private/defaults';
-import { grantGuardrailAccess } from './private/grant-apply';
+import { GuardrailBase } from './private/guardrail-base';
 import { ensureDeploymentStatements } from './private/key-statements';
-import { fail, unresolved } from './private/validate';
-import { GUARDRAIL_PROFILE_ARN, validateGuardrailContent } from './private/validate-content';
-import {
-  checkPendingWindow,
-  checkRotationPeriod,
-  checkTagKey,
-  checkTagValue,
-  normalizeAlias,
-  retains,
-} from './private/validate-key';
+import { GuardrailContent, GUARDRAIL_PROFILE_ARN, validateGuardrailContent } from './private/validate-content';
+import { stackPlacement } from '../core/cfn-values';
+import { fail, Origin, originOf, refuse } from '../core/errors';
+import { unresolved } from '../core/validation';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
-import { stackPlacement } from '../detection/key-arn';
-import { GuardrailKeyMonitoring } from '../governance/guardrail-key-monitoring';
-import { GuardrailKeyPolicy } from '../key-policy/guardrail-key-policy';
-
-/**
- * Ownership tags every guardrail and its key must carry. They are applied as the tags `Owner`,
- * `Workload` and `DataSensitivity` to both.
- */
-export interface MandatoryTags {
-  /**
-   * The team or person accountable for the guardrail and its key (tag `Owner`).
-   */
-  readonly owner: string;
-
-  /**
-   * The application or workload the guardrail protects (tag `Workload`).
-   */
-  readonly workload: string;
-
-  /**
-   * The classification of the data the guardrail's policies describe, for example `confidential`
-   * (tag `DataSensitivity`).
-   */
-  readonly dataSensitivity: string;
-}
-
-/**
- * A Bedrock guardrail, created here or imported.
- */
-export interface ISecureGuardrail extends IResource {
-  /**
-   * The guardrail's id.
-   *
-   * @attribute
-   */
-  readonly guardrailId: string;
-
-  /**
-   * The guardrail's ARN.
-   *
-   * @attribute
-   */
-  readonly guardrailArn: string;
-
-  /**
-   * The guardrail version callers should use: `DRAFT` until a version is created.
-   */
-  readonly guardrailVersion: string;
-
-  /**
-   * Lets `grantee` apply the guardrail: `bedrock:ApplyGuardrail` on it (and on the guardrail
-   * profile in every destination Region when it uses cross-Region inference) and `kms:Decrypt` on its
-   * key, only through Bedrock in the key's Region.
-   */
-  grantApply(grantee: iam.IGrantable): iam.Grant;
-
-  /**
-   * Lets `grantee` read the guardrail's configuration: `bedrock:GetGuardrail` on it and
-   * `kms:Decrypt` on its key, only through Bedrock in the key's Region. Meant for auditors and
-   * compliance checks; applications need `grantApply` only.
-   */
-  grantRead(grantee: iam.IGrantable): iam.Grant;
-}
-
-/**
- * How to refer to a guardrail defined outside this construct.
- */
-export interface SecureGuardrailAttributes {
-  /**
-   * The guardrail's ARN, `arn:<partition>:bedrock:<region>:<account>:guardrail/<id>`.
-   */
-  readonly guardrailArn: string;
-
-  /**
-   * The version to use.
-   *
-   * @default 'DRAFT'
-   */
-  readonly guardrailVersion?: string;
-
-  /**
-   * The key that encrypts the guardrail. Without it, `grantApply` grants no `kms:Decrypt` and
-   * callers of a guardrail encrypted with a customer-managed key are refused.
-   *
-   * @default - unknown
-   */
-  readonly encryptionKey?: kms.IKey;
-}
+import { GuardrailKeyPolicy } from '../key/guardrail-key-policy';
+import { CREATED_KEY_OPTIONS, GuardrailKeyChoices, GuardrailKeyStandard } from '../key/guardrail-key-standard';
+import { MandatoryTags } from '../key/mandatory-tags';
+import { applyOwnershipTags, ownershipTags } from '../key/ownership-tags';
 
 /**
  * Properties of a `SecureGuardrail`.
@@ -133,7 +38,7 @@ export interface SecureGuardrailAttributes {
  * | a `kms.Key` of this app | that key                           | the deployment statements are added to it     |
  * | an imported key | that key                                   | unchanged: a warning lists what its admins must add |
  */
-export interface SecureGuardrailProps {
+export interface SecureGuardrailProps extends GuardrailKeyChoices {
   /**
    * The guardrail's name: 1-50 characters of 0-9, a-z, A-Z, `-` and `_`.
    */
@@ -232,81 +137,7 @@ export interface SecureGuardrailProps {
    * @default - a new key with the `GuardrailKeyPolicy` standard
    */
   readonly encryptionKey?: kms.IKey;
-
-  /**
-   * Administrators of the created key (management only, no cryptographic operation).
-   *
-   * @default - the account root, which lets IAM policies of the account grant administration
-   */
-  readonly keyAdmins?: iam.IPrincipal[];
-
-  /**
-   * The principal that deploys this stack, allowed to use the key through Bedrock while
-   * CloudFormation creates, updates and deletes the guardrail.
-   *
-   * @default - the CloudFormation execution role of the stack's synthesizer
-   */
-  readonly deploymentPrincipal?: iam.IPrincipal;
-
-  /**
-   * The created key's alias (`alias/` is prepended when missing; `alias/aws/` is reserved).
-   *
-   * @default - `alias/bedrock-guardrail/<guardrailName>`
-   */
-  readonly keyAlias?: string;
-
-  /**
-   * How often KMS rotates the created key (90-2560 days).
-   *
-   * @default Duration.days(365)
-   */
-  readonly keyRotationPeriod?: Duration;
-
-  /**
-   * How long KMS waits before deleting the created key once deletion is scheduled (7-30 days).
-   *
-   * @default Duration.days(30)
-   */
-  readonly keyPendingWindow?: Duration;
-
-  /**
-   * What CloudFormation does with the created key when it leaves the stack. The guardrail itself
-   * is always deleted with the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Deny `kms:ScheduleKeyDeletion` on the created key to every principal. Requires a retaining
-   * `removalPolicy`.
-   *
-   * @default - true when the removal policy retains the key, false otherwise
-   */
-  readonly deletionProtection?: boolean;
-
-  /**
-   * Key-activity alerts: the guardrail's key is added to this monitoring. One monitoring (and its
-   * alerts topic) watches the keys of up to `GuardrailKeyMonitoring.MAX_KEYS` guardrails.
-   *
-   * @default - the key is not monitored
-   */
-  readonly keyMonitoring?: GuardrailKeyMonitoring;
 }
-
-/** Properties that configure the key this construct creates, so they conflict with `encryptionKey`. */
-const CREATED_KEY_OPTIONS = [
-  'keyAdmins', 'keyAlias', 'keyRotationPeriod', 'keyPendingWindow', 'removalPolicy', 'deletionProtection',
-] as const;
-
-/** The priority `Tags.of(scope).add` uses by default. */
-const TAG_PRIORITY = 100;
-
-const MANDATORY_TAG_KEYS: { [K in keyof MandatoryTags]: string } = {
-  owner: 'Owner',
-  workload: 'Workload',
-  dataSensitivity: 'DataSensitivity',
-};
 
 /**
  * A Bedrock guardrail encrypted with a customer-managed KMS key that only the application's roles
@@ -321,33 +152,20 @@ const MANDATORY_TAG_KEYS: { [K in keyof MandatoryTags]: string } = {
  * declare const handlerRole: iam.IRole;
  * guardrail.grantApply(handlerRole);
  */
-export class SecureGuardrail extends Resource implements ISecureGuardrail {
+export class SecureGuardrail extends GuardrailBase {
   /**
    * Refers to a guardrail defined elsewhere.
    */
   public static fromGuardrailAttributes(scope: Construct, id: string, attrs: SecureGuardrailAttributes): ISecureGuardrail {
     if (!unresolved(attrs.guardrailArn) && !/^arn:[^:]+:bedrock:[^:]+:[0-9]{12}:guardrail\/[a-z0-9]+$/.test(attrs.guardrailArn)) {
-      fail('SecureGuardrail.fromGuardrailAttributes', 'guardrailArn', attrs.guardrailArn,
+      fail(originOf('SecureGuardrail.fromGuardrailAttributes', scope, id), 'guardrailArn', attrs.guardrailArn,
         'a guardrail ARN, arn:<partition>:bedrock:<region>:<account>:guardrail/<id>');
     }
-    class Import extends Resource implements ISecureGuardrail {
+    class Import extends GuardrailBase {
       public readonly guardrailArn = attrs.guardrailArn;
       public readonly guardrailId = Arn.split(attrs.guardrailArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
       public readonly guardrailVersion = attrs.guardrailVersion ?? 'DRAFT';
-
-      public grantApply(grantee: iam.IGrantable): iam.Grant {
-        return this.grant(grantee, 'bedrock:ApplyGuardrail');
-      }
-
-      public grantRead(grantee: iam.IGrantable): iam.Grant {
-        return this.grant(grantee, 'bedrock:GetGuardrail');
-      }
-
-      private grant(grantee: iam.IGrantable, action: string): iam.Grant {
-        return grantGuardrailAccess({
-          scope: this, grantee, actions: [action], guardrailResourceArns: [this.guardrailArn], encryptionKey: attrs.encryptionKey,
-        });
-      }
+      protected readonly _grantedKey = attrs.encryptionKey;
     }
     return new Import(scope, id, { environmentFromArn: attrs.guardrailArn });
   }
@@ -377,44 +195,21 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
 
   constructor(scope: Construct, id: string, props: SecureGuardrailProps) {
     super(scope, id);
-
-    const blockedInputMessaging = props.blockedInputMessaging ?? DEFAULT_BLOCKED_INPUT_MESSAGING;
-    const blockedOutputsMessaging = props.blockedOutputsMessaging ?? DEFAULT_BLOCKED_OUTPUTS_MESSAGING;
-    validateGuardrailContent({ ...props, blockedInputMessaging, blockedOutputsMessaging });
-    const tags = validatedTags(props);
+    const origin = originOf('SecureGuardrail', this);
+    const content = guardrailContent(origin, props);
+    const tags = ownershipTags(origin, props.mandatoryTags, props.tags);
 
     this.encryptionKey = props.encryptionKey
-      ? this.adoptKey(props)
-      : this.createKey(props);
+      ? this.adoptKey(origin, props.encryptionKey, props)
+      : new GuardrailKeyStandard(origin, tags, props).createKey(this, 'Key', props.guardrailName, { defaultAlias: true });
 
-    props.keyMonitoring?.addKey(this.encryptionKey);
-
-    this.guardrail = new bedrock.CfnGuardrail(this, 'Resource', {
-      name: props.guardrailName,
-      description: props.description,
-      blockedInputMessaging,
-      blockedOutputsMessaging,
-      contentPolicyConfig: props.contentPolicyConfig ?? DEFAULT_CONTENT_POLICY,
-      topicPolicyConfig: props.topicPolicyConfig,
-      wordPolicyConfig: props.wordPolicyConfig,
-      sensitiveInformationPolicyConfig: props.sensitiveInformationPolicyConfig,
-      contextualGroundingPolicyConfig: props.contextualGroundingPolicyConfig,
-      automatedReasoningPolicyConfig: props.automatedReasoningPolicyConfig,
-      crossRegionConfig: props.crossRegionConfig,
-      kmsKeyArn: this.encryptionKey.keyArn,
-    });
+    this.guardrail = new bedrock.CfnGuardrail(this, 'Resource', { ...content, kmsKeyArn: this.encryptionKey.keyArn });
+    applyOwnershipTags(this.guardrail, tags);
     this.guardrailId = this.guardrail.attrGuardrailId;
     this.guardrailArn = this.guardrail.attrGuardrailArn;
-    this.crossRegionProfileArn = unresolved(props.crossRegionConfig)
+    this.crossRegionProfileArn = unresolved(content.crossRegionConfig)
       ? undefined
-      : (props.crossRegionConfig as bedrock.CfnGuardrail.GuardrailCrossRegionConfigProperty | undefined)?.guardrailProfileArn;
-
-    // Set on the L1s directly (as Tags.of would, at the same priority) so checks that read the tree
-    // before synthesis see them too.
-    const taggable = [this.guardrail, ...(props.encryptionKey ? [] : [this.encryptionKey.node.defaultChild as kms.CfnKey])];
-    for (const [key, value] of Object.entries(tags)) {
-      for (const resource of taggable) TagManager.of(resource)!.setTag(key, value, TAG_PRIORITY);
-    }
+      : (content.crossRegionConfig as bedrock.CfnGuardrail.GuardrailCrossRegionConfigProperty | undefined)?.guardrailProfileArn;
   }
 
   /**
@@ -423,36 +218,6 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
   public get guardrailVersion(): string {
     const latest = this.versions[this.versions.length - 1];
     return latest ? latest.version : 'DRAFT';
-  }
-
-  /**
-   * Lets `grantee` apply the guardrail: `bedrock:ApplyGuardrail` on it (and on its guardrail profile
-   * in every destination Region with cross-Region inference), and exactly `kms:Decrypt` on its key,
-   * only through Bedrock in this Region, in both the grantee's policy and the key policy.
-   */
-  public grantApply(grantee: iam.IGrantable): iam.Grant {
-    return grantGuardrailAccess({
-      scope: this,
-      grantee,
-      actions: ['bedrock:ApplyGuardrail'],
-      guardrailResourceArns: [this.guardrailArn, ...this.guardrailProfileArns()],
-      encryptionKey: this.encryptionKey,
-    });
-  }
-
-  /**
-   * Lets `grantee` read the guardrail's configuration (`bedrock:GetGuardrail`), with exactly
-   * `kms:Decrypt` on its key through Bedrock in this Region. For auditors and compliance checks such
-   * as `GuardrailEncryptionConfigRule`; applications need `grantApply` only.
-   */
-  public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return grantGuardrailAccess({
-      scope: this,
-      grantee,
-      actions: ['bedrock:GetGuardrail'],
-      guardrailResourceArns: [this.guardrailArn],
-      encryptionKey: this.encryptionKey,
-    });
   }
 
   /**
@@ -470,11 +235,18 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
     return version;
   }
 
+  /** @internal */
+  protected get _grantedKey(): kms.IKey {
+    return this.encryptionKey;
+  }
+
   /**
    * The guardrail-profile ARNs a caller needs with cross-Region inference: the profile in every
    * Region (the profile's destination Regions vary and grow; the profile id pins the set).
+   *
+   * @internal
    */
-  private guardrailProfileArns(): string[] {
+  protected _guardrailProfileArns(): string[] {
     const arn = this.crossRegionProfileArn;
     if (arn === undefined) return [];
     if (unresolved(arn) || !GUARDRAIL_PROFILE_ARN.test(arn)) return [arn];
@@ -482,50 +254,15 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
     return [Arn.format({ ...parts, region: '*' })];
   }
 
-  private createKey(props: SecureGuardrailProps): kms.IKey {
-    checkRotationPeriod(props.keyRotationPeriod);
-    checkPendingWindow(props.keyPendingWindow);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (props.deletionProtection === true && !retains(removalPolicy)) {
-      fail('SecureGuardrail', 'deletionProtection', true,
-        `false with removalPolicy ${removalPolicy} (deletion protection needs RemovalPolicy.RETAIN or RETAIN_ON_UPDATE_OR_DELETE)`);
-    }
-    const alias = normalizeAlias(props.keyAlias ?? `alias/bedrock-guardrail/${props.guardrailName}`);
-
-    const rotationPeriod = props.keyRotationPeriod ?? Duration.days(365);
-    const pendingWindow = props.keyPendingWindow ?? Duration.days(30);
-    const key = new kms.Key(this, 'Key', {
-      description: `Customer-managed key of the Bedrock guardrail ${props.guardrailName}`,
-      keySpec: kms.KeySpec.SYMMETRIC_DEFAULT,
-      keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
-      enableKeyRotation: true,
-      // kms.Key range-checks these even when they are tokens: tokens are set on the L1 below instead.
-      rotationPeriod: rotationPeriod.isUnresolved() ? undefined : rotationPeriod,
-      pendingWindow: pendingWindow.isUnresolved() ? undefined : pendingWindow,
-      removalPolicy,
-      alias,
-      policy: GuardrailKeyPolicy.documentFor(this, {
-        keyAdmins: props.keyAdmins,
-        deploymentPrincipal: props.deploymentPrincipal,
-        deletionProtection: props.deletionProtection ?? retains(removalPolicy),
-      }),
-    });
-    const cfnKey = key.node.defaultChild as kms.CfnKey;
-    if (rotationPeriod.isUnresolved()) cfnKey.rotationPeriodInDays = rotationPeriod.toDays();
-    if (pendingWindow.isUnresolved()) cfnKey.pendingWindowInDays = pendingWindow.toDays();
-    return key;
-  }
-
-  private adoptKey(props: SecureGuardrailProps): kms.IKey {
-    const key = props.encryptionKey!;
+  /** A key brought by the team: refused where it cannot work, given the deployment statements where it can. */
+  private adoptKey(origin: Origin, key: kms.IKey, props: SecureGuardrailProps): kms.IKey {
     const conflicting = CREATED_KEY_OPTIONS.filter((option) => props[option] !== undefined);
     if (conflicting.length > 0) {
-      throw new Error(
-        `SecureGuardrail: ${conflicting.join(', ')} cannot be combined with encryptionKey: they configure the key ` +
-        'this construct creates; configure your own key directly instead.',
-      );
+      refuse(origin,
+        `${conflicting.join(', ')} cannot be combined with encryptionKey: they configure the key this construct creates ` +
+        '(received both); allowed: encryptionKey alone, with your own key configured directly, or these options without it.');
     }
-    this.checkKeyPlacement(key);
+    this.checkKeyPlacement(origin, key);
 
     if (!ensureDeploymentStatements(this, key, props.deploymentPrincipal)) {
       const required = [
@@ -543,8 +280,8 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
   }
 
   /** Refuses aliases and keys of another Region or account; warns where that cannot be known yet. */
-  private checkKeyPlacement(key: kms.IKey): void {
-    const { analysis, unverified } = checkCustomerManagedKey(this, 'SecureGuardrail', 'encryptionKey', key,
+  private checkKeyPlacement(origin: Origin, key: kms.IKey): void {
+    const { analysis, unverified } = checkCustomerManagedKey(origin, this, 'encryptionKey', key,
       'Bedrock reads the guardrail with it on every call');
     if (analysis.kind === 'lookup-dummy') {
       Annotations.of(this).addWarningV2('cdk-secure-guardrail:keyNotLookedUp',
@@ -561,23 +298,21 @@ export class SecureGuardrail extends Resource implements ISecureGuardrail {
   }
 }
 
-function validatedTags(props: SecureGuardrailProps): { [key: string]: string } {
-  const tags: { [key: string]: string } = {};
-  for (const [key, value] of Object.entries(props.tags ?? {})) {
-    if (Object.values(MANDATORY_TAG_KEYS).includes(key)) {
-      fail('SecureGuardrail', `tags.${key}`, value, `a key other than ${Object.values(MANDATORY_TAG_KEYS).join(', ')} (set them with mandatoryTags)`);
-    }
-    checkTagKey(`tags key "${key}"`, key);
-    checkTagValue(`tags.${key}`, value, false);
-    tags[key] = value;
-  }
-  for (const [field, key] of Object.entries(MANDATORY_TAG_KEYS) as Array<[keyof MandatoryTags, string]>) {
-    const value = props.mandatoryTags?.[field];
-    if (value === undefined) {
-      fail('SecureGuardrail', `mandatoryTags.${field}`, value, 'a non-empty tag value of at most 256 characters');
-    }
-    checkTagValue(`mandatoryTags.${field}`, value, true);
-    tags[key] = value;
-  }
-  return tags;
+/** The guardrail's CloudFormation properties with the defaults applied, refused where Bedrock would refuse them. */
+function guardrailContent(origin: Origin, props: SecureGuardrailProps): GuardrailContent {
+  const content: GuardrailContent = {
+    name: props.guardrailName,
+    description: props.description,
+    blockedInputMessaging: props.blockedInputMessaging ?? DEFAULT_BLOCKED_INPUT_MESSAGING,
+    blockedOutputsMessaging: props.blockedOutputsMessaging ?? DEFAULT_BLOCKED_OUTPUTS_MESSAGING,
+    contentPolicyConfig: props.contentPolicyConfig ?? DEFAULT_CONTENT_POLICY,
+    topicPolicyConfig: props.topicPolicyConfig,
+    wordPolicyConfig: props.wordPolicyConfig,
+    sensitiveInformationPolicyConfig: props.sensitiveInformationPolicyConfig,
+    contextualGroundingPolicyConfig: props.contextualGroundingPolicyConfig,
+    automatedReasoningPolicyConfig: props.automatedReasoningPolicyConfig,
+    crossRegionConfig: props.crossRegionConfig,
+  };
+  validateGuardrailContent(origin, content);
+  return content;
 }

@@ -1,13 +1,14 @@
 import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IApplyRule, NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { PACK_NAME, RuleOutcome } from './private/guardrail-rule';
-import { CheckResult, RuleCheckError, ruleOutcomes } from './private/rule-evaluation';
-import { GUARDRAIL_RULES } from './rules';
-import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
-import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
+import { originOf } from '../core/errors';
 import { GuardrailInspector } from '../detection/guardrail-inspection';
 import { GuardrailComplianceReport } from '../report/guardrail-compliance-report';
+import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
+import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
+import { PACK_NAME, RuleOutcome } from '../rules/guardrail-rule';
+import { GUARDRAIL_RULES } from '../rules/guardrail-rules';
+import { CheckResult, RuleCheckError, ruleOutcomes } from '../rules/rule-evaluation';
 
 /**
  * Settings of the `GuardrailEncryptionChecks` pack.
@@ -41,7 +42,7 @@ export class GuardrailEncryptionChecks extends NagPack {
   constructor(scope?: IConstruct, props: GuardrailEncryptionChecksProps = {}) {
     super(scope, props);
     this.packName = PACK_NAME;
-    this.options = resolveEncryptionOptions('GuardrailEncryptionChecks', props);
+    this.options = resolveEncryptionOptions(originOf('GuardrailEncryptionChecks', scope), props);
     this.ruleDescriptions = GUARDRAIL_RULES.map((rule) => ({
       ruleSuffixOverride: rule.name,
       info: rule.info(this.options),

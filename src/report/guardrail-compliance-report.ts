@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, attachCustomSynthesis, ISynthesisSession } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../detection/encryption-standard';
-import { GuardrailEncryptionOptions } from '../detection/guardrail-encryption-options';
+import { fail, originOf } from '../core/errors';
 import { GuardrailInspection, GuardrailInspector } from '../detection/guardrail-inspection';
-import { fail } from '../guardrail/private/validate';
-import { evaluateRules } from '../nag/private/rule-evaluation';
+import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
+import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
+import { evaluateRules } from '../rules/rule-evaluation';
 
 const PRICE_SOURCE = 'AWS KMS pricing page, us-east-1 list price, read 2026-11-29: $1 per customer-managed key-month, '
   + 'plus $1/month for each of the first two automatic rotations; requests billed separately';
@@ -80,18 +80,17 @@ export class GuardrailComplianceReport {
    */
   public static enable(scope: IConstruct, props: GuardrailComplianceReportProps = {}): void {
     const root = scope.node.root;
-    if (!App.isApp(root)) {
-      fail('GuardrailComplianceReport', 'scope', scope.node.path, 'a construct inside an App');
-    }
+    const origin = originOf('GuardrailComplianceReport', scope);
+    if (!App.isApp(root)) fail(origin, 'scope', scope.node.path, 'a construct inside an App');
     const marked = root as unknown as { [REPORTS]?: boolean };
     if (marked[REPORTS]) return;
     marked[REPORTS] = true;
 
-    const options = resolveEncryptionOptions('GuardrailComplianceReport', props);
+    const options = resolveEncryptionOptions(origin, props);
     const price = props.keyMonthlyCostUsd ?? GuardrailComplianceReport.KEY_MONTHLY_COST_USD;
-    if (!(price >= 0)) fail('GuardrailComplianceReport', 'keyMonthlyCostUsd', price, 'a price of 0 or more');
+    if (!(price >= 0)) fail(origin, 'keyMonthlyCostUsd', price, 'a price of 0 or more');
     const fileName = props.fileName ?? GuardrailComplianceReport.DEFAULT_FILE_NAME;
-    if (!/^[\w.-]+\.json$/.test(fileName)) fail('GuardrailComplianceReport', 'fileName', fileName, 'a file name ending in .json');
+    if (!/^[\w.-]+\.json$/.test(fileName)) fail(origin, 'fileName', fileName, 'a file name ending in .json');
 
     // Custom synthesis runs once the tree is final and the assembly directory exists: the one moment
     // at which the report can see every guardrail, Stages included, and land next to the templates.

@@ -63,4 +63,22 @@ describe('GuardrailKeyRemediationAspect', () => {
     app.synth();
     Template.fromStack(stack).hasResourceProperties('AWS::Bedrock::Guardrail', { KmsKeyArn: { 'Fn::GetAtt': [synthesizedKey(stack).logicalId, 'Arn'] } });
   });
+
+  test.each([
+    ['an empty owner', { ...MANDATORY_TAGS, owner: '' }, 'mandatoryTags.owner: received "" (0 characters)'],
+    ['an over-long workload', { ...MANDATORY_TAGS, workload: 'w'.repeat(257) }, `mandatoryTags.workload: received "${'w'.repeat(257)}" (257 characters)`],
+  ])('refuses %s as SecureGuardrail does', (_name, mandatoryTags, received) => {
+    const message = (build: () => unknown) => {
+      try {
+        build();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('no error');
+    };
+    const fromAspect = message(() => GuardrailKeyRemediationAspect.applyTo(new App(), { mandatoryTags }));
+    const fromConstruct = message(() => new SecureGuardrail(new Stack(new App(), 'S', { env: ENV }), 'G', { guardrailName: 'g', mandatoryTags }));
+    expect(fromAspect).toBe(`GuardrailKeyRemediationAspect: invalid ${received}; allowed: 1-256 characters of letters, digits, spaces and _ . : / = + - @.`);
+    expect(fromConstruct).toBe(`[S/G] SecureGuardrail: invalid ${received}; allowed: 1-256 characters of letters, digits, spaces and _ . : / = + - @.`);
+  });
 });

@@ -1,4 +1,5 @@
-import { analyzeKeyArn, comparePlacement, flattenIntrinsic, LOOKUP_DUMMY_KEY_ID } from '../../src/detection/key-arn';
+import { comparePlacement, flattenIntrinsic } from '../../src/core/cfn-values';
+import { analyzeKeyArn, LOOKUP_DUMMY_KEY_ID } from '../../src/detection/key-arn';
 
 const KEY_ID = '0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e';
 const partitionJoin = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });

@@ -183,10 +183,11 @@ describe('SecureGuardrail key options', () => {
 });
 
 describe('SecureGuardrail key monitoring', () => {
-  test('keyMonitoring watches the guardrail\'s key', () => {
+  test('a key monitoring watches the guardrail\'s key once given it', () => {
     const stack = newStack();
     const monitoring = new GuardrailKeyMonitoring(stack, 'Monitoring');
-    const { guardrail, template } = build({ keyMonitoring: monitoring }, stack);
+    const { guardrail, template } = build({}, stack);
+    monitoring.addKey(guardrail.encryptionKey);
     const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(guardrail.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] };
     template().hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { 'source': ['aws.kms'], 'detail-type': ['KMS CMK Deletion'], 'resources': [keyArn] },

@@ -1,6 +1,6 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { SecureGuardrail, SecureGuardrailProps } from '../../src';
-import { MANDATORY_TAGS, newStack } from '../helpers/synth';
+import { ENV, MANDATORY_TAGS, newStack } from '../helpers/synth';
 
 const BASE: SecureGuardrailProps = { guardrailName: 'valid', mandatoryTags: MANDATORY_TAGS };
 
@@ -91,5 +91,25 @@ describe('SecureGuardrail refuses bad input with the property, the value and wha
     ['an empty optional tag value', { tags: { Note: '' } }],
   ])('accepts %s', (_name, props) => {
     expect(construct(props)).not.toThrow();
+  });
+});
+
+describe('errors say which construct refused the input', () => {
+  test('a bad guardrailName in stack S, construct G, names S/G', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => new SecureGuardrail(stack, 'G', { ...BASE, guardrailName: 'bad name' }))
+      .toThrow(new Error('[S/G] SecureGuardrail: invalid guardrailName: received "bad name" (8 characters); allowed: 1-50 characters of 0-9, a-z, A-Z, - and _.'));
+  });
+
+  test('a stack whose name is a token is named by its path, never as a token', () => {
+    const nested = new NestedStack(new Stack(new App(), 'Parent', { env: ENV }), 'Tenants');
+    let message = '';
+    try {
+      new SecureGuardrail(nested, 'G', BASE);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^\[Parent\/Tenants\/G\] GuardrailKeyPolicy: deploymentPrincipal is required for stack 'Parent\/Tenants': its synthesizer \(NestedStackSynthesizer\)/);
+    expect(message).not.toContain('Token[');
   });
 });

@@ -4,7 +4,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { GuardrailEncryptionAspect, GuardrailEncryptionChecks, SecureGuardrail } from '../../src';
-import { GUARDRAIL_RULES } from '../../src/nag/rules';
+import { GUARDRAIL_RULES } from '../../src/rules/guardrail-rules';
 import { cfnGuardrail } from '../corpus/corpus-app';
 import { synthesizeWithChecks } from '../helpers/findings';
 import { ENV, MANDATORY_TAGS } from '../helpers/synth';
@@ -19,7 +19,7 @@ const RULE_IDS = [
 describe('GuardrailEncryptionChecks', () => {
   test('has the pinned rule ids, each named after its file (renaming one is a breaking change)', () => {
     expect(GUARDRAIL_RULES.map((rule) => `GuardrailEncryption-${rule.name}`)).toEqual(RULE_IDS);
-    const files = ['bedrock', 'kms'].flatMap((dir) => fs.readdirSync(path.join(__dirname, '../../src/nag/rules', dir)).map((f) => path.parse(f).name));
+    const files = ['bedrock', 'kms'].flatMap((dir) => fs.readdirSync(path.join(__dirname, '../../src/rules', dir)).map((f) => path.parse(f).name));
     expect(files.sort()).toEqual(GUARDRAIL_RULES.map((rule) => rule.name).sort());
     expect(new GuardrailEncryptionChecks().name).toBe('GuardrailEncryption');
     expect(new GuardrailEncryptionChecks().readPackName).toBe('GuardrailEncryption');

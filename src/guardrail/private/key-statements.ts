@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { GuardrailKeyPolicy } from '../../key-policy/guardrail-key-policy';
+import { GuardrailKeyPolicy } from '../../key/guardrail-key-policy';
 
 /**
  * Statements this library added to keys it did not create, one set per key, so that guardrails

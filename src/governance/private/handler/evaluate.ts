@@ -170,53 +170,69 @@ async function listGuardrails(bedrock: BedrockClient, retry: GuardrailContext['r
 }
 
 async function evaluateGuardrail(summary: GuardrailSummary, context: GuardrailContext): Promise<Finding | undefined> {
-  const { deps, retry } = context;
   const guardrailArn = summary.arn ?? summary.id ?? 'unknown';
-  let kmsKeyArn: string | undefined;
+  const read = await readGuardrailKeyArn(summary, context);
+  if (read.kind === 'deleted') return undefined;
+  if (read.kind === 'unreadable') return notEvaluated(guardrailArn, read.why);
+
+  const fromArn = reasonsFromArn(read.kmsKeyArn, context);
+  // The role may only read keys of its own account and Region: judge foreign keys by their ARN alone.
+  if (!fromArn.key) return finding(guardrailArn, fromArn.reasons, false);
+  let facts = context.keyFacts.get(fromArn.key.arn);
+  if (!facts) {
+    facts = readKey(context.deps.kms, context.retry, fromArn.key.arn);
+    context.keyFacts.set(fromArn.key.arn, facts);
+  }
+  return findingFromKey(guardrailArn, fromArn.key.id, fromArn.reasons, await facts, context.deps.settings.allowedKeyArns !== undefined);
+}
+
+type GuardrailRead =
+  | { readonly kind: 'read'; readonly kmsKeyArn?: string }
+  /** Deleted between ListGuardrails and GetGuardrail: nothing left to evaluate. */
+  | { readonly kind: 'deleted' }
+  | { readonly kind: 'unreadable'; readonly why: string };
+
+async function readGuardrailKeyArn(summary: GuardrailSummary, { deps, retry }: GuardrailContext): Promise<GuardrailRead> {
   try {
     const detail = await retry(() => deps.bedrock.send(new GetGuardrailCommand({ guardrailIdentifier: summary.id ?? summary.arn })));
-    kmsKeyArn = detail.kmsKeyArn;
+    return { kind: 'read', kmsKeyArn: detail.kmsKeyArn };
   } catch (error) {
     const name = errorName(error);
-    // Deleted between ListGuardrails and GetGuardrail: nothing left to evaluate.
-    if (name === 'ResourceNotFoundException') return undefined;
-    if (ACCESS_DENIED.has(name)) {
-      // Bedrock decrypts a CMK guardrail with the caller's permissions, so a denial is usually the key.
-      return notEvaluated(guardrailArn, `GetGuardrail was denied (${name}); ${GRANT_HINT}`);
-    }
-    return notEvaluated(guardrailArn, `GetGuardrail failed (${describe(error)})`);
+    if (name === 'ResourceNotFoundException') return { kind: 'deleted' };
+    // Bedrock decrypts a CMK guardrail with the caller's permissions, so a denial is usually the key.
+    if (ACCESS_DENIED.has(name)) return { kind: 'unreadable', why: `GetGuardrail was denied (${name}); ${GRANT_HINT}` };
+    return { kind: 'unreadable', why: `GetGuardrail failed (${describe(error)})` };
   }
+}
 
-  if (!kmsKeyArn) {
-    return finding(guardrailArn, ['it has no kmsKeyArn: it is encrypted with an AWS owned key'], false);
-  }
-  const reasons: string[] = [];
+/**
+ * What the key ARN alone says is wrong, and the key to read when it is of this account and Region
+ * (the only keys the role may read).
+ */
+function reasonsFromArn(kmsKeyArn: string | undefined, context: GuardrailContext): { reasons: string[]; key?: { arn: string; id: string } } {
+  if (!kmsKeyArn) return { reasons: ['it has no kmsKeyArn: it is encrypted with an AWS owned key'] };
   const match = KEY_ARN.exec(kmsKeyArn);
-  if (!match) return finding(guardrailArn, [`its kmsKeyArn ${kmsKeyArn} is not a key ARN`], false);
+  if (!match) return { reasons: [`its kmsKeyArn ${kmsKeyArn} is not a key ARN`] };
   const [, keyRegion, keyAccount, keyId] = match;
-  const { region, allowedKeyArns } = deps.settings;
+  const { region, allowedKeyArns } = context.deps.settings;
+  const foreignAccount = Boolean(context.accountId) && keyAccount !== context.accountId;
+  const reasons: string[] = [];
   if (keyRegion !== region) reasons.push(`its key is in ${keyRegion}, not in ${region}`);
-  if (context.accountId && keyAccount !== context.accountId) reasons.push(`its key belongs to account ${keyAccount}, not ${context.accountId}`);
+  if (foreignAccount) reasons.push(`its key belongs to account ${keyAccount}, not ${context.accountId}`);
   if (allowedKeyArns && !allowedKeyArns.has(kmsKeyArn)) reasons.push(`its key ${keyId} is not in the allow-list`);
-  // The role may only read keys of its own account and Region: judge foreign keys by their ARN alone.
-  if (keyRegion !== region || (context.accountId && keyAccount !== context.accountId)) {
-    return finding(guardrailArn, reasons, false);
-  }
+  return { reasons, key: keyRegion === region && !foreignAccount ? { arn: kmsKeyArn, id: keyId } : undefined };
+}
 
-  let facts = context.keyFacts.get(kmsKeyArn);
-  if (!facts) {
-    facts = readKey(deps.kms, retry, kmsKeyArn);
-    context.keyFacts.set(kmsKeyArn, facts);
-  }
-  const key = await facts;
-  if (key.missing) return finding(guardrailArn, [...reasons, `its key ${keyId} no longer exists`], false);
+/** The finding for a guardrail whose key of this account and Region was read (or could not be). */
+function findingFromKey(guardrailArn: string, keyId: string, fromArn: string[], key: KeyFacts, allowListed: boolean): Finding {
+  if (key.missing) return finding(guardrailArn, [...fromArn, `its key ${keyId} no longer exists`], false);
   if (!key.metadata) {
-    return reasons.length > 0
-      ? finding(guardrailArn, [...reasons, `and its key could not be read (${key.problem})`], false)
+    return fromArn.length > 0
+      ? finding(guardrailArn, [...fromArn, `and its key could not be read (${key.problem})`], false)
       : notEvaluated(guardrailArn, `its key ${keyId} could not be read: ${key.problem}`);
   }
-
   const customerManaged = key.metadata.KeyManager === 'CUSTOMER';
+  const reasons = [...fromArn];
   if (!customerManaged) reasons.push(`its key ${keyId} is an AWS managed key`);
   const state = key.metadata.KeyState;
   if (state === 'Disabled') {
@@ -241,7 +257,7 @@ async function evaluateGuardrail(summary: GuardrailSummary, context: GuardrailCo
     compliance: ComplianceType.Compliant,
     evaluated: true,
     encryptedWithCmk: true,
-    annotation: `Encrypted with customer-managed key ${keyId} of this account and Region: enabled, automatic rotation on${allowedKeyArns ? ', in the allow-list' : ''}.`,
+    annotation: `Encrypted with customer-managed key ${keyId} of this account and Region: enabled, automatic rotation on${allowListed ? ', in the allow-list' : ''}.`,
   };
 }
 

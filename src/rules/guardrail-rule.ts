@@ -1,0 +1,106 @@
+import { parse } from 'path';
+import { Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { ResolvedEncryptionOptions } from './encryption-standard';
+import { effectiveTags, EffectiveResource, GuardrailInspection } from '../detection/guardrail-inspection';
+
+/** The pack's name: rule ids are `<PACK_NAME>-<RuleName>`, and the plugin name for acknowledgements. */
+export const PACK_NAME = 'GuardrailEncryption';
+
+export type RuleLevel = 'error' | 'warning';
+export type RuleOutcome = 'compliant' | 'non-compliant' | 'not-applicable';
+
+/**
+ * One rule: its check and its documentation, defined once and used by the nag pack, the aspect
+ * and the compliance report alike.
+ */
+export interface GuardrailRule {
+  /** The rule name: the rule file's name. */
+  readonly name: string;
+  /** Why the rule exists. */
+  readonly explanation: string;
+  /** Why the rule was triggered (for the given options). */
+  info(options: ResolvedEncryptionOptions): string;
+  level(options: ResolvedEncryptionOptions): RuleLevel;
+  check(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): RuleOutcome;
+}
+
+/** What a rule's check answers: whether the guardrail meets it, or that the rule has nothing to check. */
+export type Verdict = boolean | 'not-applicable';
+
+export interface GuardrailRuleDefinition {
+  info: string | ((options: ResolvedEncryptionOptions) => string);
+  explanation: string;
+  level?: RuleLevel | ((options: ResolvedEncryptionOptions) => RuleLevel);
+  /**
+   * How the guardrails it checks are created; for the others the rule is not applicable.
+   *
+   * @default 'resource' (an `AWS::Bedrock::Guardrail`)
+   */
+  appliesTo?: GuardrailInspection['kind'];
+  check(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): Verdict;
+}
+
+/** Defines a rule named after its file, as cdk-nag names its rules. */
+export function guardrailRule(filename: string, definition: GuardrailRuleDefinition): GuardrailRule {
+  const { info, level = 'error', appliesTo = 'resource' } = definition;
+  return {
+    name: parse(filename).name,
+    info: typeof info === 'string' ? () => info : info,
+    explanation: definition.explanation,
+    level: typeof level === 'string' ? () => level : level,
+    check: (guardrail, options) => {
+      if (guardrail.kind !== appliesTo) return 'not-applicable';
+      const verdict = definition.check(guardrail, options);
+      return verdict === 'not-applicable' ? verdict : verdict ? 'compliant' : 'non-compliant';
+    },
+  };
+}
+
+export interface KeyRuleDefinition {
+  info: string | ((options: ResolvedEncryptionOptions) => string);
+  explanation: string;
+  level?: RuleLevel;
+  /** True when the key meets the rule. */
+  check(key: EffectiveResource, options: ResolvedEncryptionOptions): boolean;
+}
+
+/**
+ * A rule on the guardrail's key, checked from the guardrail (so a finding names the guardrail that
+ * depends on the key). Not applicable when the key is not part of the app: `KeyVerifiable` reports that.
+ */
+export function keyRule(filename: string, definition: KeyRuleDefinition): GuardrailRule {
+  return guardrailRule(filename, {
+    ...definition,
+    check: (guardrail, options) => (guardrail.key ? definition.check(guardrail.key, options) : 'not-applicable'),
+  });
+}
+
+/** Whether a resource carries every required tag with a value (a token counts as a value). */
+export function hasRequiredTags(properties: EffectiveResource['properties'], options: ResolvedEncryptionOptions): boolean {
+  const tags = effectiveTags(properties);
+  return options.requiredTags.every((key) => {
+    const value = tags.get(key);
+    return value !== undefined && value !== null && value !== '';
+  });
+}
+
+export function ruleId(rule: GuardrailRule): string {
+  return `${PACK_NAME}-${rule.name}`;
+}
+
+/**
+ * Whether `Validations.of(x).acknowledge({ id })` was called for the rule on the node or a scope
+ * above it, with the bare rule id or the plugin-qualified `GuardrailEncryption::<rule id>`.
+ */
+export function isAcknowledged(node: IConstruct, id: string): boolean {
+  const accepted = [id, `${PACK_NAME}::${id}`];
+  for (let current: IConstruct | undefined = node; current; current = current.node.scope) {
+    for (const entry of current.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
+      // aws-cdk-lib records bare ids with an `annotation::` (or `Annotation::`) prefix.
+      if (Object.keys(entry.data).some((key) => accepted.includes(key.replace(/^annotation::/i, '')))) return true;
+    }
+  }
+  return false;
+}

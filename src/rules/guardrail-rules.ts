@@ -1,0 +1,29 @@
+import CMKRequired from './bedrock/CMKRequired';
+import CustomResourceCMK from './bedrock/CustomResourceCMK';
+import GuardrailTags from './bedrock/GuardrailTags';
+import KeyPlacement from './bedrock/KeyPlacement';
+import KeyVerifiable from './bedrock/KeyVerifiable';
+import { GuardrailRule } from './guardrail-rule';
+import KeyEnabled from './kms/KeyEnabled';
+import KeyPendingWindow from './kms/KeyPendingWindow';
+import KeyPolicyLeastPrivilege from './kms/KeyPolicyLeastPrivilege';
+import KeyRetained from './kms/KeyRetained';
+import KeyRotation from './kms/KeyRotation';
+import KeySymmetric from './kms/KeySymmetric';
+import KeyTags from './kms/KeyTags';
+
+/** Every rule of the pack, in the order findings are reported. */
+export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
+  CMKRequired,
+  KeyPlacement,
+  KeyVerifiable,
+  GuardrailTags,
+  CustomResourceCMK,
+  KeySymmetric,
+  KeyRotation,
+  KeyPendingWindow,
+  KeyRetained,
+  KeyEnabled,
+  KeyPolicyLeastPrivilege,
+  KeyTags,
+];

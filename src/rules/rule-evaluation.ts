@@ -1,0 +1,68 @@
+import { ResolvedEncryptionOptions } from './encryption-standard';
+import { GuardrailRule, isAcknowledged, RuleLevel, RuleOutcome, ruleId } from './guardrail-rule';
+import { GUARDRAIL_RULES } from './guardrail-rules';
+import { GuardrailInspection } from '../detection/guardrail-inspection';
+
+/** A rule that threw instead of giving an outcome: it counts as failed, as cdk-nag counts it. */
+export class RuleCheckError {
+  constructor(readonly error: unknown) {}
+
+  get message(): string {
+    return this.error instanceof Error ? this.error.message : String(this.error);
+  }
+}
+
+export type CheckResult = RuleOutcome | RuleCheckError;
+
+/** Outcomes of `GUARDRAIL_RULES`, by guardrail and by standard (the options as JSON). */
+const checked = new WeakMap<GuardrailInspection, Map<string, readonly CheckResult[]>>();
+const standards = new WeakMap<ResolvedEncryptionOptions, string>();
+
+/**
+ * The outcome of each of `GUARDRAIL_RULES` for a guardrail, in their order. The aspect, the pack and
+ * the report may all check a guardrail in one synthesis; they read the same inspection, so the rules
+ * are checked once per guardrail and standard.
+ */
+export function ruleOutcomes(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): readonly CheckResult[] {
+  let standard = standards.get(options);
+  if (standard === undefined) standards.set(options, standard = JSON.stringify(options));
+  let byStandard = checked.get(guardrail);
+  if (!byStandard) checked.set(guardrail, byStandard = new Map());
+  let outcomes = byStandard.get(standard);
+  if (!outcomes) byStandard.set(standard, outcomes = GUARDRAIL_RULES.map((rule) => check(rule, guardrail, options)));
+  return outcomes;
+}
+
+/** One rule's check; a rule that throws fails alone instead of ending the pass for every rule. */
+function check(rule: GuardrailRule, guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): CheckResult {
+  try {
+    return rule.check(guardrail, options);
+  } catch (error) {
+    return new RuleCheckError(error);
+  }
+}
+
+/** A failed rule for one guardrail. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly level: RuleLevel;
+  readonly info: string;
+  readonly explanation: string;
+  /** Acknowledged with `Validations.of(scope).acknowledge(...)` on the guardrail or a scope above it. */
+  readonly acknowledged: boolean;
+}
+
+/** The rules a guardrail fails, in the order of `GUARDRAIL_RULES`. */
+export function evaluateRules(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): Finding[] {
+  const outcomes = ruleOutcomes(guardrail, options);
+  return GUARDRAIL_RULES
+    .map((rule, i) => ({ rule, outcome: outcomes[i] }))
+    .filter(({ outcome }) => outcome === 'non-compliant' || outcome instanceof RuleCheckError)
+    .map(({ rule, outcome }) => ({
+      ruleId: ruleId(rule),
+      level: rule.level(options),
+      info: outcome instanceof RuleCheckError ? `${rule.info(options)} The rule could not be checked: ${outcome.message}` : rule.info(options),
+      explanation: rule.explanation,
+      acknowledged: isAcknowledged(guardrail.node, ruleId(rule)),
+    }));
+}
