@@ -1,4 +1,5 @@
 import { awscdk, javascript } from 'projen';
+import { configureArchitecture } from './projenrc/architecture';
 import { configureGovernance } from './projenrc/governance';
 import { configureMultiLanguage } from './projenrc/multi-language';
 
@@ -105,6 +106,7 @@ project.addTask('bench', {
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
+configureArchitecture(project);
 configureGovernance(project);
 configureMultiLanguage(project);
 
