@@ -1,6 +1,7 @@
 import { awscdk, javascript } from 'projen';
 import { configureArchitecture } from './projenrc/architecture';
 import { configureGovernance } from './projenrc/governance';
+import { configureIntegration } from './projenrc/integration';
 import { configureMultiLanguage } from './projenrc/multi-language';
 
 /** CDK CLI settings that keep every scripted synth offline and quiet. */
@@ -28,7 +29,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   peerDeps: ['cdk-nag@^3.0.2'],
-  devDeps: ['cdk-nag@3.0.2', 'aws-cdk@^2.1148.1'],
+  devDeps: [
+    'cdk-nag@3.0.2',
+    'aws-cdk@^2.1148.1',
+    // AWS Control Tower's proactive controls (cfn-guard rules and binary), run on the library's templates in tests.
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    // The deployable integration test (test/integ.*.ts) and its offline snapshot check.
+    '@aws-cdk/integ-runner@^2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+  ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
@@ -108,6 +117,7 @@ project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
 configureArchitecture(project);
 configureGovernance(project);
+configureIntegration(project, OFFLINE_CDK_ENV);
 configureMultiLanguage(project);
 
 project.synth();

@@ -41,8 +41,10 @@ describe('the example app', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const [ruleRole] = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('EncryptionRuleRole'));
     for (const key of Object.values(template.findResources('AWS::KMS::Key')).filter((k) => k.Properties.KeyPolicy.Statement.some((st: any) => st.Sid === 'GuardrailUseThroughBedrock'))) {
-      const users = key.Properties.KeyPolicy.Statement.find((st: any) => st.Sid === 'GuardrailUseThroughBedrock').Principal.AWS;
+      const users = key.Properties.KeyPolicy.Statement.find((st: any) => st.Sid === 'GuardrailUseThroughBedrock').Condition.ArnLike['aws:PrincipalArn'];
       expect(users).toContainEqual({ 'Fn::GetAtt': [ruleRole, 'Arn'] });
+      const auditors = key.Properties.KeyPolicy.Statement.find((st: any) => st.Sid === 'GuardrailKeyAudit').Condition.ArnLike['aws:PrincipalArn'];
+      expect(auditors).toEqual([{ 'Fn::GetAtt': [ruleRole, 'Arn'] }]);
     }
   });
 
@@ -51,7 +53,7 @@ describe('the example app', () => {
     const users = Object.values(keys)
       .map((key) => key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'GuardrailUseThroughBedrock'))
       .filter((statement) => statement !== undefined)
-      .map((statement) => statement.Principal.AWS.map((p: any) => p['Fn::GetAtt'][0]));
+      .map((statement) => statement.Condition.ArnLike['aws:PrincipalArn'].map((p: any) => p['Fn::GetAtt'][0]));
     expect(users).toEqual([
       [expect.stringMatching(/^acmeassistantServiceRole/), expect.stringMatching(/^EncryptionRuleRole/)],
       [expect.stringMatching(/^globexassistantServiceRole/), expect.stringMatching(/^EncryptionRuleRole/)],

@@ -25,11 +25,12 @@ export interface GuardrailKeyRemediationAspectProps {
   readonly keyAdmins?: iam.IPrincipal[];
 
   /**
-   * The principal that deploys the stacks.
+   * The roles that deploy the stacks (see `SecureGuardrailProps.deploymentPrincipals`).
    *
-   * @default - the CloudFormation execution role of each stack's synthesizer
+   * @default - the CloudFormation execution role of each stack's synthesizer (the top-level stack's
+   * for a nested stack)
    */
-  readonly deploymentPrincipal?: iam.IPrincipal;
+  readonly deploymentPrincipals?: iam.IPrincipal[];
 }
 
 /**
@@ -39,8 +40,9 @@ export interface GuardrailKeyRemediationAspectProps {
  * guardrail's own scope, and points the guardrail at it. Each remediation is reported as an info
  * annotation. Guardrails that already name a key are left alone, even a non-compliant one.
  *
- * The created key's policy names no key users yet: grant the guardrail's callers `kms:Decrypt`
- * through Bedrock (`GuardrailKeyPolicy.keyUseStatement`) or move them to `SecureGuardrail.grantApply`.
+ * The created key's policy names no key users yet: add the guardrail's callers with
+ * `GuardrailKeyPolicy.keyUseStatement` (their IAM policies must allow `kms:Decrypt` on the key too) or
+ * move them to `SecureGuardrail.grantApply`.
  */
 export class GuardrailKeyRemediationAspect implements IAspect {
   /**

@@ -4,7 +4,11 @@
  * a wildcard silently.
  */
 
-/** What a key administrator may do: manage the key and its policy, never use it. */
+/**
+ * What a key administrator may do: manage the key and its policy, never use it. Without
+ * `kms:ListAliases`, which KMS honours only in IAM policies (KMS developer guide, "Permissions
+ * reference": ListAliases is not a key policy permission).
+ */
 export const KEY_ADMIN_ACTIONS: readonly string[] = [
   'kms:CancelKeyDeletion',
   'kms:CreateAlias',
@@ -16,7 +20,6 @@ export const KEY_ADMIN_ACTIONS: readonly string[] = [
   'kms:EnableKeyRotation',
   'kms:GetKeyPolicy',
   'kms:GetKeyRotationStatus',
-  'kms:ListAliases',
   'kms:ListGrants',
   'kms:ListKeyPolicies',
   'kms:ListKeyRotations',
@@ -34,17 +37,20 @@ export const KEY_ADMIN_ACTIONS: readonly string[] = [
 /**
  * What Bedrock's CloudFormation handlers do with the key on the deployer's behalf (create, update,
  * read and delete of AWS::Bedrock::Guardrail and AWS::Bedrock::GuardrailVersion), except CreateGrant,
- * which gets a statement of its own because it carries an extra condition.
+ * which gets a statement of its own because it carries an extra condition. The handlers' RetireGrant
+ * is not here: KMS authorizes it by the grant, not by the key policy ("The kms:RetireGrant permission
+ * is not effective in a key policy", KMS developer guide, "Retiring and revoking grants").
  */
-export const GUARDRAIL_DEPLOYMENT_ACTIONS: readonly string[] = [
-  'kms:Decrypt',
-  'kms:DescribeKey',
-  'kms:GenerateDataKey',
-  'kms:RetireGrant',
-];
+export const GUARDRAIL_DEPLOYMENT_ACTIONS: readonly string[] = ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'];
 
 /** Grants Bedrock creates for itself while it stores the guardrail. */
 export const GUARDRAIL_GRANT_ACTIONS: readonly string[] = ['kms:CreateGrant'];
+
+/**
+ * What auditors read about a key, none of it key material: its state and spec, its policy, its
+ * rotation, its tags. Compliance checks such as `GuardrailEncryptionConfigRule` need it.
+ */
+export const KEY_AUDIT_ACTIONS: readonly string[] = ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'];
 
 /** Applying a guardrail (ApplyGuardrail, InvokeModel/Converse with a guardrail) only reads it. */
 export const GUARDRAIL_USE_ACTIONS: readonly string[] = ['kms:Decrypt'];

@@ -1,8 +1,17 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { comparePlacement, flattenIntrinsic, stackPlacement } from './cfn-values';
 import { Origin, refuse } from './errors';
+
+/**
+ * How a key policy names a principal of the key's account:
+ * - `account`: the account root itself, which delegates to the account's IAM policies;
+ * - `arns`: IAM roles or users by ARN, for an `aws:PrincipalArn` condition on the account principal.
+ */
+export type NamedPrincipal =
+  | { readonly kind: 'account' }
+  | { readonly kind: 'arns'; readonly arns: readonly string[] };
 
 /**
  * A guardrail key is used and managed only from its own account (no cross-account principal, no
@@ -10,8 +19,7 @@ import { Origin, refuse } from './errors';
  */
 export function assertSameAccount(origin: Origin, scope: IConstruct, principal: iam.IPrincipal, property: string): void {
   const stack = Stack.of(scope);
-  const json = stack.resolve(principal.policyFragment.principalJson) as { AWS?: unknown[]; LiteralString?: unknown[] };
-  const awsPrincipals = [...(json.AWS ?? []), ...(json.LiteralString ?? [])].map(flattenIntrinsic);
+  const awsPrincipals = awsPrincipalsOf(principal).map((p) => flattenIntrinsic(stack.resolve(p)));
   if (awsPrincipals.includes('*')) {
     refuse(origin, `${property} is the anonymous principal '*'; allowed: IAM principals of the key's account.`);
   }
@@ -24,10 +32,56 @@ export function assertSameAccount(origin: Origin, scope: IConstruct, principal: 
   }
 }
 
+/**
+ * A principal of the key's account as the key policy names it. Roles and users are named by ARN
+ * rather than as principals, because KMS pins a principal to the role's unique id: a role deleted
+ * and re-created with the same name would silently lose access (KMS developer guide, "Key policies",
+ * principals). The account root is kept as itself. Anything else (a service, a federated or
+ * anonymous principal, a principal with conditions, an STS session) is refused.
+ *
+ * @param allowAccount whether the account root (all of the account's IAM) is an acceptable answer
+ */
+export function namedPrincipal(
+  origin: Origin, scope: IConstruct, principal: iam.IPrincipal, property: string, allowAccount: boolean,
+): NamedPrincipal {
+  assertSameAccount(origin, scope, principal, property);
+  const stack = Stack.of(scope);
+  const fragment = principal.policyFragment;
+  const others = Object.keys(fragment.principalJson).filter((kind) => kind !== 'AWS');
+  const allowed = `IAM roles or users of the key's account${allowAccount ? ', or the account root' : ''} (iam.Role, iam.User, ` +
+    'iam.Role.fromRoleArn, iam.ArnPrincipal of a role or user ARN)';
+  if (others.length > 0 || Object.keys(fragment.conditions).length > 0) {
+    refuse(origin, `${property} is a ${others.length > 0 ? `${others.join(', ')} principal` : 'principal with conditions'}; allowed: ${allowed}.`);
+  }
+  const arns = awsPrincipalsOf(principal);
+  const texts = arns.map((arn) => flattenIntrinsic(stack.resolve(arn)));
+  if (texts.some(isAccountRoot)) {
+    if (!allowAccount) refuse(origin, `${property} is the account root, which would let every IAM principal of the account in; allowed: ${allowed}.`);
+    return { kind: 'account' };
+  }
+  const unnamed = texts.find((text, i) => !Token.isUnresolved(arns[i]) && !/^arn:[^:]+:iam::[^:]*:(role|user)\//.test(masked(text)));
+  if (unnamed !== undefined) refuse(origin, `${property} is ${unnamed}; allowed: ${allowed}.`);
+  return { kind: 'arns', arns };
+}
+
+function awsPrincipalsOf(principal: iam.IPrincipal): string[] {
+  const json = principal.policyFragment.principalJson as { AWS?: string[]; LiteralString?: string[] };
+  return [...(json.AWS ?? []), ...(json.LiteralString ?? [])];
+}
+
+/** The account root, as an ARN (literal or joined) or a bare account id. */
+function isAccountRoot(principal: string): boolean {
+  return /^arn:[^:]+:iam::[^:]*:root$/.test(masked(principal)) || /^([0-9]{12}|\$\{AWS::AccountId\})$/.test(principal);
+}
+
+/** Placeholders such as `${AWS::Partition}` hold colons: hide them before an ARN is matched. */
+function masked(text: string): string {
+  return text.replace(/\$\{[^}]*\}/g, 'x');
+}
+
 /** The account of an AWS principal given as an IAM/STS ARN or an account id. */
 function accountOf(principal: string): string | undefined {
   const arn = /^arn:[^:]+:(?:iam|sts)::([^:]+):/.exec(principal);
   if (arn) return arn[1];
   return /^[0-9]{12}$/.test(principal) ? principal : undefined;
 }
-

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { fail, Origin, originOf } from '../core/errors';
 import { KEY_ADMIN_ACTIONS } from '../core/kms-actions';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
+import { GuardrailKeyPolicy } from '../key/guardrail-key-policy';
 
 /**
  * Options of `GuardrailKeyMonitoring` that do not name the keys, for constructs that create it for
@@ -211,6 +212,7 @@ export class GuardrailKeyMonitoring extends Construct {
               },
             },
           }),
+          GuardrailKeyPolicy.grantsForAwsResourcesOnlyStatement(),
         ],
       }),
     });

@@ -191,6 +191,7 @@ export class SecureGuardrail extends GuardrailBase {
   public readonly guardrail: bedrock.CfnGuardrail;
 
   private readonly crossRegionProfileArn?: string;
+  private readonly reasoningPolicyArns: string[];
   private readonly versions: GuardrailVersion[] = [];
 
   constructor(scope: Construct, id: string, props: SecureGuardrailProps) {
@@ -210,6 +211,7 @@ export class SecureGuardrail extends GuardrailBase {
     this.crossRegionProfileArn = unresolved(content.crossRegionConfig)
       ? undefined
       : (content.crossRegionConfig as bedrock.CfnGuardrail.GuardrailCrossRegionConfigProperty | undefined)?.guardrailProfileArn;
+    this.reasoningPolicyArns = this.automatedReasoningPolicies(content.automatedReasoningPolicyConfig);
   }
 
   /**
@@ -254,6 +256,24 @@ export class SecureGuardrail extends GuardrailBase {
     return [Arn.format({ ...parts, region: '*' })];
   }
 
+  /** @internal */
+  protected _automatedReasoningPolicyArns(): string[] {
+    return this.reasoningPolicyArns;
+  }
+
+  /** The policy ARNs `grantApply` lets grantees invoke; a warning when they are only known at deploy time. */
+  private automatedReasoningPolicies(config: GuardrailContent['automatedReasoningPolicyConfig']): string[] {
+    if (config === undefined) return [];
+    const policies = unresolved(config) ? undefined : (config as bedrock.CfnGuardrail.AutomatedReasoningPolicyConfigProperty).policies;
+    if (policies === undefined || unresolved(policies)) {
+      Annotations.of(this).addWarningV2('cdk-secure-guardrail:automatedReasoningPoliciesUnknown',
+        'automatedReasoningPolicyConfig (or its policies) is only known at deploy time, so grantApply cannot grant ' +
+        'bedrock:InvokeAutomatedReasoningPolicy on the policies: grant it to the guardrail\'s callers yourself.');
+      return [];
+    }
+    return [...policies];
+  }
+
   /** A key brought by the team: refused where it cannot work, given the deployment statements where it can. */
   private adoptKey(origin: Origin, key: kms.IKey, props: SecureGuardrailProps): kms.IKey {
     const conflicting = CREATED_KEY_OPTIONS.filter((option) => props[option] !== undefined);
@@ -264,10 +284,10 @@ export class SecureGuardrail extends GuardrailBase {
     }
     this.checkKeyPlacement(origin, key);
 
-    if (!ensureDeploymentStatements(this, key, props.deploymentPrincipal)) {
+    if (!ensureDeploymentStatements(this, key, props.deploymentPrincipals)) {
       const required = [
-        GuardrailKeyPolicy.administrationStatement(this, undefined, props.deploymentPrincipal),
-        ...GuardrailKeyPolicy.deploymentStatements(this, props.deploymentPrincipal),
+        GuardrailKeyPolicy.administrationStatement(this, undefined, props.deploymentPrincipals),
+        ...GuardrailKeyPolicy.deploymentStatements(this, props.deploymentPrincipals),
       ].map((statement) => statement.toStatementJson());
       Annotations.of(this).addWarningV2(
         'cdk-secure-guardrail:importedKeyPolicy',

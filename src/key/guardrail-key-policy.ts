@@ -1,25 +1,34 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { originOf, refuse, stackDisplayName } from '../core/errors';
+import { namedPrincipalStatement } from './named-principals';
+import { Origin, originOf, refuse, stackDisplayName } from '../core/errors';
 import {
   GUARDRAIL_DEPLOYMENT_ACTIONS,
   GUARDRAIL_GRANT_ACTIONS,
   GUARDRAIL_USE_ACTIONS,
   KEY_ADMIN_ACTIONS,
+  KEY_AUDIT_ACTIONS,
 } from '../core/kms-actions';
-import { assertSameAccount } from '../core/principals';
 
 const OWNER = 'GuardrailKeyPolicy';
 
+/** What the opt-in statement for Bedrock's service principal allows (aws/modern-data-architecture-accelerator issue 46). */
+const BEDROCK_SERVICE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'];
+
 /**
  * Who may do what with a guardrail's customer-managed key.
+ *
+ * Roles and users are named through an `aws:PrincipalArn` condition on the account principal, so that
+ * a role deleted and re-created with the same name keeps its access; their own IAM policies must then
+ * allow the actions too (`SecureGuardrail`'s grants add them; see docs/key-policy.md).
  */
 export interface GuardrailKeyPolicyProps {
   /**
-   * Principals that administer the key: describe, tag, rotate, enable/disable, change its policy and
-   * schedule its deletion (unless `deletionProtection`). They are never allowed to encrypt, decrypt,
-   * re-encrypt, generate data keys or create grants.
+   * Roles or users that administer the key: describe, tag, rotate, enable/disable, change its policy
+   * and schedule its deletion (unless `deletionProtection`). They are never allowed to encrypt,
+   * decrypt, re-encrypt, generate data keys or create grants. Their IAM policies must allow the
+   * administration actions.
    *
    * @default - the account root of the key's stack, which lets IAM policies of that account grant
    * the administration actions (and only those)
@@ -27,23 +36,35 @@ export interface GuardrailKeyPolicyProps {
   readonly keyAdmins?: iam.IPrincipal[];
 
   /**
-   * The principal that deploys the guardrail. Bedrock's CloudFormation handlers use the key on its
-   * behalf (DescribeKey, GenerateDataKey, Decrypt, CreateGrant for AWS resources, RetireGrant), only
-   * through Bedrock in the key's Region. It also administers the key, because CloudFormation updates
-   * the key policy with it and KMS refuses a policy that would lock its caller out.
+   * The roles that deploy the guardrail's stack: the synthesizer's CloudFormation execution role, a
+   * role given to `cdk deploy --role-arn`, a pipeline's CloudFormation action role, StackSets'
+   * execution role, a Service Catalog launch role. Bedrock's CloudFormation handlers use the key on
+   * their behalf (DescribeKey, GenerateDataKey, Decrypt, CreateGrant for AWS resources), only through
+   * Bedrock in the key's Region. They also administer the key, because CloudFormation updates the key
+   * policy with them and KMS refuses a policy that would lock its caller out.
    *
-   * @default - the CloudFormation execution role of the stack's synthesizer
-   * (`DefaultStackSynthesizer`, `BootstraplessSynthesizer`); other synthesizers must set it
+   * @default - the CloudFormation execution role of the synthesizer of the stack (of the top-level
+   * stack for a nested stack): `DefaultStackSynthesizer`, `BootstraplessSynthesizer`; other
+   * synthesizers must set it
    */
-  readonly deploymentPrincipal?: iam.IPrincipal;
+  readonly deploymentPrincipals?: iam.IPrincipal[];
 
   /**
-   * Principals that apply the guardrail. They get `kms:Decrypt` only, only through Bedrock in the
-   * key's Region.
+   * Roles or users that apply the guardrail. They get `kms:Decrypt` only, only through Bedrock in
+   * the key's Region.
    *
    * @default - none; `SecureGuardrail.grantApply` adds them as it grants
    */
   readonly keyUsers?: iam.IPrincipal[];
+
+  /**
+   * Roles or users that audit the key: DescribeKey, GetKeyPolicy, GetKeyRotationStatus and
+   * ListResourceTags, none of which exposes key material. They keep working with explicit
+   * `keyAdmins`, which take the account's IAM policies out of the key policy.
+   *
+   * @default - none; `SecureGuardrail.grantRead` adds them as it grants
+   */
+  readonly keyAuditors?: iam.IPrincipal[];
 
   /**
    * Explicitly deny `kms:ScheduleKeyDeletion` to every principal. Lifting the deny takes a reviewed
@@ -52,6 +73,16 @@ export interface GuardrailKeyPolicyProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
+
+  /**
+   * Also allow Bedrock's service principal (`bedrock.amazonaws.com`) Decrypt, DescribeKey and
+   * GenerateDataKey, only for guardrails of the key's account and Region (`aws:SourceAccount`,
+   * `aws:SourceArn`), so that it cannot act as a confused deputy. AWS's guardrail documentation does
+   * not ask for it; turn it on only if a deployment is refused without it.
+   *
+   * @default false
+   */
+  readonly bedrockServicePrincipal?: boolean;
 }
 
 /**
@@ -59,14 +90,18 @@ export interface GuardrailKeyPolicyProps {
  *
  * | Statement (Sid)                            | Principal                     | Actions                                                   | Condition |
  * |--------------------------------------------|-------------------------------|-----------------------------------------------------------|-----------|
- * | `KeyAdministration`                        | key admins + deployer         | management actions, no cryptographic operation            | none      |
- * | `GuardrailDeploymentThroughBedrock`        | deployer                      | Decrypt, DescribeKey, GenerateDataKey, RetireGrant         | `kms:ViaService` = Bedrock in the key's Region |
- * | `GuardrailDeploymentGrantsForAwsResources` | deployer                      | CreateGrant                                               | same, and `kms:GrantIsForAWSResource` |
- * | `GuardrailUseThroughBedrock`               | principals given `grantApply` | Decrypt                                                   | `kms:ViaService` = Bedrock in the key's Region |
- * | `DenyKeyDeletion`                          | everyone (Deny)               | ScheduleKeyDeletion                                       | none      |
+ * | `KeyAdministration`                        | key admins + deployers        | management actions, no cryptographic operation            | `aws:PrincipalArn` when admins are named |
+ * | `GuardrailDeploymentThroughBedrock`        | deployers                     | Decrypt, DescribeKey, GenerateDataKey                     | `kms:ViaService` = Bedrock in the key's Region, `aws:PrincipalArn` |
+ * | `GuardrailDeploymentGrantsForAwsResources` | deployers                     | CreateGrant                                               | same, and `kms:GrantIsForAWSResource` |
+ * | `GuardrailUseThroughBedrock`               | principals given `grantApply` | Decrypt                                                   | `kms:ViaService`, `aws:PrincipalArn` |
+ * | `GuardrailKeyAudit`                        | principals given `grantRead`  | DescribeKey, GetKeyPolicy, GetKeyRotationStatus, ListResourceTags | `aws:PrincipalArn` |
+ * | `BedrockServiceForGuardrails` (opt-in)     | `bedrock.amazonaws.com`       | Decrypt, DescribeKey, GenerateDataKey                     | `aws:SourceAccount`, `aws:SourceArn` |
+ * | `DenyGrantsExceptForAwsResources` (Deny)   | everyone                      | CreateGrant                                               | neither for an AWS resource nor by an AWS service (AWS Control Tower CT.KMS.PR.3) |
+ * | `DenyKeyDeletion` (Deny)                   | everyone                      | ScheduleKeyDeletion                                       | none      |
  *
- * No statement delegates a cryptographic operation to the account root, so an IAM administrator who
- * is not a key user cannot decrypt the guardrail's configuration, directly or through Bedrock.
+ * No statement delegates a cryptographic operation to the account root unconditioned, so an IAM
+ * administrator who is not a key user cannot decrypt the guardrail's configuration, directly or
+ * through Bedrock (for the limits of that, see the README's threat model).
  *
  * Use `documentFor` for a whole document (the policy of a new `kms.Key`) or the statement methods to
  * bring an existing key up to the standard.
@@ -76,17 +111,16 @@ export class GuardrailKeyPolicy {
    * A complete key policy document for a guardrail key in `scope`'s stack.
    */
   public static documentFor(scope: IConstruct, props: GuardrailKeyPolicyProps = {}): iam.PolicyDocument {
-    const deployer = props.deploymentPrincipal ?? GuardrailKeyPolicy.defaultDeploymentPrincipal(scope);
+    const deployers = props.deploymentPrincipals ?? [GuardrailKeyPolicy.defaultDeploymentPrincipal(scope)];
     const statements = [
-      GuardrailKeyPolicy.administrationStatement(scope, props.keyAdmins, deployer),
-      ...GuardrailKeyPolicy.deploymentStatements(scope, deployer),
+      GuardrailKeyPolicy.administrationStatement(scope, props.keyAdmins, deployers),
+      ...GuardrailKeyPolicy.deploymentStatements(scope, deployers),
     ];
-    if (props.keyUsers && props.keyUsers.length > 0) {
-      statements.push(GuardrailKeyPolicy.keyUseStatement(scope, props.keyUsers));
-    }
-    if (props.deletionProtection ?? true) {
-      statements.push(GuardrailKeyPolicy.deletionProtectionStatement());
-    }
+    if (props.keyUsers && props.keyUsers.length > 0) statements.push(GuardrailKeyPolicy.keyUseStatement(scope, props.keyUsers));
+    if (props.keyAuditors && props.keyAuditors.length > 0) statements.push(GuardrailKeyPolicy.keyAuditStatement(scope, props.keyAuditors));
+    if (props.bedrockServicePrincipal) statements.push(GuardrailKeyPolicy.bedrockServiceStatement(scope));
+    statements.push(GuardrailKeyPolicy.grantsForAwsResourcesOnlyStatement());
+    if (props.deletionProtection ?? true) statements.push(GuardrailKeyPolicy.deletionProtectionStatement());
     return new iam.PolicyDocument({ statements });
   }
 
@@ -94,85 +128,111 @@ export class GuardrailKeyPolicy {
    * Key administration without any cryptographic operation.
    *
    * @param keyAdmins the administrators; default: the account root of the stack
-   * @param deploymentPrincipal also made an administrator so CloudFormation can keep updating the
+   * @param deploymentPrincipals also made administrators so CloudFormation can keep updating the
    * policy; default: the synthesizer's CloudFormation execution role
    */
   public static administrationStatement(
     scope: IConstruct,
     keyAdmins?: iam.IPrincipal[],
-    deploymentPrincipal?: iam.IPrincipal,
+    deploymentPrincipals?: iam.IPrincipal[],
   ): iam.PolicyStatement {
-    const admins = keyAdmins && keyAdmins.length > 0 ? keyAdmins : [new iam.AccountRootPrincipal()];
     const origin = originOf(OWNER, scope);
-    admins.forEach((admin, i) => assertSameAccount(origin, scope, admin, `keyAdmins[${i}]`));
-    const deployer = deploymentPrincipal ?? GuardrailKeyPolicy.defaultDeploymentPrincipal(scope);
-    assertSameAccount(origin, scope, deployer, 'deploymentPrincipal');
-    return new iam.PolicyStatement({
+    const deployers = GuardrailKeyPolicy.deployers(origin, scope, deploymentPrincipals);
+    const admins = keyAdmins && keyAdmins.length > 0 ? keyAdmins : [new iam.AccountRootPrincipal()];
+    return namedPrincipalStatement(origin, scope, {
       sid: 'KeyAdministration',
-      principals: [...admins, deployer],
-      actions: [...KEY_ADMIN_ACTIONS],
-      resources: ['*'],
+      principals: { keyAdmins: admins, deploymentPrincipals: deployers },
+      accountAllowedIn: 'keyAdmins',
+      actions: KEY_ADMIN_ACTIONS,
     });
   }
 
   /**
-   * What Bedrock's CloudFormation handlers need from the key on the deployer's behalf, only through
+   * What Bedrock's CloudFormation handlers need from the key on the deployers' behalf, only through
    * Bedrock in the stack's Region.
    *
-   * @param deploymentPrincipal default: the synthesizer's CloudFormation execution role
+   * @param deploymentPrincipals default: the synthesizer's CloudFormation execution role
    */
-  public static deploymentStatements(scope: IConstruct, deploymentPrincipal?: iam.IPrincipal): iam.PolicyStatement[] {
-    const deployer = deploymentPrincipal ?? GuardrailKeyPolicy.defaultDeploymentPrincipal(scope);
-    assertSameAccount(originOf(OWNER, scope), scope, deployer, 'deploymentPrincipal');
+  public static deploymentStatements(scope: IConstruct, deploymentPrincipals?: iam.IPrincipal[]): iam.PolicyStatement[] {
+    const origin = originOf(OWNER, scope);
+    const principals = GuardrailKeyPolicy.deployers(origin, scope, deploymentPrincipals);
     const viaBedrock = GuardrailKeyPolicy.viaBedrockCondition(scope);
     return [
-      new iam.PolicyStatement({
+      namedPrincipalStatement(origin, scope, {
         sid: 'GuardrailDeploymentThroughBedrock',
-        principals: [deployer],
-        actions: [...GUARDRAIL_DEPLOYMENT_ACTIONS],
-        resources: ['*'],
+        principals: { deploymentPrincipals: principals },
+        actions: GUARDRAIL_DEPLOYMENT_ACTIONS,
         conditions: { StringEquals: viaBedrock },
       }),
-      new iam.PolicyStatement({
+      namedPrincipalStatement(origin, scope, {
         sid: 'GuardrailDeploymentGrantsForAwsResources',
-        principals: [deployer],
-        actions: [...GUARDRAIL_GRANT_ACTIONS],
-        resources: ['*'],
+        principals: { deploymentPrincipals: principals },
+        actions: GUARDRAIL_GRANT_ACTIONS,
         conditions: { StringEquals: viaBedrock, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
       }),
     ];
   }
 
   /**
-   * `kms:Decrypt` for principals that apply the guardrail, only through Bedrock in the stack's
-   * Region. Principals can be added to the returned statement until synthesis.
+   * `kms:Decrypt` for roles or users that apply the guardrail, only through Bedrock in the stack's
+   * Region. `SecureGuardrail.grantApply` adds its grantees to it until synthesis.
    */
   public static keyUseStatement(scope: IConstruct, keyUsers: iam.IPrincipal[]): iam.PolicyStatement {
     const origin = originOf(OWNER, scope);
-    if (keyUsers.length === 0) {
-      refuse(origin, 'keyUsers must name at least one principal; received an empty list.');
-    }
-    keyUsers.forEach((user, i) => assertSameAccount(origin, scope, user, `keyUsers[${i}]`));
-    return new iam.PolicyStatement({
+    if (keyUsers.length === 0) refuse(origin, 'keyUsers must name at least one principal; received an empty list.');
+    return namedPrincipalStatement(origin, scope, {
       sid: 'GuardrailUseThroughBedrock',
-      principals: keyUsers,
-      actions: [...GUARDRAIL_USE_ACTIONS],
-      resources: ['*'],
+      principals: { keyUsers },
+      actions: GUARDRAIL_USE_ACTIONS,
       conditions: { StringEquals: GuardrailKeyPolicy.viaBedrockCondition(scope) },
     });
+  }
+
+  /**
+   * Reading the key's metadata, policy, rotation and tags (no key material) for roles or users that
+   * audit it. `SecureGuardrail.grantRead` adds its grantees to it until synthesis.
+   */
+  public static keyAuditStatement(scope: IConstruct, keyAuditors: iam.IPrincipal[]): iam.PolicyStatement {
+    const origin = originOf(OWNER, scope);
+    if (keyAuditors.length === 0) refuse(origin, 'keyAuditors must name at least one principal; received an empty list.');
+    return namedPrincipalStatement(origin, scope, {
+      sid: 'GuardrailKeyAudit', principals: { keyAuditors }, actions: KEY_AUDIT_ACTIONS,
+    });
+  }
+
+  /**
+   * The opt-in statement for Bedrock's service principal, limited to guardrails of the stack's
+   * account and Region (`aws:SourceAccount`, `aws:SourceArn`).
+   */
+  public static bedrockServiceStatement(scope: IConstruct): iam.PolicyStatement {
+    const stack = Stack.of(scope);
+    return new iam.PolicyStatement({
+      sid: 'BedrockServiceForGuardrails',
+      principals: [new iam.ServicePrincipal('bedrock.amazonaws.com')],
+      actions: BEDROCK_SERVICE_ACTIONS,
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'bedrock', resource: 'guardrail', resourceName: '*' }) },
+      },
+    });
+  }
+
+  /**
+   * An explicit deny of `kms:CreateGrant` unless the grant is for an AWS resource or an AWS service
+   * asks: the statement AWS Control Tower's proactive control CT.KMS.PR.3 requires. It removes nothing
+   * the other statements allow (the deployers' grants are for AWS resources).
+   */
+  public static grantsForAwsResourcesOnlyStatement(): iam.PolicyStatement {
+    return denyEveryone('DenyGrantsExceptForAwsResources', 'kms:CreateGrant',
+      { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } });
   }
 
   /**
    * An explicit deny of `kms:ScheduleKeyDeletion` for every principal.
    */
   public static deletionProtectionStatement(): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      sid: 'DenyKeyDeletion',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:ScheduleKeyDeletion'],
-      resources: ['*'],
-    });
+    return denyEveryone('DenyKeyDeletion', 'kms:ScheduleKeyDeletion');
   }
 
   /**
@@ -185,28 +245,46 @@ export class GuardrailKeyPolicy {
   }
 
   /**
-   * The principal that deploys `scope`'s stack: its synthesizer's CloudFormation execution role.
+   * The principal that deploys `scope`'s stack: the CloudFormation execution role of its synthesizer,
+   * or of the top-level stack's synthesizer for a nested stack (CloudFormation creates nested stacks
+   * with the parent's role).
    *
    * @throws when the synthesizer has no CloudFormation execution role (for example
-   * `CliCredentialsStackSynthesizer`): pass `deploymentPrincipal` explicitly then.
+   * `CliCredentialsStackSynthesizer`): pass `deploymentPrincipals` explicitly then.
    */
   public static defaultDeploymentPrincipal(scope: IConstruct): iam.IPrincipal {
     const stack = Stack.of(scope);
-    const roleArn = cloudFormationExecutionRoleArn(stack);
+    let deployed = stack;
+    while (deployed.nestedStackParent) deployed = deployed.nestedStackParent;
+    const roleArn = cloudFormationExecutionRoleArn(deployed, stack);
     if (!roleArn) {
       refuse(originOf(OWNER, scope),
-        `deploymentPrincipal is required for stack '${stackDisplayName(stack)}': its synthesizer ` +
-        `(${stack.synthesizer.constructor.name}) has no CloudFormation execution role; received none; ` +
-        'allowed: any IAM principal of the stack\'s account that deploys it (for example iam.Role.fromRoleArn(...)).');
+        `deploymentPrincipals is required for stack '${stackDisplayName(deployed)}': its synthesizer ` +
+        `(${deployed.synthesizer.constructor.name}) has no CloudFormation execution role; received none; ` +
+        'allowed: the IAM roles of the stack\'s account that deploy it (for example iam.Role.fromRoleArn(...)).');
     }
     return new iam.ArnPrincipal(roleArn);
+  }
+
+  private static deployers(origin: Origin, scope: IConstruct, deploymentPrincipals?: iam.IPrincipal[]): iam.IPrincipal[] {
+    if (deploymentPrincipals === undefined) return [GuardrailKeyPolicy.defaultDeploymentPrincipal(scope)];
+    if (deploymentPrincipals.length === 0) refuse(origin, 'deploymentPrincipals must name at least one principal; received an empty list.');
+    return deploymentPrincipals;
   }
 
   private constructor() {}
 }
 
-function cloudFormationExecutionRoleArn(stack: Stack): string | undefined {
-  const synthesizer = stack.synthesizer as { cloudFormationExecutionRoleArn?: string };
+function denyEveryone(sid: string, action: string, conditions?: { [operator: string]: unknown }): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: [action], resources: ['*'], conditions });
+}
+
+/**
+ * The ARN of the role that deploys `deployed` (a top-level stack), with the placeholders the CLI fills
+ * in for asset manifests replaced by the pseudo parameters of `stack`, where the ARN is used.
+ */
+function cloudFormationExecutionRoleArn(deployed: Stack, stack: Stack): string | undefined {
+  const synthesizer = deployed.synthesizer as { cloudFormationExecutionRoleArn?: string };
   let arn: string | undefined;
   try {
     arn = synthesizer.cloudFormationExecutionRoleArn;
@@ -214,8 +292,6 @@ function cloudFormationExecutionRoleArn(stack: Stack): string | undefined {
     // DefaultStackSynthesizer throws from the getter until it is bound to a stack.
     return undefined;
   }
-  // Synthesizers keep the placeholders the CLI fills in for asset manifests; a template needs the
-  // pseudo parameters instead.
   return arn
     ?.replace(/\$\{AWS::Partition\}/g, Aws.PARTITION)
     .replace(/\$\{AWS::AccountId\}/g, stack.account)

@@ -32,12 +32,25 @@ export interface GuardrailKeyChoices {
   readonly keyAdmins?: iam.IPrincipal[];
 
   /**
-   * The principal that deploys this stack, allowed to use the key through Bedrock while
-   * CloudFormation creates, updates and deletes the guardrail.
+   * The roles that deploy this stack, allowed to use the key through Bedrock while CloudFormation
+   * creates, updates and deletes the guardrail, and to administer the key: the role given to
+   * `cdk deploy --role-arn`, a pipeline's CloudFormation action role, StackSets' execution role, a
+   * Service Catalog launch role (see the README's recipes). Their IAM policies must allow what they do
+   * with the key.
    *
-   * @default - the CloudFormation execution role of the stack's synthesizer
+   * @default - the CloudFormation execution role of the stack's synthesizer (the top-level stack's
+   * for a nested stack)
    */
-  readonly deploymentPrincipal?: iam.IPrincipal;
+  readonly deploymentPrincipals?: iam.IPrincipal[];
+
+  /**
+   * Also allow Bedrock's service principal to use the created key for guardrails of this account
+   * and Region only (`aws:SourceAccount`, `aws:SourceArn`). AWS's guardrail documentation does not
+   * ask for it; turn it on only if a deployment is refused without it.
+   *
+   * @default false
+   */
+  readonly bedrockServicePrincipal?: boolean;
 
   /**
    * The created key's alias (`alias/` is prepended when missing; `alias/aws/` is reserved).
@@ -79,7 +92,7 @@ export interface GuardrailKeyChoices {
 
 /** The options that configure a created key, so that they conflict with a key the caller brings. */
 export const CREATED_KEY_OPTIONS: ReadonlyArray<keyof GuardrailKeyChoices> = [
-  'keyAdmins', 'keyAlias', 'keyRotationPeriod', 'keyPendingWindow', 'removalPolicy', 'deletionProtection',
+  'keyAdmins', 'keyAlias', 'keyRotationPeriod', 'keyPendingWindow', 'removalPolicy', 'deletionProtection', 'bedrockServicePrincipal',
 ];
 
 /**
@@ -127,8 +140,9 @@ export class GuardrailKeyStandard {
       alias: this.alias ?? (options.defaultAlias ? `${KEY_STANDARD_DEFAULTS.aliasPrefix}${name}` : undefined),
       policy: GuardrailKeyPolicy.documentFor(scope, {
         keyAdmins: this.choices.keyAdmins,
-        deploymentPrincipal: this.choices.deploymentPrincipal,
+        deploymentPrincipals: this.choices.deploymentPrincipals,
         deletionProtection: this.deletionProtection,
+        bedrockServicePrincipal: this.choices.bedrockServicePrincipal,
       }),
     });
     const cfnKey = key.node.defaultChild as kms.CfnKey;

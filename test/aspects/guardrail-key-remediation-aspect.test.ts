@@ -27,7 +27,8 @@ describe('GuardrailKeyRemediationAspect', () => {
       Properties: { EnableKeyRotation: true, RotationPeriodInDays: 365, PendingWindowInDays: 30, Tags: Match.arrayWith([{ Key: 'Owner', Value: 'team-payments' }]) },
     });
     expect(key.policy.Statement.map((s) => s.Sid)).toEqual([
-      'KeyAdministration', 'GuardrailDeploymentThroughBedrock', 'GuardrailDeploymentGrantsForAwsResources', 'DenyKeyDeletion',
+      'KeyAdministration', 'GuardrailDeploymentThroughBedrock', 'GuardrailDeploymentGrantsForAwsResources',
+      'DenyGrantsExceptForAwsResources', 'DenyKeyDeletion',
     ]);
     expect(flagsFromAnnotations(app)).toEqual({});
     Annotations.fromStack(stack).hasInfo('/S/Legacy', Match.stringLikeRegexp('encrypted this guardrail with a new customer-managed key \\(S/LegacyKey\\)'));
@@ -41,7 +42,7 @@ describe('GuardrailKeyRemediationAspect', () => {
     GuardrailKeyRemediationAspect.applyTo(app, { mandatoryTags: { ...MANDATORY_TAGS, owner: 'someone-else' }, keyAdmins: [admin] });
     app.synth();
     Template.fromStack(stack).hasResourceProperties('AWS::Bedrock::Guardrail', { Tags: Match.arrayWith([{ Key: 'Owner', Value: 'team-payments' }]) });
-    expect(synthesizedKey(stack).policy.Statement[0].Principal).toEqual({ AWS: [admin.arn, expect.stringContaining('cfn-exec-role')] });
+    expect(synthesizedKey(stack).policy.Statement[0].Condition).toEqual({ ArnLike: { 'aws:PrincipalArn': [admin.arn, expect.stringContaining('cfn-exec-role')] } });
   });
 
   test('leaves guardrails that name a key alone, even a non-compliant one', () => {

@@ -50,7 +50,7 @@ describe('GuardrailKeyMonitoring with defaults', () => {
         Action: [
           'kms:CancelKeyDeletion', 'kms:CreateAlias', 'kms:DeleteAlias', 'kms:DescribeKey', 'kms:DisableKey',
           'kms:DisableKeyRotation', 'kms:EnableKey', 'kms:EnableKeyRotation', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus',
-          'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeyPolicies', 'kms:ListKeyRotations', 'kms:ListResourceTags',
+          'kms:ListGrants', 'kms:ListKeyPolicies', 'kms:ListKeyRotations', 'kms:ListResourceTags',
           'kms:PutKeyPolicy', 'kms:RevokeGrant', 'kms:RotateKeyOnDemand', 'kms:ScheduleKeyDeletion', 'kms:TagResource',
           'kms:UntagResource', 'kms:UpdateAlias', 'kms:UpdateKeyDescription',
         ],
@@ -66,6 +66,14 @@ describe('GuardrailKeyMonitoring with defaults', () => {
           ArnEquals: { 'aws:SourceArn': RULE_ARNS },
           StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': partitionArn(`:sns:${REGION}:${ACCOUNT}:TestStack-Monitoring-D1616409`) },
         },
+      },
+      {
+        Sid: 'DenyGrantsExceptForAwsResources',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
       },
     ]);
   });

@@ -284,18 +284,45 @@ describe('SecureGuardrail.grantApply', () => {
     expect(() => guardrail.grantApply(imported)).not.toThrow();
   });
 
-  test('grantRead grants GetGuardrail and exactly kms:Decrypt through Bedrock', () => {
+  test('grantRead grants GetGuardrail, exactly kms:Decrypt through Bedrock, and reading the key\'s metadata', () => {
     const { stack, guardrail, template } = build();
     const auditor = lambdaRole(stack, 'Auditor');
     guardrail.grantRead(auditor);
+    const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(guardrail.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] };
     template().hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
           { Effect: 'Allow', Action: 'bedrock:GetGuardrail', Resource: { 'Fn::GetAtt': [stack.getLogicalId(guardrail.guardrail), 'GuardrailArn'] } },
-          Match.objectLike({ Action: 'kms:Decrypt', Condition: Match.objectLike({ StringEquals: Match.anyValue() }) }),
+          Match.objectLike({ Action: 'kms:Decrypt', Resource: keyArn, Condition: Match.objectLike({ StringEquals: Match.anyValue() }) }),
+          { Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'], Resource: keyArn },
         ],
       },
     });
+  });
+
+  test('grantApply lets the grantee invoke the guardrail\'s Automated Reasoning policies', () => {
+    const policies = [
+      `arn:aws:bedrock:${REGION}:${ACCOUNT}:automated-reasoning-policy/abcdefghijkl:1`,
+      `arn:aws:bedrock:${REGION}:${ACCOUNT}:automated-reasoning-policy/mnopqrstuvwx:3`,
+    ];
+    const { stack, guardrail, template } = build({ automatedReasoningPolicyConfig: { policies, confidenceThreshold: 0.8 } });
+    guardrail.grantApply(lambdaRole(stack));
+    template().hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'bedrock:InvokeAutomatedReasoningPolicy', Resource: policies }]),
+      },
+    });
+  });
+
+  test('grantApply without Automated Reasoning grants no InvokeAutomatedReasoningPolicy; policies known only at deploy time are warned about', () => {
+    const plain = build();
+    plain.guardrail.grantApply(lambdaRole(plain.stack));
+    expect(JSON.stringify(plain.template().toJSON())).not.toContain('InvokeAutomatedReasoningPolicy');
+
+    const late = build({ automatedReasoningPolicyConfig: { policies: Token.asList({ Ref: 'Policies' }) } });
+    late.guardrail.grantApply(lambdaRole(late.stack));
+    expect(JSON.stringify(late.template().toJSON())).not.toContain('InvokeAutomatedReasoningPolicy');
+    Annotations.fromStack(late.stack).hasWarning('/TestStack/Guardrail', Match.stringLikeRegexp('grantApply cannot grant bedrock:InvokeAutomatedReasoningPolicy'));
   });
 });
 
@@ -423,10 +450,12 @@ describe('SecureGuardrail.fromGuardrailAttributes', () => {
           { Effect: 'Allow', Action: 'bedrock:ApplyGuardrail', Resource: arn },
           Match.objectLike({ Action: 'kms:Decrypt', Resource: keyArn }),
           { Effect: 'Allow', Action: 'bedrock:GetGuardrail', Resource: arn },
+          { Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'], Resource: keyArn },
         ],
       },
     });
     Annotations.fromStack(stack).hasWarning('/TestStack/Imported', Match.stringLikeRegexp('GuardrailUseThroughBedrock'));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Imported', Match.stringLikeRegexp('GuardrailKeyAudit'));
   });
 
   test('grantApply without a key grants ApplyGuardrail only', () => {

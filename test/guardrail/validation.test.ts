@@ -1,4 +1,5 @@
-import { App, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SecureGuardrail, SecureGuardrailProps } from '../../src';
 import { ENV, MANDATORY_TAGS, newStack } from '../helpers/synth';
 
@@ -102,14 +103,17 @@ describe('errors say which construct refused the input', () => {
   });
 
   test('a stack whose name is a token is named by its path, never as a token', () => {
-    const nested = new NestedStack(new Stack(new App(), 'Parent', { env: ENV }), 'Tenants');
+    const parent = new Stack(new App(), 'Parent', { env: ENV });
+    const nested = new NestedStack(parent, 'Tenants');
+    const guardrail = new SecureGuardrail(parent, 'G', BASE);
     let message = '';
     try {
-      new SecureGuardrail(nested, 'G', BASE);
+      guardrail.grantApply(new Role(nested, 'App', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/^\[Parent\/Tenants\/G\] GuardrailKeyPolicy: deploymentPrincipal is required for stack 'Parent\/Tenants': its synthesizer \(NestedStackSynthesizer\)/);
+    expect(Token.isUnresolved(nested.stackName)).toBe(true);
+    expect(message).toMatch(/^\[Parent\/G\] SecureGuardrail: invalid grantee: received Parent\/Tenants\/App of stack Parent\/Tenants, but the guardrail's key is in stack Parent/);
     expect(message).not.toContain('Token[');
   });
 });

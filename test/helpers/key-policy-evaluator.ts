@@ -2,17 +2,29 @@
  * A small model of how KMS authorizes a request against a key policy, for tests that must prove who
  * can do what with a synthesized key, not just what the template looks like.
  *
- * Modelled: explicit Deny wins; an Allow naming the caller (or `*`) authorizes it directly; an Allow
- * naming the caller's account root authorizes it only when the caller's IAM policy also allows the
- * action; conditions StringEquals, StringNotEquals, StringLike, ArnEquals, ArnLike and Bool. Anything
- * else in a policy makes the evaluator throw, so an unmodelled construct can never pass silently.
+ * Modelled: explicit Deny wins; an Allow naming the caller (or `*`, or the caller's service) authorizes
+ * it directly; an Allow naming the caller's account root authorizes it only when the caller's IAM
+ * policy also allows the action; conditions StringEquals, StringNotEquals, StringLike, ArnEquals,
+ * ArnLike, Bool and BoolIfExists, with the request context KMS adds for every caller
+ * (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalIsAWSService`, `kms:CallerAccount`).
+ * Anything else in a policy makes the evaluator throw, so an unmodelled construct can never pass
+ * silently.
  */
 
 export interface Caller {
+  /** The role or user ARN (for a role's sessions too: what `aws:PrincipalArn` holds). */
   readonly arn: string;
   readonly account: string;
   /** Actions the caller's identity (IAM) policies allow on the key: `*` for an administrator. */
   readonly identityAllows: readonly string[];
+  /** For an AWS service calling as itself: its service principal, such as `bedrock.amazonaws.com`. */
+  readonly service?: string;
+  /**
+   * The role was deleted and re-created with the same name since the key policy was set. KMS keeps
+   * a role named as a principal by its unique id, so such a statement no longer matches it; an
+   * `aws:PrincipalArn` condition still does (KMS developer guide, "Key policies", principals).
+   */
+  readonly recreated?: boolean;
 }
 
 export type RequestContext = Readonly<Record<string, string>>;
@@ -61,6 +73,9 @@ function conditionHolds(condition: PolicyStatementJson['Condition'], context: Re
         case 'Bool':
           if (actual === undefined || !values.map(String).includes(actual)) return false;
           break;
+        case 'BoolIfExists':
+          if (actual !== undefined && !values.map(String).includes(actual)) return false;
+          break;
         default:
           throw new Error(`key policy evaluator: condition operator ${operator} is not modelled`);
       }
@@ -81,7 +96,14 @@ export class KeyPolicyEvaluator {
   }
 
   /** Whether KMS would let `caller` perform `action` on the key with the given request context. */
-  public isAllowed(caller: Caller, action: string, context: RequestContext = {}): boolean {
+  public isAllowed(caller: Caller, action: string, requestContext: RequestContext = {}): boolean {
+    const context: RequestContext = {
+      'aws:PrincipalArn': caller.arn,
+      'aws:PrincipalAccount': caller.account,
+      'aws:PrincipalIsAWSService': caller.service ? 'true' : 'false',
+      'kms:CallerAccount': caller.account,
+      ...requestContext,
+    };
     const applicable = this.policy.Statement.filter((s) =>
       list(s.Action).some((a) => wildcardMatch(a, action)) && conditionHolds(s.Condition, context));
 
@@ -91,7 +113,7 @@ export class KeyPolicyEvaluator {
       if (s.Effect !== 'Allow') return false;
       if (this.namesCaller(s, caller)) return true;
       // The account root delegates to IAM: the caller's own policies must allow the action too.
-      return caller.account === this.keyAccount
+      return caller.account === this.keyAccount && !caller.service
         && this.awsPrincipals(s).includes(`arn:aws:iam::${this.keyAccount}:root`)
         && caller.identityAllows.some((a) => wildcardMatch(a, action));
     });
@@ -99,7 +121,9 @@ export class KeyPolicyEvaluator {
 
   private awsPrincipals(statement: PolicyStatementJson): string[] {
     if (statement.Principal === '*') return ['*'];
-    const principals = list(statement.Principal.AWS);
+    const unknown = Object.keys(statement.Principal).filter((kind) => kind !== 'AWS' && kind !== 'Service');
+    if (unknown.length > 0) throw new Error(`key policy evaluator: principal ${unknown.join(', ')} is not modelled`);
+    const principals = [...list(statement.Principal.AWS), ...list(statement.Principal.Service)];
     for (const p of principals) {
       if (typeof p !== 'string') throw new Error(`key policy evaluator: unresolved principal ${JSON.stringify(p)}`);
     }
@@ -108,7 +132,9 @@ export class KeyPolicyEvaluator {
 
   private namesCaller(statement: PolicyStatementJson, caller: Caller): boolean {
     const principals = this.awsPrincipals(statement);
-    return principals.includes('*') || principals.includes(caller.arn);
+    if (principals.includes('*')) return true;
+    if (caller.service) return principals.includes(caller.service);
+    return !caller.recreated && principals.includes(caller.arn);
   }
 }
 

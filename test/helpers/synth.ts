@@ -34,6 +34,27 @@ export function roleCaller(logicalId: string, identityAllows: string[] = []): Ca
   return { arn: `arn:aws:iam::${ACCOUNT}:role/${logicalId}`, account: ACCOUNT, identityAllows };
 }
 
+/**
+ * A role of the template with what its identity policies in the template allow on the key (their
+ * conditions aside: the key policy repeats those that matter), as KMS would see it calling.
+ */
+export function grantedCaller(key: SynthesizedKey, roleLogicalId: string): Caller {
+  const onKey = (resource: unknown) => ([] as unknown[]).concat(resource).some((r) =>
+    JSON.stringify(r) === JSON.stringify({ 'Fn::GetAtt': [key.logicalId, 'Arn'] }) || (typeof r === 'string' && /:kms:.*:key\/\*$/.test(r)));
+  const actions = Object.values(key.template.Resources as Record<string, any>)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${roleLogicalId}"`))
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as any[])
+    .filter((statement) => statement.Effect === 'Allow' && onKey(resolveKeyArnPattern(statement.Resource)))
+    .flatMap((statement) => ([] as string[]).concat(statement.Action));
+  return roleCaller(roleLogicalId, [...new Set(actions)]);
+}
+
+/** A `kms:…:key/*` resource written with pseudo parameters, as text. */
+function resolveKeyArnPattern(resource: unknown): unknown {
+  const env = { partition: 'aws', region: REGION, account: ACCOUNT, urlSuffix: 'amazonaws.com', attributes: {} };
+  return ([] as unknown[]).concat(resource).map((r) => (typeof r === 'object' && r !== null && 'Fn::Join' in r ? resolveIntrinsics(r, env) : r));
+}
+
 export const CONTEXTS = {
   direct: {},
   viaBedrockHere: { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT, 'kms:GrantIsForAWSResource': 'true' },

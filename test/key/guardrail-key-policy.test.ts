@@ -1,16 +1,17 @@
-import { App, BootstraplessSynthesizer, CliCredentialsStackSynthesizer, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, BootstraplessSynthesizer, CliCredentialsStackSynthesizer, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { GuardrailKeyPolicy, SecureGuardrail } from '../../src';
+import { GuardrailEncryptionConfigRule, GuardrailKeyPolicy, SecureGuardrail } from '../../src';
+import { Caller, KeyPolicyEvaluator, PolicyStatementJson } from '../helpers/key-policy-evaluator';
 import {
-  ACCOUNT, ALL_KEY_ACTIONS, allowedActions, CALLERS, CONTEXTS, CRYPTO_ACTIONS, DEPLOYER_ARN, MANDATORY_TAGS,
+  ACCOUNT, ALL_KEY_ACTIONS, allowedActions, CALLERS, CONTEXTS, CRYPTO_ACTIONS, DEPLOYER_ARN, grantedCaller, MANDATORY_TAGS,
   newStack, OTHER_ACCOUNT, REGION, roleCaller, synthesizedKey, SynthesizedKey,
 } from '../helpers/synth';
 
 const ADMIN_ACTIONS = [
   'kms:CancelKeyDeletion', 'kms:CreateAlias', 'kms:DeleteAlias', 'kms:DescribeKey', 'kms:DisableKey',
   'kms:DisableKeyRotation', 'kms:EnableKey', 'kms:EnableKeyRotation', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus',
-  'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeyPolicies', 'kms:ListKeyRotations', 'kms:ListResourceTags',
+  'kms:ListGrants', 'kms:ListKeyPolicies', 'kms:ListKeyRotations', 'kms:ListResourceTags',
   'kms:PutKeyPolicy', 'kms:RevokeGrant', 'kms:RotateKeyOnDemand', 'kms:ScheduleKeyDeletion', 'kms:TagResource',
   'kms:UntagResource', 'kms:UpdateAlias', 'kms:UpdateKeyDescription',
 ];
@@ -21,7 +22,20 @@ function guardrailStack(stack: Stack = newStack(), props: Partial<ConstructorPar
   const guardrail = new SecureGuardrail(stack, 'Guardrail', { guardrailName: 'payments', mandatoryTags: MANDATORY_TAGS, ...props });
   const appRole = new iam.Role(stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   guardrail.grantApply(appRole);
-  return { stack, guardrail, key: synthesizedKey(stack), appRole: roleCaller(stack.getLogicalId(appRole.node.defaultChild as iam.CfnRole)) };
+  const key = synthesizedKey(stack);
+  return { stack, guardrail, key, appRole: grantedCaller(key, stack.getLogicalId(appRole.node.defaultChild as iam.CfnRole)) };
+}
+
+/** An evaluator of a policy written by hand, for the key's account. */
+class KeyPolicyEvaluatorFor extends KeyPolicyEvaluator {
+  constructor(statements: PolicyStatementJson[]) {
+    super({ Statement: statements }, ACCOUNT);
+  }
+}
+
+/** A caller of the key's account with the given IAM permissions on the key. */
+function callerOf(name: string, identityAllows: string[] = ['*'], more: Partial<Caller> = {}): Caller {
+  return { arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, account: ACCOUNT, identityAllows, ...more };
 }
 
 describe.each([
@@ -60,7 +74,7 @@ describe.each([
   });
 
   test('4. the deployer does what Bedrock\'s CloudFormation handlers need, only through Bedrock here', () => {
-    const deployment = ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:RetireGrant'];
+    const deployment = ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'];
     expect(allowedActions(key, CALLERS.deployer, CONTEXTS.viaBedrockHere, deployment)).toEqual(deployment);
     for (const context of [CONTEXTS.direct, CONTEXTS.viaBedrockElsewhere, CONTEXTS.viaOtherService]) {
       expect(allowedActions(key, CALLERS.deployer, context, ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant', 'kms:Encrypt'])).toEqual([]);
@@ -72,6 +86,7 @@ describe.each([
   });
 
   test('5. a role given grantApply can decrypt through Bedrock in this Region, and nothing else', () => {
+    expect(appRole.identityAllows).toEqual(['kms:Decrypt']);
     expect(allowedActions(key, appRole, CONTEXTS.viaBedrockHere)).toEqual(['kms:Decrypt']);
     for (const context of [CONTEXTS.direct, CONTEXTS.viaBedrockElsewhere, CONTEXTS.viaOtherService]) {
       expect(allowedActions(key, appRole, context)).toEqual([]);
@@ -96,65 +111,164 @@ describe.each([
 });
 
 describe('the key policy statements', () => {
+  const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+  const viaBedrock = { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com` };
+
   test('are exactly the documented standard', () => {
     const { key, appRole } = guardrailStack();
-    const viaBedrock = { StringEquals: { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com` } };
     expect(key.policy).toEqual({
       Version: '2012-10-17',
       Statement: [
-        {
-          Sid: 'KeyAdministration',
-          Effect: 'Allow',
-          Resource: '*',
-          Action: ADMIN_ACTIONS,
-          Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:root`, DEPLOYER_ARN] },
-        },
+        { Sid: 'KeyAdministration', Effect: 'Allow', Resource: '*', Action: ADMIN_ACTIONS, Principal: { AWS: ROOT } },
         {
           Sid: 'GuardrailDeploymentThroughBedrock',
           Effect: 'Allow',
           Resource: '*',
-          Principal: { AWS: DEPLOYER_ARN },
-          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:RetireGrant'],
-          Condition: viaBedrock,
+          Principal: { AWS: ROOT },
+          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
+          Condition: { StringEquals: viaBedrock, ArnLike: { 'aws:PrincipalArn': [DEPLOYER_ARN] } },
         },
         {
           Sid: 'GuardrailDeploymentGrantsForAwsResources',
           Effect: 'Allow',
           Resource: '*',
-          Principal: { AWS: DEPLOYER_ARN },
+          Principal: { AWS: ROOT },
           Action: 'kms:CreateGrant',
-          Condition: { ...viaBedrock, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+          Condition: { StringEquals: viaBedrock, Bool: { 'kms:GrantIsForAWSResource': 'true' }, ArnLike: { 'aws:PrincipalArn': [DEPLOYER_ARN] } },
+        },
+        {
+          Sid: 'DenyGrantsExceptForAwsResources',
+          Effect: 'Deny',
+          Resource: '*',
+          Principal: { AWS: '*' },
+          Action: 'kms:CreateGrant',
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
         },
         { Sid: 'DenyKeyDeletion', Effect: 'Deny', Resource: '*', Principal: { AWS: '*' }, Action: 'kms:ScheduleKeyDeletion' },
         {
           Sid: 'GuardrailUseThroughBedrock',
           Effect: 'Allow',
           Resource: '*',
-          Principal: { AWS: appRole.arn },
+          Principal: { AWS: ROOT },
           Action: 'kms:Decrypt',
-          Condition: viaBedrock,
+          Condition: { StringEquals: viaBedrock, ArnLike: { 'aws:PrincipalArn': [appRole.arn] } },
         },
       ],
     });
   });
 
-  test('explicit keyAdmins replace the account root; the deployer stays an administrator', () => {
+  test('explicit keyAdmins replace the account\'s IAM as administrators; the deployer stays one', () => {
     const stack = newStack();
     const admin = iam.Role.fromRoleArn(stack, 'KeyAdmin', `arn:aws:iam::${ACCOUNT}:role/KeyAdmin`);
     const { key } = guardrailStack(stack, { keyAdmins: [admin] });
-    const keyAdmin = { arn: `arn:aws:iam::${ACCOUNT}:role/KeyAdmin`, account: ACCOUNT, identityAllows: [] };
+    const keyAdmin = callerOf('KeyAdmin', ['kms:*']);
     expect(allowedActions(key, keyAdmin, CONTEXTS.direct)).toEqual(ADMIN_ACTIONS_PROTECTED);
     expect(allowedActions(key, CALLERS.iamAdmin, CONTEXTS.direct)).toEqual([]);
-    expect(key.policy.Statement[0].Principal).toEqual({ AWS: [keyAdmin.arn, DEPLOYER_ARN] });
+    expect(key.policy.Statement[0]).toEqual({
+      Sid: 'KeyAdministration',
+      Effect: 'Allow',
+      Resource: '*',
+      Action: ADMIN_ACTIONS,
+      Principal: { AWS: ROOT },
+      Condition: { ArnLike: { 'aws:PrincipalArn': [keyAdmin.arn, DEPLOYER_ARN] } },
+    });
+    // The trade-off of naming roles by aws:PrincipalArn: their own IAM policies must allow the actions.
+    expect(allowedActions(key, callerOf('KeyAdmin', []), CONTEXTS.direct)).toEqual([]);
   });
 
-  test('a custom deploymentPrincipal replaces the synthesizer role', () => {
+  test('several deployers can each deploy, and none can use the key outside Bedrock', () => {
     const stack = new Stack(new App(), 'Cli', { env: { account: ACCOUNT, region: REGION }, synthesizer: new CliCredentialsStackSynthesizer() });
-    const deployer = iam.Role.fromRoleArn(stack, 'Deployer', `arn:aws:iam::${ACCOUNT}:role/Pipeline`);
-    const { key } = guardrailStack(stack, { deploymentPrincipal: deployer });
-    const pipeline = { arn: `arn:aws:iam::${ACCOUNT}:role/Pipeline`, account: ACCOUNT, identityAllows: [] };
-    expect(allowedActions(key, pipeline, CONTEXTS.viaBedrockHere, CRYPTO_ACTIONS)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant']);
+    const roles = ['CdkDeployRoleArn', 'PipelineCloudFormation', 'AWSCloudFormationStackSetExecutionRole', 'ServiceCatalogLaunch'];
+    const { key } = guardrailStack(stack, { deploymentPrincipals: roles.map((name) => iam.Role.fromRoleArn(stack, name, `arn:aws:iam::${ACCOUNT}:role/${name}`)) });
+    for (const name of roles) {
+      const deployer = callerOf(name);
+      expect(allowedActions(key, deployer, CONTEXTS.viaBedrockHere, CRYPTO_ACTIONS)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant']);
+      expect(key.evaluator.isAllowed(deployer, 'kms:PutKeyPolicy')).toBe(true);
+      for (const context of [CONTEXTS.direct, CONTEXTS.viaBedrockElsewhere, CONTEXTS.viaOtherService]) {
+        expect(allowedActions(key, deployer, context, CRYPTO_ACTIONS)).toEqual([]);
+      }
+    }
     expect(key.evaluator.isAllowed(CALLERS.deployer, 'kms:Decrypt', CONTEXTS.viaBedrockHere)).toBe(false);
+  });
+
+  test('StackSets\' service-managed execution roles can be named with a wildcard', () => {
+    const stack = newStack();
+    const stackSets = new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/stacksets-exec-*`);
+    const { key } = guardrailStack(stack, { deploymentPrincipals: [stackSets] });
+    expect(key.evaluator.isAllowed(callerOf('stacksets-exec-0123abcd'), 'kms:GenerateDataKey', CONTEXTS.viaBedrockHere)).toBe(true);
+    expect(key.evaluator.isAllowed(callerOf('other-exec-0123abcd'), 'kms:GenerateDataKey', CONTEXTS.viaBedrockHere)).toBe(false);
+  });
+
+  test('a key in a nested stack is deployed by the top-level stack\'s role, with no extra property', () => {
+    const parent = newStack();
+    const nested = new NestedStack(parent, 'Tenants');
+    new SecureGuardrail(nested, 'Guardrail', { guardrailName: 'payments', mandatoryTags: MANDATORY_TAGS });
+    const key = synthesizedKey(nested);
+    expect(allowedActions(key, CALLERS.deployer, CONTEXTS.viaBedrockHere, CRYPTO_ACTIONS)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant']);
+    expect(allowedActions(key, CALLERS.deployer, CONTEXTS.direct, CRYPTO_ACTIONS)).toEqual([]);
+  });
+
+  test('roles deleted and re-created with the same name keep their access; a role named as a principal would not', () => {
+    const stack = newStack();
+    const admin = iam.Role.fromRoleArn(stack, 'KeyAdmin', `arn:aws:iam::${ACCOUNT}:role/KeyAdmin`);
+    const { key, appRole } = guardrailStack(stack, { keyAdmins: [admin] });
+    const recreated = { recreated: true };
+    expect(allowedActions(key, { ...appRole, ...recreated }, CONTEXTS.viaBedrockHere)).toEqual(['kms:Decrypt']);
+    expect(allowedActions(key, callerOf('KeyAdmin', ['kms:*'], recreated), CONTEXTS.direct)).toEqual(ADMIN_ACTIONS_PROTECTED);
+    expect(key.evaluator.isAllowed({ ...CALLERS.deployer, ...recreated }, 'kms:GenerateDataKey', CONTEXTS.viaBedrockHere)).toBe(true);
+
+    const pinned = new KeyPolicyEvaluatorFor([{ Effect: 'Allow', Principal: { AWS: appRole.arn }, Action: 'kms:Decrypt', Resource: '*' }]);
+    expect(pinned.isAllowed(appRole, 'kms:Decrypt')).toBe(true);
+    expect(pinned.isAllowed({ ...appRole, ...recreated }, 'kms:Decrypt')).toBe(false);
+  });
+
+  test('the Config rule audits a key with explicit admins once given grantRead, and still cannot decrypt outside Bedrock', () => {
+    const audited = (grant: boolean) => {
+      const stack = newStack();
+      const admin = iam.Role.fromRoleArn(stack, 'KeyAdmin', `arn:aws:iam::${ACCOUNT}:role/KeyAdmin`);
+      const guardrail = new SecureGuardrail(stack, 'Guardrail', { guardrailName: 'payments', mandatoryTags: MANDATORY_TAGS, keyAdmins: [admin] });
+      const rule = new GuardrailEncryptionConfigRule(stack, 'Rule');
+      if (grant) guardrail.grantRead(rule);
+      const key = synthesizedKey(stack);
+      return { key, auditor: grantedCaller(key, stack.getLogicalId(rule.role.node.defaultChild as iam.CfnRole)) };
+    };
+    const before = audited(false);
+    expect(before.auditor.identityAllows).toEqual(['kms:DescribeKey', 'kms:GetKeyRotationStatus']);
+    expect(allowedActions(before.key, before.auditor, CONTEXTS.direct)).toEqual([]);
+
+    const { key, auditor } = audited(true);
+    expect(allowedActions(key, auditor, CONTEXTS.direct)).toEqual(['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags']);
+    expect(allowedActions(key, auditor, CONTEXTS.viaBedrockHere, CRYPTO_ACTIONS)).toEqual(['kms:Decrypt']);
+    for (const context of [CONTEXTS.direct, CONTEXTS.viaBedrockElsewhere, CONTEXTS.viaOtherService]) {
+      expect(allowedActions(key, auditor, context, CRYPTO_ACTIONS)).toEqual([]);
+    }
+  });
+
+  test('Bedrock\'s service principal is allowed only when switched on, and only for guardrails of this account and Region', () => {
+    const bedrock: Caller = { arn: 'bedrock.amazonaws.com', account: ACCOUNT, identityAllows: [], service: 'bedrock.amazonaws.com' };
+    const ownGuardrail = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail/abc123` };
+    const off = guardrailStack().key;
+    expect(allowedActions(off, bedrock, ownGuardrail)).toEqual([]);
+
+    const on = guardrailStack(newStack(), { bedrockServicePrincipal: true }).key;
+    expect(allowedActions(on, bedrock, ownGuardrail)).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
+    expect(allowedActions(on, bedrock, { ...ownGuardrail, 'aws:SourceAccount': OTHER_ACCOUNT })).toEqual([]);
+    expect(allowedActions(on, bedrock, { ...ownGuardrail, 'aws:SourceArn': `arn:aws:bedrock:us-east-1:${ACCOUNT}:guardrail/abc123` })).toEqual([]);
+    expect(allowedActions(on, bedrock, {})).toEqual([]);
+    for (const someone of [CALLERS.iamAdmin, CALLERS.foreignAdmin]) {
+      expect(allowedActions(on, someone, ownGuardrail, CRYPTO_ACTIONS)).toEqual([]);
+    }
+  });
+
+  test('grants are only for AWS resources or AWS services (AWS Control Tower CT.KMS.PR.3), whoever asks', () => {
+    const { key } = guardrailStack();
+    const everyone = { ...CALLERS.iamAdmin, arn: `arn:aws:iam::${ACCOUNT}:root` };
+    const { 'kms:GrantIsForAWSResource': _omitted, ...notForAwsResource } = CONTEXTS.viaBedrockHere;
+    for (const who of [CALLERS.deployer, CALLERS.iamAdmin, everyone]) {
+      expect(key.evaluator.isAllowed(who, 'kms:CreateGrant', notForAwsResource)).toBe(false);
+      expect(key.evaluator.isAllowed(who, 'kms:CreateGrant', { ...notForAwsResource, 'kms:GrantIsForAWSResource': 'false' })).toBe(false);
+    }
+    expect(key.evaluator.isAllowed(CALLERS.deployer, 'kms:CreateGrant', CONTEXTS.viaBedrockHere)).toBe(true);
   });
 
   test('BootstraplessSynthesizer\'s execution role is the default deployer', () => {
@@ -164,15 +278,17 @@ describe('the key policy statements', () => {
       synthesizer: new BootstraplessSynthesizer({ cloudFormationExecutionRoleArn: roleArn }),
     });
     const { key } = guardrailStack(stack);
-    const deployer = { arn: roleArn, account: ACCOUNT, identityAllows: [] };
+    const deployer = { arn: roleArn, account: ACCOUNT, identityAllows: ['*'] };
     expect(allowedActions(key, deployer, CONTEXTS.viaBedrockHere, CRYPTO_ACTIONS)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant']);
     expect(key.evaluator.isAllowed(deployer, 'kms:PutKeyPolicy')).toBe(true);
   });
 
-  test('a synthesizer without an execution role requires deploymentPrincipal', () => {
+  test('a synthesizer without an execution role requires deploymentPrincipals', () => {
     const stack = new Stack(new App(), 'Cli', { synthesizer: new CliCredentialsStackSynthesizer() });
     expect(() => new SecureGuardrail(stack, 'G', { guardrailName: 'g', mandatoryTags: MANDATORY_TAGS }))
-      .toThrow(/deploymentPrincipal is required for stack 'Cli': its synthesizer \(CliCredentialsStackSynthesizer\) has no CloudFormation execution role/);
+      .toThrow(/deploymentPrincipals is required for stack 'Cli': its synthesizer \(CliCredentialsStackSynthesizer\) has no CloudFormation execution role/);
+    expect(() => new SecureGuardrail(stack, 'Empty', { guardrailName: 'g', mandatoryTags: MANDATORY_TAGS, deploymentPrincipals: [] }))
+      .toThrow(/deploymentPrincipals must name at least one principal; received an empty list/);
   });
 
   test('without deletion protection, administrators may schedule deletion', () => {
@@ -186,17 +302,31 @@ describe('the key policy statements', () => {
     expect(key.evaluator.isAllowed(CALLERS.iamAdmin, 'kms:ScheduleKeyDeletion')).toBe(true);
   });
 
-  test('every grantee shares one key-use statement', () => {
+  test('every grantee shares one key-use statement, and every auditor one audit statement', () => {
     const stack = newStack();
     const guardrail = new SecureGuardrail(stack, 'Guardrail', { guardrailName: 'payments', mandatoryTags: MANDATORY_TAGS });
     const roles = ['First', 'Second'].map((id) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
     guardrail.grantApply(roles[0]);
     guardrail.grantApply(roles[1]);
     guardrail.grantRead(roles[1]);
+    guardrail.grantApply(roles[1]);
     const key = synthesizedKey(stack);
-    const use = key.policy.Statement.filter((s) => s.Sid === 'GuardrailUseThroughBedrock');
-    expect(use).toHaveLength(1);
-    expect(use[0].Principal).toEqual({ AWS: roles.map((role) => roleCaller(stack.getLogicalId(role.node.defaultChild as iam.CfnRole)).arn) });
+    const arns = roles.map((role) => roleCaller(stack.getLogicalId(role.node.defaultChild as iam.CfnRole)).arn);
+    const statements = (sid: string) => key.policy.Statement.filter((s) => s.Sid === sid);
+    expect(statements('GuardrailUseThroughBedrock').map((s) => s.Condition?.ArnLike)).toEqual([{ 'aws:PrincipalArn': arns }]);
+    expect(statements('GuardrailKeyAudit').map((s) => s.Condition?.ArnLike)).toEqual([{ 'aws:PrincipalArn': [arns[1]] }]);
+  });
+
+  test('grantee must be an IAM role or user of the key\'s account', () => {
+    const { stack, guardrail } = guardrailStack();
+    expect(() => guardrail.grantApply(new iam.ServicePrincipal('lambda.amazonaws.com')))
+      .toThrow(/\[TestStack\/Guardrail\] SecureGuardrail: grantee is a Service principal; allowed: IAM roles or users of the key's account \(/);
+    expect(() => guardrail.grantApply(new iam.AccountRootPrincipal()))
+      .toThrow(/grantee is the account root, which would let every IAM principal of the account in; allowed: IAM roles or users/);
+    expect(() => guardrail.grantRead(new iam.ArnPrincipal(`arn:aws:sts::${ACCOUNT}:assumed-role/App/session`)))
+      .toThrow(new RegExp(`grantee is arn:aws:sts::${ACCOUNT}:assumed-role/App/session; allowed: IAM roles or users`));
+    expect(() => guardrail.grantApply(new iam.PrincipalWithConditions(iam.Role.fromRoleArn(stack, 'C', `arn:aws:iam::${ACCOUNT}:role/C`), { Bool: { 'aws:SecureTransport': 'true' } })))
+      .toThrow(/grantee is a principal with conditions; allowed: IAM roles or users/);
   });
 });
 
@@ -207,7 +337,9 @@ describe('GuardrailKeyPolicy for teams that bring their own key', () => {
     new kms.Key(stack, 'Key', { policy: GuardrailKeyPolicy.documentFor(stack, { keyUsers: [user] }) });
     const key = synthesizedKey(stack);
     const userLogicalId = stack.getLogicalId(user.node.defaultChild as iam.CfnRole);
-    expect(allowedActions(key, roleCaller(userLogicalId), CONTEXTS.viaBedrockHere)).toEqual(['kms:Decrypt']);
+    expect(allowedActions(key, roleCaller(userLogicalId, ['kms:Decrypt']), CONTEXTS.viaBedrockHere)).toEqual(['kms:Decrypt']);
+    // Without grantApply, the user's own IAM policy must allow kms:Decrypt as well.
+    expect(allowedActions(key, roleCaller(userLogicalId), CONTEXTS.viaBedrockHere)).toEqual([]);
     expect(allowedActions(key, CALLERS.iamAdmin, CONTEXTS.viaBedrockHere, CRYPTO_ACTIONS)).toEqual([]);
     expect(key.evaluator.isAllowed(CALLERS.iamAdmin, 'kms:ScheduleKeyDeletion')).toBe(false);
   });
@@ -216,17 +348,28 @@ describe('GuardrailKeyPolicy for teams that bring their own key', () => {
     const stack = newStack();
     const doc = stack.resolve(GuardrailKeyPolicy.documentFor(stack, { deletionProtection: false }).toJSON());
     expect(doc.Statement.map((s: any) => s.Sid)).toEqual([
-      'KeyAdministration', 'GuardrailDeploymentThroughBedrock', 'GuardrailDeploymentGrantsForAwsResources',
+      'KeyAdministration', 'GuardrailDeploymentThroughBedrock', 'GuardrailDeploymentGrantsForAwsResources', 'DenyGrantsExceptForAwsResources',
     ]);
   });
 
-  test('keyUseStatement needs at least one principal', () => {
+  test('keyUseStatement and keyAuditStatement need at least one principal', () => {
     expect(() => GuardrailKeyPolicy.keyUseStatement(newStack(), [])).toThrow(/keyUsers must name at least one principal; received an empty list/);
+    expect(() => GuardrailKeyPolicy.keyAuditStatement(newStack(), [])).toThrow(/keyAuditors must name at least one principal; received an empty list/);
+  });
+
+  test('documentFor with auditors lets them read the key, not use it', () => {
+    const stack = newStack();
+    const auditor = new iam.Role(stack, 'Auditor', { assumedBy: new iam.AccountRootPrincipal() });
+    new kms.Key(stack, 'Key', { policy: GuardrailKeyPolicy.documentFor(stack, { keyAuditors: [auditor], keyAdmins: [iam.Role.fromRoleArn(stack, 'A', `arn:aws:iam::${ACCOUNT}:role/A`)] }) });
+    const key = synthesizedKey(stack);
+    const reader = roleCaller(stack.getLogicalId(auditor.node.defaultChild as iam.CfnRole), ['kms:*']);
+    expect(allowedActions(key, reader, CONTEXTS.direct)).toEqual(['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags']);
+    for (const context of Object.values(CONTEXTS)) expect(allowedActions(key, reader, context, CRYPTO_ACTIONS)).toEqual([]);
   });
 
   test.each([
     ['keyAdmins[0]', (stack: Stack) => GuardrailKeyPolicy.documentFor(stack, { keyAdmins: [new iam.AccountPrincipal(OTHER_ACCOUNT)] })],
-    ['deploymentPrincipal', (stack: Stack) => GuardrailKeyPolicy.documentFor(stack, { deploymentPrincipal: new iam.ArnPrincipal(`arn:aws:iam::${OTHER_ACCOUNT}:role/Deployer`) })],
+    ['deploymentPrincipals[0]', (stack: Stack) => GuardrailKeyPolicy.documentFor(stack, { deploymentPrincipals: [new iam.ArnPrincipal(`arn:aws:iam::${OTHER_ACCOUNT}:role/Deployer`)] })],
     ['keyUsers[0]', (stack: Stack) => GuardrailKeyPolicy.keyUseStatement(stack, [new iam.ArnPrincipal(`arn:aws:iam::${OTHER_ACCOUNT}:role/App`)])],
   ])('refuses %s of another account', (property, build) => {
     expect(() => build(newStack())).toThrow(new RegExp(
@@ -241,7 +384,16 @@ describe('GuardrailKeyPolicy for teams that bring their own key', () => {
 
   test('a principal whose account is a token is accepted', () => {
     const stack = newStack({});
-    expect(() => GuardrailKeyPolicy.keyUseStatement(stack, [new iam.AccountRootPrincipal()])).not.toThrow();
+    expect(() => GuardrailKeyPolicy.keyUseStatement(stack, [new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() })])).not.toThrow();
+    expect(() => GuardrailKeyPolicy.keyUseStatement(stack, [iam.Role.fromRoleName(stack, 'N', 'named')])).not.toThrow();
+  });
+
+  test('the account root administers, but never uses, the key', () => {
+    expect(() => GuardrailKeyPolicy.documentFor(newStack(), { keyAdmins: [new iam.AccountRootPrincipal()] })).not.toThrow();
+    expect(() => GuardrailKeyPolicy.keyUseStatement(newStack(), [new iam.AccountRootPrincipal()]))
+      .toThrow(/keyUsers\[0\] is the account root, which would let every IAM principal of the account in/);
+    expect(() => GuardrailKeyPolicy.documentFor(newStack(), { deploymentPrincipals: [new iam.AccountPrincipal(ACCOUNT)] }))
+      .toThrow(/deploymentPrincipals\[0\] is the account root/);
   });
 
   test('the ViaService condition names Bedrock in the stack Region with its URL suffix', () => {

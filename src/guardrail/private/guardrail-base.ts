@@ -2,10 +2,10 @@ import { Annotations, Resource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { addKeyUser } from './key-statements';
+import { addKeyAuditor, addKeyUser } from './key-statements';
 import { originOf, refuse, stackDisplayName } from '../../core/errors';
-import { GUARDRAIL_USE_ACTIONS } from '../../core/kms-actions';
-import { assertSameAccount } from '../../core/principals';
+import { GUARDRAIL_USE_ACTIONS, KEY_AUDIT_ACTIONS } from '../../core/kms-actions';
+import { namedPrincipal } from '../../core/principals';
 import { GuardrailKeyPolicy } from '../../key/guardrail-key-policy';
 import { ISecureGuardrail } from '../guardrail-reference';
 
@@ -29,20 +29,32 @@ export abstract class GuardrailBase extends Resource implements ISecureGuardrail
 
   /**
    * Lets `grantee` apply the guardrail: `bedrock:ApplyGuardrail` on it (and on its guardrail profile
-   * in every destination Region with cross-Region inference), and exactly `kms:Decrypt` on its key,
-   * only through Bedrock in this Region, in both the grantee's policy and the key policy.
+   * in every destination Region with cross-Region inference), `bedrock:InvokeAutomatedReasoningPolicy`
+   * on its Automated Reasoning policies, and exactly `kms:Decrypt` on its key, only through Bedrock in
+   * this Region, in both the grantee's policy and the key policy. For a Bedrock agent or flow, grant
+   * its service role.
    */
   public grantApply(grantee: iam.IGrantable): iam.Grant {
-    return this.grantAccess(grantee, 'bedrock:ApplyGuardrail', [this.guardrailArn, ...this._guardrailProfileArns()]);
+    let grant = iam.Grant.addToPrincipal({
+      grantee, actions: ['bedrock:ApplyGuardrail'], resourceArns: [this.guardrailArn, ...this._guardrailProfileArns()],
+    });
+    const reasoningPolicies = this._automatedReasoningPolicyArns();
+    if (reasoningPolicies.length > 0) {
+      grant = grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:InvokeAutomatedReasoningPolicy'], resourceArns: reasoningPolicies }));
+    }
+    return this.withKeyGrants(grant, grantee, 'use');
   }
 
   /**
    * Lets `grantee` read the guardrail's configuration (`bedrock:GetGuardrail`), with exactly
-   * `kms:Decrypt` on its key through Bedrock in this Region. For auditors and compliance checks such
-   * as `GuardrailEncryptionConfigRule`; applications need `grantApply` only.
+   * `kms:Decrypt` on its key through Bedrock in this Region, and audit the key (DescribeKey,
+   * GetKeyPolicy, GetKeyRotationStatus, ListResourceTags; no key material), also when the key has
+   * explicit administrators. For auditors and compliance checks such as
+   * `GuardrailEncryptionConfigRule`; applications need `grantApply` only.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.grantAccess(grantee, 'bedrock:GetGuardrail', [this.guardrailArn]);
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:GetGuardrail'], resourceArns: [this.guardrailArn] });
+    return this.withKeyGrants(grant, grantee, 'use', 'audit');
   }
 
   /**
@@ -55,34 +67,41 @@ export abstract class GuardrailBase extends Resource implements ISecureGuardrail
   }
 
   /**
-   * A Bedrock action on the guardrail, and `kms:Decrypt` on its key through Bedrock only, on both
-   * sides: the grantee's identity policy and the key policy (which does not delegate use of the key
-   * to IAM). When the key policy cannot be changed (imported key), a warning says what to add.
+   * The Automated Reasoning policies the guardrail checks with, which `grantApply` lets its grantee
+   * invoke.
+   *
+   * @internal
    */
-  private grantAccess(grantee: iam.IGrantable, action: string, resourceArns: string[]): iam.Grant {
-    const bedrockGrant = iam.Grant.addToPrincipal({ grantee, actions: [action], resourceArns });
+  protected _automatedReasoningPolicyArns(): string[] {
+    return [];
+  }
+
+  /**
+   * The key's side of a grant, on both sides: the grantee's identity policy and the key policy (which
+   * does not delegate use of the key to IAM). When the key policy cannot be changed (imported key), a
+   * warning says what to add.
+   */
+  private withKeyGrants(grant: iam.Grant, grantee: iam.IGrantable, ...uses: Array<'use' | 'audit'>): iam.Grant {
     const key = this._grantedKey;
-    if (!key) return bedrockGrant;
-
-    assertSameAccount(originOf('SecureGuardrail', this), this, grantee.grantPrincipal, 'grantee');
+    if (!key) return grant;
+    namedPrincipal(originOf('SecureGuardrail', this), this, grantee.grantPrincipal, 'grantee', false);
     this.assertNoCycle(key, grantee);
-    const decryptGrant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: [...GUARDRAIL_USE_ACTIONS],
-      resourceArns: [key.keyArn],
-      conditions: { StringEquals: GuardrailKeyPolicy.viaBedrockCondition(this) },
-    });
-
-    const missing = addKeyUser(this, key, grantee.grantPrincipal);
-    if (missing) {
-      Annotations.of(this).addWarningV2(
-        'cdk-secure-guardrail:importedKeyGrant',
-        'The guardrail key is imported, so its key policy cannot be changed here. For the grantee to apply ' +
-        'the guardrail, the key administrators must add this statement to the key policy: ' +
-        JSON.stringify(Stack.of(this).resolve(missing.toStatementJson())),
-      );
+    const viaBedrock = { StringEquals: GuardrailKeyPolicy.viaBedrockCondition(this) };
+    for (const use of uses) {
+      grant = grant.combine(iam.Grant.addToPrincipal(use === 'use'
+        ? { grantee, actions: [...GUARDRAIL_USE_ACTIONS], resourceArns: [key.keyArn], conditions: viaBedrock }
+        : { grantee, actions: [...KEY_AUDIT_ACTIONS], resourceArns: [key.keyArn] }));
+      const missing = (use === 'use' ? addKeyUser : addKeyAuditor)(this, key, grantee.grantPrincipal);
+      if (missing) {
+        Annotations.of(this).addWarningV2(
+          use === 'use' ? 'cdk-secure-guardrail:importedKeyGrant' : 'cdk-secure-guardrail:importedKeyAudit',
+          `The guardrail key is imported, so its key policy cannot be changed here. For the grantee to ${use === 'use' ? 'apply the guardrail' : 'audit the key'}, ` +
+          'the key administrators must add this statement to the key policy: ' +
+          JSON.stringify(Stack.of(this).resolve(missing.toStatementJson())),
+        );
+      }
     }
-    return bedrockGrant.combine(decryptGrant);
+    return grant;
   }
 
   /**

@@ -1,0 +1,58 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack, aws_bedrock as bedrock } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ENV, MANDATORY_TAGS } from './synth';
+import {
+  GuardrailComplianceDashboard,
+  GuardrailEncryptionConfigRule,
+  GuardrailKeyMonitoring,
+  GuardrailKeyRemediationAspect,
+  SecureGuardrail,
+} from '../../src';
+
+/**
+ * One stack with every construct of the library used as the README shows it, and the user's own
+ * function, synthesized into a cloud assembly: what compliance packs and Control Tower judge.
+ */
+export function everyConstruct(
+  configure: (app: App) => void = () => undefined,
+  extend: (stack: Stack) => void = () => undefined,
+): { app: App; stack: Stack; templatePath: string; assistant: lambda.Function } {
+  const app = new App({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'every-construct-')),
+    // Validation plugins report here instead of failing the synthesis (and jest's exit code).
+    context: { '@aws-cdk/core:failSynthOnValidationErrors': false },
+  });
+  configure(app);
+  const stack = new Stack(app, 'Everything', { env: ENV });
+
+  const guardrail = new SecureGuardrail(stack, 'Guardrail', { guardrailName: 'everything', mandatoryTags: MANDATORY_TAGS });
+  guardrail.createVersion('Baseline');
+  const assistant = new lambda.Function(stack, 'Assistant', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+  });
+  guardrail.grantApply(assistant);
+
+  new bedrock.CfnGuardrail(stack, 'Legacy', { name: 'legacy', blockedInputMessaging: 'No.', blockedOutputsMessaging: 'No.' });
+  GuardrailKeyRemediationAspect.applyTo(stack, { mandatoryTags: MANDATORY_TAGS });
+
+  const keyMonitoring = new GuardrailKeyMonitoring(stack, 'KeyMonitoring', { keys: [guardrail.encryptionKey] });
+  const rule = new GuardrailEncryptionConfigRule(stack, 'EncryptionRule');
+  guardrail.grantRead(rule);
+  new GuardrailComplianceDashboard(stack, 'Dashboard', { configRule: rule, keyMonitoring, guardrails: [guardrail] });
+  extend(stack);
+
+  // CDK prints the validation report to standard error.
+  const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  let assembly;
+  try {
+    assembly = app.synth();
+  } finally {
+    consoleError.mockRestore();
+  }
+  return { app, stack, templatePath: path.join(assembly.directory, stack.templateFile), assistant };
+}
