@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { analyzeKeyArn, KeyArnAnalysis } from './key-arn';
 import { PropertyResolver, wholeToken } from './private/property-resolver';
 import { comparePlacement, flattenIntrinsic, PlacementMatch, stackPlacement } from '../core/cfn-values';
+import { analyzeKeyPolicy, KeyPolicyAnalysis } from '../core/key-policy-analysis';
 
 /**
  * The one place that decides what a guardrail is encrypted with. The nag rules, the aspects and the
@@ -11,6 +12,9 @@ import { comparePlacement, flattenIntrinsic, PlacementMatch, stackPlacement } fr
 
 export const GUARDRAIL_TYPE = 'AWS::Bedrock::Guardrail';
 export const KEY_TYPE = 'AWS::KMS::Key';
+
+/** IAM resources a key policy may name by reference, and the kind of ARN each has. */
+const IDENTITY_TYPES: { readonly [type: string]: string } = { 'AWS::IAM::Role': 'role', 'AWS::IAM::User': 'user' };
 
 /** The properties the rules read, by resource kind. */
 const GUARDRAIL_PROPERTIES = ['Name', 'KmsKeyArn', 'Tags'];
@@ -25,6 +29,11 @@ export interface EffectiveResource {
   readonly properties: { readonly [name: string]: any };
   readonly deletionPolicy?: string;
   readonly updateReplacePolicy?: string;
+  /**
+   * For a key: who may use it, decided by evaluating its policy as the template will hold it (KMS's
+   * default policy when it has none). Worked out when first read.
+   */
+  readonly keyPolicy?: KeyPolicyAnalysis;
 }
 
 /** Where a guardrail's key was found. */
@@ -101,6 +110,7 @@ export class GuardrailInspector {
   private readonly logicalIds = new Map<Stack, Map<string, CfnResource>>();
   private readonly placements = new Map<Stack, { region: string; account: string }>();
   private readonly resolvers = new Map<Stack, PropertyResolver>();
+  private readonly identities = new Map<Stack, Map<string, string>>();
 
   /**
    * Inspects a guardrail resource or a custom resource that creates or updates a guardrail through
@@ -147,6 +157,8 @@ export class GuardrailInspector {
       const deletionPolicy = 'DeletionPolicy' in overrides ? overrides.DeletionPolicy : node.cfnOptions.deletionPolicy;
       const updateReplacePolicy = 'UpdateReplacePolicy' in overrides ? overrides.UpdateReplacePolicy : node.cfnOptions.updateReplacePolicy;
       let logicalId: string | undefined;
+      let keyPolicy: KeyPolicyAnalysis | undefined;
+      const analyzePolicy = () => this.analyzeKeyPolicy(stack, properties.KeyPolicy);
       resource = {
         node,
         stack,
@@ -158,10 +170,51 @@ export class GuardrailInspector {
         properties,
         deletionPolicy,
         updateReplacePolicy,
+        get keyPolicy() {
+          if (node.cfnResourceType !== KEY_TYPE) return undefined;
+          keyPolicy ??= analyzePolicy();
+          return keyPolicy;
+        },
       };
       this.effective.set(node, resource);
     }
     return resource;
+  }
+
+  /**
+   * Who may use a key of `stack` with this policy. Roles and users of the stack, which the policy
+   * names by reference, are written as ARNs of the stack's account, so that the analysis can place
+   * them; any other reference keeps it from deciding.
+   */
+  private analyzeKeyPolicy(stack: Stack, policy: unknown): KeyPolicyAnalysis {
+    const placement = this.placementOf(stack);
+    const document = policy ?? {
+      // KMS's default key policy: the account may do everything, through IAM.
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${placement.account}:root` }, Action: 'kms:*', Resource: '*' }],
+    };
+    const identities = this.identitiesOf(stack);
+    const flattened = flattenValues(document, (text) =>
+      text.replace(/\$\{GetAtt:([^.}]+)\.Arn\}/g, (whole, logicalId: string) => identities.get(logicalId) ?? whole));
+    return analyzeKeyPolicy(flattened, placement);
+  }
+
+  /** The IAM roles and users of a stack, by logical id, as ARNs of the stack's account. */
+  private identitiesOf(stack: Stack): Map<string, string> {
+    let identities = this.identities.get(stack);
+    if (!identities) {
+      identities = new Map();
+      const { account } = this.placementOf(stack);
+      for (const child of stack.node.findAll()) {
+        if (!CfnResource.isCfnResource(child) || Stack.of(child) !== stack) continue;
+        const kind = IDENTITY_TYPES[child.cfnResourceType];
+        if (kind) {
+          const logicalId = stack.resolve(child.logicalId) as string;
+          identities.set(logicalId, `arn:aws:iam::${account}:${kind}/${logicalId}`);
+        }
+      }
+      this.identities.set(stack, identities);
+    }
+    return identities;
   }
 
   private inspectResource(node: CfnResource): GuardrailInspection {
@@ -375,4 +428,17 @@ function override(base: unknown, patch: unknown): unknown {
     else merged[key] = override(merged[key], value);
   }
   return merged;
+}
+
+/**
+ * A resolved value with every intrinsic in it flattened to text (`flattenIntrinsic`), and each
+ * string then passed through `rewrite`.
+ */
+function flattenValues(value: unknown, rewrite: (text: string) => string): unknown {
+  if (typeof value === 'string') return rewrite(value);
+  if (Array.isArray(value)) return value.map((item) => flattenValues(item, rewrite));
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) return rewrite(flattenIntrinsic(value));
+  return Object.fromEntries(entries.map(([key, item]) => [key, flattenValues(item, rewrite)]));
 }

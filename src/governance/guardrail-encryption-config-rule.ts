@@ -78,16 +78,18 @@ export interface GuardrailEncryptionConfigRuleProps {
  * | key of another Region or account | NON_COMPLIANT |
  * | key not in `allowedKeys` (when given) | NON_COMPLIANT |
  * | AWS managed key, key disabled, pending deletion or deleted, rotation off | NON_COMPLIANT |
- * | could not be read (access denied, errors after retries) | NON_COMPLIANT, annotation "Not evaluated: …" |
- * | customer-managed key of this account and Region, enabled, rotated | COMPLIANT |
+ * | key policy (GetKeyPolicy) that lets a principal the policy does not name, another account, or anyone outside Bedrock in the Region use the key (the evaluation of the `KeyPolicyLeastPrivilege` rule) | NON_COMPLIANT, naming the statement, the principal and the action |
+ * | could not be read (access denied, errors after retries), or a key policy that cannot be evaluated | NON_COMPLIANT, annotation "Not evaluated: …" |
+ * | customer-managed key of this account and Region, enabled, rotated, least-privilege policy | COMPLIANT |
  *
  * Config takes no INSUFFICIENT_DATA from a rule, and NOT_APPLICABLE would hide the guardrail, so what
  * could not be evaluated is reported NON_COMPLIANT with the reason. Guardrails deleted since the last
  * run are reported NOT_APPLICABLE.
  *
- * GetGuardrail on a guardrail encrypted with a customer-managed key needs `kms:Decrypt` on that key:
- * the rule is `IGrantable`, so `secureGuardrail.grantRead(rule)` gives it. Without it, that guardrail
- * is reported "Not evaluated: GetGuardrail was denied".
+ * GetGuardrail on a guardrail encrypted with a customer-managed key needs `kms:Decrypt` on that key,
+ * and reading the key's policy needs `kms:GetKeyPolicy` in its key policy: the rule is `IGrantable`,
+ * so `secureGuardrail.grantRead(rule)` gives both. Without it, that guardrail is reported "Not
+ * evaluated: …".
  *
  * Each run also writes the KPIs as CloudWatch metrics (embedded metric format, dimension
  * `ConfigRuleName`): guardrails total, encrypted with a customer-managed key, non-compliant and not
@@ -231,7 +233,7 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadKeyMetadata',
-      actions: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'],
+      actions: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'],
       resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
     }));
     // PutEvaluations has no resource-level permissions.

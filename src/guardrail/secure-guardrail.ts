@@ -16,6 +16,7 @@ import {
   DEFAULT_CONTENT_POLICY,
 } from './private/defaults';
 import { GuardrailBase } from './private/guardrail-base';
+import { validateCreatedKeyPolicy } from './private/key-policy-validation';
 import { ensureDeploymentStatements } from './private/key-statements';
 import { GuardrailContent, GUARDRAIL_PROFILE_ARN, validateGuardrailContent } from './private/validate-content';
 import { stackPlacement } from '../core/cfn-values';
@@ -200,9 +201,13 @@ export class SecureGuardrail extends GuardrailBase {
     const content = guardrailContent(origin, props);
     const tags = ownershipTags(origin, props.mandatoryTags, props.tags);
 
-    this.encryptionKey = props.encryptionKey
-      ? this.adoptKey(origin, props.encryptionKey, props)
-      : new GuardrailKeyStandard(origin, tags, props).createKey(this, 'Key', props.guardrailName, { defaultAlias: true });
+    if (props.encryptionKey) {
+      this.encryptionKey = this.adoptKey(origin, props.encryptionKey, props);
+    } else {
+      const key = new GuardrailKeyStandard(origin, tags, props).createKey(this, 'Key', props.guardrailName, { defaultAlias: true });
+      validateCreatedKeyPolicy(this, key);
+      this.encryptionKey = key;
+    }
 
     this.guardrail = new bedrock.CfnGuardrail(this, 'Resource', { ...content, kmsKeyArn: this.encryptionKey.keyArn });
     applyOwnershipTags(this.guardrail, tags);

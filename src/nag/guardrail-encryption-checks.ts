@@ -6,7 +6,7 @@ import { GuardrailInspector } from '../detection/guardrail-inspection';
 import { GuardrailComplianceReport } from '../report/guardrail-compliance-report';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
 import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
-import { PACK_NAME, RuleOutcome } from '../rules/guardrail-rule';
+import { NonCompliance, PACK_NAME, RuleOutcome } from '../rules/guardrail-rule';
 import { GUARDRAIL_RULES } from '../rules/guardrail-rules';
 import { CheckResult, RuleCheckError, ruleOutcomes } from '../rules/rule-evaluation';
 
@@ -38,10 +38,15 @@ export class GuardrailEncryptionChecks extends NagPack {
   private readonly ruleDescriptions: ReadonlyArray<Omit<IApplyRule, 'node' | 'rule'>>;
   private inspector = new GuardrailInspector();
   private sharedPass = false;
+  /** Whether descriptions carry the explanation too (cdk-nag's `verbose`). */
+  private readonly explained: boolean;
+  /** What a finding says beyond its rule's cause, by rule id and construct path, for this pass. */
+  private readonly details = new Map<string, string>();
 
   constructor(scope?: IConstruct, props: GuardrailEncryptionChecksProps = {}) {
     super(scope, props);
     this.packName = PACK_NAME;
+    this.explained = props.verbose ?? false;
     this.options = resolveEncryptionOptions(originOf('GuardrailEncryptionChecks', scope), props);
     this.ruleDescriptions = GUARDRAIL_RULES.map((rule) => ({
       ruleSuffixOverride: rule.name,
@@ -71,7 +76,8 @@ export class GuardrailEncryptionChecks extends NagPack {
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     if (!this.sharedPass) this.inspector = new GuardrailInspector();
-    return super.validateScope(scope);
+    this.details.clear();
+    return this.withDetails(super.validateScope(scope));
   }
 
   protected checkResource(node: CfnResource): void {
@@ -80,8 +86,31 @@ export class GuardrailEncryptionChecks extends NagPack {
     const outcomes = ruleOutcomes(guardrail, this.options);
     for (let i = 0; i < this.ruleDescriptions.length; i++) {
       const { ruleSuffixOverride, info, explanation, level } = this.ruleDescriptions[i];
-      this.applyRule({ ruleSuffixOverride, info, explanation, level, node, rule: () => compliance(outcomes[i]) });
+      const outcome = outcomes[i];
+      if (outcome instanceof NonCompliance) {
+        const detailed = `${info} ${outcome.detail}`;
+        this.details.set(`${PACK_NAME}-${ruleSuffixOverride}\u0000${node.node.path}`, this.explained ? `${detailed} ${explanation}` : detailed);
+      }
+      this.applyRule({ ruleSuffixOverride, info, explanation, level, node, rule: () => compliance(outcome) });
     }
+  }
+
+  /**
+   * cdk-nag reports each rule once, with one description for all the resources that fail it. A
+   * finding that says what in particular fails the rule (which statement lets whom do what) gets a
+   * violation of its own, so that each resource keeps its own description.
+   */
+  private withDetails(report: PolicyValidationPluginReport): PolicyValidationPluginReport {
+    if (this.details.size === 0) return report;
+    const violations = report.violations.flatMap((violation) => {
+      const byDescription = new Map<string, typeof violation.violatingResources>();
+      for (const resource of violation.violatingResources) {
+        const description = this.details.get(`${violation.ruleName}\u0000${resource.constructPath}`) ?? violation.description;
+        byDescription.set(description, [...(byDescription.get(description) ?? []), resource]);
+      }
+      return [...byDescription].map(([description, violatingResources]) => ({ ...violation, description, violatingResources }));
+    });
+    return { ...report, violations };
   }
 }
 
@@ -94,5 +123,6 @@ const NAG_COMPLIANCE: Record<RuleOutcome, NagRuleCompliance> = {
 /** cdk-nag reports a rule that throws as a violation of that rule alone. */
 function compliance(result: CheckResult): NagRuleCompliance {
   if (result instanceof RuleCheckError) throw result.error;
+  if (result instanceof NonCompliance) return NagRuleCompliance.NON_COMPLIANT;
   return NAG_COMPLIANCE[result];
 }

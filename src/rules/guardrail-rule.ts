@@ -10,6 +10,14 @@ export const PACK_NAME = 'GuardrailEncryption';
 export type RuleLevel = 'error' | 'warning';
 export type RuleOutcome = 'compliant' | 'non-compliant' | 'not-applicable';
 
+/** A failed rule with what, in particular, fails it (named in the finding after the rule's cause). */
+export class NonCompliance {
+  constructor(readonly detail: string) {}
+}
+
+/** What checking a rule gives: an outcome, or a non-compliance that says why. */
+export type RuleResult = RuleOutcome | NonCompliance;
+
 /**
  * One rule: its check and its documentation, defined once and used by the nag pack, the aspect
  * and the compliance report alike.
@@ -22,11 +30,14 @@ export interface GuardrailRule {
   /** Why the rule was triggered (for the given options). */
   info(options: ResolvedEncryptionOptions): string;
   level(options: ResolvedEncryptionOptions): RuleLevel;
-  check(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): RuleOutcome;
+  check(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): RuleResult;
 }
 
-/** What a rule's check answers: whether the guardrail meets it, or that the rule has nothing to check. */
-export type Verdict = boolean | 'not-applicable';
+/**
+ * What a rule's check answers: whether the guardrail meets it (or why not), or that the rule has
+ * nothing to check.
+ */
+export type Verdict = boolean | 'not-applicable' | NonCompliance;
 
 export interface GuardrailRuleDefinition {
   info: string | ((options: ResolvedEncryptionOptions) => string);
@@ -52,7 +63,8 @@ export function guardrailRule(filename: string, definition: GuardrailRuleDefinit
     check: (guardrail, options) => {
       if (guardrail.kind !== appliesTo) return 'not-applicable';
       const verdict = definition.check(guardrail, options);
-      return verdict === 'not-applicable' ? verdict : verdict ? 'compliant' : 'non-compliant';
+      if (verdict === 'not-applicable' || verdict instanceof NonCompliance) return verdict;
+      return verdict ? 'compliant' : 'non-compliant';
     },
   };
 }
@@ -61,8 +73,8 @@ export interface KeyRuleDefinition {
   info: string | ((options: ResolvedEncryptionOptions) => string);
   explanation: string;
   level?: RuleLevel;
-  /** True when the key meets the rule. */
-  check(key: EffectiveResource, options: ResolvedEncryptionOptions): boolean;
+  /** True when the key meets the rule (or why it does not). */
+  check(key: EffectiveResource, options: ResolvedEncryptionOptions): boolean | NonCompliance;
 }
 
 /**

@@ -5,6 +5,7 @@ import KeyPlacement from './bedrock/KeyPlacement';
 import KeyVerifiable from './bedrock/KeyVerifiable';
 import { GuardrailRule } from './guardrail-rule';
 import KeyEnabled from './kms/KeyEnabled';
+import KeyManageable from './kms/KeyManageable';
 import KeyPendingWindow from './kms/KeyPendingWindow';
 import KeyPolicyLeastPrivilege from './kms/KeyPolicyLeastPrivilege';
 import KeyRetained from './kms/KeyRetained';
@@ -25,5 +26,6 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   KeyRetained,
   KeyEnabled,
   KeyPolicyLeastPrivilege,
+  KeyManageable,
   KeyTags,
 ];

@@ -1,5 +1,5 @@
 import { ResolvedEncryptionOptions } from './encryption-standard';
-import { GuardrailRule, isAcknowledged, RuleLevel, RuleOutcome, ruleId } from './guardrail-rule';
+import { GuardrailRule, isAcknowledged, NonCompliance, RuleLevel, RuleResult, ruleId } from './guardrail-rule';
 import { GUARDRAIL_RULES } from './guardrail-rules';
 import { GuardrailInspection } from '../detection/guardrail-inspection';
 
@@ -12,7 +12,7 @@ export class RuleCheckError {
   }
 }
 
-export type CheckResult = RuleOutcome | RuleCheckError;
+export type CheckResult = RuleResult | RuleCheckError;
 
 /** Outcomes of `GUARDRAIL_RULES`, by guardrail and by standard (the options as JSON). */
 const checked = new WeakMap<GuardrailInspection, Map<string, readonly CheckResult[]>>();
@@ -57,12 +57,24 @@ export function evaluateRules(guardrail: GuardrailInspection, options: ResolvedE
   const outcomes = ruleOutcomes(guardrail, options);
   return GUARDRAIL_RULES
     .map((rule, i) => ({ rule, outcome: outcomes[i] }))
-    .filter(({ outcome }) => outcome === 'non-compliant' || outcome instanceof RuleCheckError)
+    .filter(({ outcome }) => failed(outcome))
     .map(({ rule, outcome }) => ({
       ruleId: ruleId(rule),
       level: rule.level(options),
-      info: outcome instanceof RuleCheckError ? `${rule.info(options)} The rule could not be checked: ${outcome.message}` : rule.info(options),
+      info: infoOf(rule, options, outcome),
       explanation: rule.explanation,
       acknowledged: isAcknowledged(guardrail.node, ruleId(rule)),
     }));
+}
+
+/** Whether a rule's result is a failure: non-compliant, or a check that threw. */
+export function failed(result: CheckResult): boolean {
+  return result === 'non-compliant' || result instanceof NonCompliance || result instanceof RuleCheckError;
+}
+
+/** Why a rule was triggered: its cause, and what in particular fails it. */
+export function infoOf(rule: GuardrailRule, options: ResolvedEncryptionOptions, result: CheckResult): string {
+  if (result instanceof RuleCheckError) return `${rule.info(options)} The rule could not be checked: ${result.message}`;
+  if (result instanceof NonCompliance) return `${rule.info(options)} ${result.detail}`;
+  return rule.info(options);
 }

@@ -1,4 +1,5 @@
 import { App, Aws, CfnParameter, CfnResource, Duration, Fn, NestedStack, RemovalPolicy, Stack, Stage, aws_bedrock as bedrock } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -40,6 +41,53 @@ export function untaggedGuardrail(scope: Construct, name: string, kmsKeyArn?: st
 }
 
 const OTHER_REGION_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e`;
+
+const APP_ROLE = `arn:aws:iam::${ACCOUNT}:role/App`;
+const VIA_BEDROCK = { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com` };
+const NAMED_APP = { 'aws:PrincipalArn': APP_ROLE };
+
+/** The account administers the key (no cryptographic operation), so that only use decides. */
+const ADMINISTRATION = [new iam.PolicyStatement({
+  sid: 'Administration',
+  principals: [new iam.AccountRootPrincipal()],
+  actions: ['kms:DescribeKey', 'kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:EnableKeyRotation'],
+  resources: ['*'],
+})];
+
+function named(props: { sid: string; actions: string[]; conditions?: Record<string, any>; principal?: iam.IPrincipal }): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: props.sid, principals: [props.principal ?? new iam.ArnPrincipal(APP_ROLE)], actions: props.actions, resources: ['*'], conditions: props.conditions,
+  });
+}
+
+const anyone = new iam.StarPrincipal();
+const theAccount = new iam.AccountRootPrincipal();
+
+/** Key policies (besides administration) that must fail KeyPolicyLeastPrivilege, and their compliant twins. */
+const KEY_POLICIES: Record<string, iam.PolicyStatement[]> = {
+  'star-caller-account': [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: { 'kms:CallerAccount': ACCOUNT } } })],
+  'star-caller-account-twin': [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: { 'kms:CallerAccount': ACCOUNT, ...VIA_BEDROCK }, ArnEquals: NAMED_APP } })],
+  'star-principal-account': [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT } } })],
+  'star-principal-account-twin': [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT, ...VIA_BEDROCK }, ArnEquals: NAMED_APP } })],
+  'star-organization': [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij', ...VIA_BEDROCK } } })],
+  'foreign-role': [named({ sid: 'Use', principal: new iam.ArnPrincipal('arn:aws:iam::222222222222:role/App'), actions: ['kms:Decrypt'], conditions: { StringEquals: VIA_BEDROCK } })],
+  'foreign-role-twin': [named({ sid: 'Use', actions: ['kms:Decrypt'], conditions: { StringEquals: VIA_BEDROCK } })],
+  'root-via-other-service': [named({ sid: 'Use', principal: theAccount, actions: ['kms:Decrypt'], conditions: { StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } } })],
+  'root-via-any-service': [named({ sid: 'Use', principal: theAccount, actions: ['kms:Decrypt'], conditions: { StringLike: { 'kms:ViaService': '*' } } })],
+  'root-via-bedrock-named-twin': [named({ sid: 'Use', principal: theAccount, actions: ['kms:Decrypt'], conditions: { StringEquals: VIA_BEDROCK, ArnLike: NAMED_APP } })],
+  'service-without-source': [named({ sid: 'Bedrock', principal: new iam.ServicePrincipal('bedrock.amazonaws.com'), actions: ['kms:Decrypt'] })],
+  'service-with-source-twin': [named({
+    sid: 'Bedrock',
+    principal: new iam.ServicePrincipal('bedrock.amazonaws.com'),
+    actions: ['kms:Decrypt'],
+    conditions: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail/*` } },
+  })],
+  'star-denied-twin': [
+    named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'] }),
+    new iam.PolicyStatement({ sid: 'OnlyThroughBedrock', effect: iam.Effect.DENY, principals: [anyone], actions: ['kms:Decrypt'], resources: ['*'], conditions: { StringNotEquals: VIA_BEDROCK } }),
+    new iam.PolicyStatement({ sid: 'OnlyTheApp', effect: iam.Effect.DENY, principals: [anyone], actions: ['kms:Decrypt'], resources: ['*'], conditions: { ArnNotEquals: NAMED_APP } }),
+  ],
+};
 
 export function buildCorpus(app: App): void {
   const keys = new Stack(app, 'Keys', { env: ENV });
@@ -95,6 +143,16 @@ export function buildCorpus(app: App): void {
     policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
   });
 
+  // Key policies that get past a check of their shape, each beside its compliant twin.
+  for (const [name, statements] of Object.entries(KEY_POLICIES)) {
+    const key = compliantKey(main, `${name}-key`, { policy: new iam.PolicyDocument({ statements: [...ADMINISTRATION, ...statements] }) });
+    cfnGuardrail(main, name, key.keyArn);
+  }
+  const unmanageable = compliantKey(main, 'no-administrator-key', {
+    policy: new iam.PolicyDocument({ statements: [named({ sid: 'Use', actions: ['kms:Decrypt'], conditions: { StringEquals: VIA_BEDROCK } })] }),
+  });
+  cfnGuardrail(main, 'no-administrator', unmanageable.keyArn);
+
   // CDK Pipelines-style Stages, nested too.
   const stage = new Stage(app, 'Prod', { env: ENV });
   const stageStack = new Stack(stage, 'Tenants');
@@ -123,6 +181,9 @@ export const EXPECTED: Record<string, { errors: string[]; warnings: string[] }> 
   'Main/import': { errors: [], warnings: OUTSIDE },
   'Main/custom-resource-no-key/Resource/Default': { errors: ['GuardrailEncryption-CustomResourceCMK'], warnings: [] },
   'Prod/Tenants/stage-no-key': { errors: NO_KEY, warnings: [] },
+  ...Object.fromEntries(Object.keys(KEY_POLICIES).filter((name) => !name.endsWith('-twin'))
+    .map((name) => [`Main/${name}`, { errors: ['GuardrailEncryption-KeyPolicyLeastPrivilege'], warnings: [] }])),
+  'Main/no-administrator': { errors: ['GuardrailEncryption-KeyManageable'], warnings: [] },
   'Prod/Canary/Tenants/nested-stage-no-key': { errors: NO_KEY, warnings: [] },
 };
 
@@ -134,4 +195,5 @@ export const COMPLIANT = [
   'Main/property-override',
   'Main/custom-resource-with-key/Resource/Default',
   'Prod/Tenants/stage-key/Resource',
+  ...Object.keys(KEY_POLICIES).filter((name) => name.endsWith('-twin')).map((name) => `Main/${name}`),
 ];

@@ -5,7 +5,7 @@ import {
   GetComplianceDetailsByConfigRuleCommand,
   PutEvaluationsCommand,
 } from '@aws-sdk/client-config-service';
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ACCOUNT, errors, guardrailArn, invocation, keyArn, NOTIFICATION_TIME, REGION, RULE_NAME } from './handler-fixtures';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
@@ -78,6 +78,21 @@ interface KeyFixture {
   readonly manager?: 'AWS' | 'CUSTOMER';
   readonly state?: string;
   readonly rotation?: boolean;
+  /** The key policy's statements besides administration; default: one role that decrypts through Bedrock. */
+  readonly statements?: object[];
+}
+
+/** A key policy as GuardrailKeyPolicy writes it, with `statements` for its use. */
+function keyPolicy(statements: object[] = [{
+  Sid: 'GuardrailUseThroughBedrock',
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+  Action: 'kms:Decrypt',
+  Resource: '*',
+  Condition: { StringEquals: { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com` }, ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCOUNT}:role/App`] } },
+}]): string {
+  const administration = { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['kms:DescribeKey', 'kms:PutKeyPolicy'], Resource: '*' };
+  return JSON.stringify({ Version: '2012-10-17', Statement: [administration, ...statements] });
 }
 
 function givenKey(arn: string, fixture: KeyFixture = {}): void {
@@ -90,6 +105,7 @@ function givenKey(arn: string, fixture: KeyFixture = {}): void {
     },
   });
   kms.on(GetKeyRotationStatusCommand, { KeyId: arn }).resolves({ KeyRotationEnabled: fixture.rotation ?? true });
+  kms.on(GetKeyPolicyCommand, { KeyId: arn, PolicyName: 'default' }).resolves({ Policy: keyPolicy(fixture.statements), PolicyName: 'default' });
 }
 
 function reported(): Evaluation[] {
@@ -121,7 +137,7 @@ describe('compliant guardrails', () => {
       ComplianceResourceType: 'AWS::Bedrock::Guardrail',
       ComplianceResourceId: guardrailArn('good1'),
       ComplianceType: 'COMPLIANT',
-      Annotation: 'Encrypted with customer-managed key 1111aaaa-1111-1111-1111-111111111111 of this account and Region: enabled, automatic rotation on.',
+      Annotation: 'Encrypted with customer-managed key 1111aaaa-1111-1111-1111-111111111111 of this account and Region: enabled, automatic rotation on, least-privilege key policy.',
       OrderingTimestamp: new Date(NOTIFICATION_TIME),
     }]);
     expect(config.commandCalls(PutEvaluationsCommand)[0].args[0].input).toMatchObject({ ResultToken: 'token-1', TestMode: false });
@@ -228,6 +244,48 @@ describe('each reason for NON_COMPLIANT', () => {
     const annotation = reportedFor('bad1').Annotation!;
     expect(annotation).toHaveLength(256);
     expect(annotation.endsWith('…')).toBe(true);
+  });
+});
+
+describe('the key policy, evaluated as the pack evaluates it', () => {
+  const OPEN_KEY = keyArn('3333cccc-3333-3333-3333-333333333333');
+
+  test.each<[string, object[], RegExp]>([
+    ['"*" narrowed only to the account', [{ Sid: 'Account', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT } } }],
+      /^Non-compliant: in the policy of its key 3333cccc-3333-3333-3333-333333333333, statement Account lets any principal of account 111111111111 whose IAM policies allow it call kms:Decrypt directly, /],
+    ['a role of another account', [{ Sid: 'Foreign', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/X' }, Action: 'kms:Decrypt', Resource: '*' }],
+      /statement Foreign lets arn:aws:iam::222222222222:role\/X of another account call /],
+    ['the account through another service', [{ Sid: 'S3', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } } }],
+      /statement S3 lets any principal of account 111111111111 whose IAM policies allow it call kms:Decrypt through another service\.$/],
+  ])('a key whose policy lets %s decrypt outside the standard is NON_COMPLIANT, with who and which statement', async (_name, statements, annotation) => {
+    givenGuardrails({ id: 'open', kmsKeyArn: OPEN_KEY });
+    givenKey(OPEN_KEY, { statements });
+    await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reportedFor('open')).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(annotation) });
+  });
+
+  test('a key policy that cannot be read, or verified, leaves the guardrail not evaluated (but counted as CMK)', async () => {
+    const unreadable = keyArn('4444dddd-4444-4444-4444-444444444444');
+    const unverifiable = keyArn('5555eeee-5555-5555-5555-555555555555');
+    givenGuardrails({ id: 'unreadable', kmsKeyArn: unreadable }, { id: 'unverifiable', kmsKeyArn: unverifiable });
+    givenKey(unreadable);
+    kms.on(GetKeyPolicyCommand, { KeyId: unreadable, PolicyName: 'default' }).rejects(errors.named('AccessDeniedException', 'no'));
+    givenKey(unverifiable, { statements: [{ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }] });
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reportedFor('unreadable')).toMatchObject({
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: 'Not evaluated: the policy of its key 4444dddd-4444-4444-4444-444444444444 could not be read: kms:GetKeyPolicy was denied (AccessDeniedException: no).',
+    });
+    expect(reportedFor('unverifiable').Annotation).toMatch(/^Not evaluated: the policy of its key 5555eeee-.* could not be read: it cannot be verified: condition operator IpAddress is not modelled\.$/);
+    expect(summary).toMatchObject({ notEvaluated: 2, encryptedWithCmk: 2 });
+  });
+
+  test('a definite reason keeps the guardrail NON_COMPLIANT when the policy cannot be read', async () => {
+    givenGuardrails({ id: 'g', kmsKeyArn: OPEN_KEY });
+    givenKey(OPEN_KEY, { rotation: false });
+    kms.on(GetKeyPolicyCommand).rejects(errors.named('KMSInternalException', 'down'));
+    await evaluateGuardrailEncryption(invocation(), deps({}));
+    expect(reportedFor('g').Annotation).toMatch(/rotation of its key 3333cccc-.* is off; and the policy of its key could not be read \(kms:GetKeyPolicy failed/);
   });
 });
 

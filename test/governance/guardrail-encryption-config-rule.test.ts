@@ -76,7 +76,7 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
         { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup.id, 'Arn'] } },
         { Sid: 'ListGuardrails', Effect: 'Allow', Action: 'bedrock:ListGuardrails', Resource: '*' },
         { Sid: 'ReadGuardrails', Effect: 'Allow', Action: 'bedrock:GetGuardrail', Resource: partitionArn(`:bedrock:${REGION}:${ACCOUNT}:guardrail/*`) },
-        { Sid: 'ReadKeyMetadata', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], Resource: partitionArn(`:kms:${REGION}:${ACCOUNT}:key/*`) },
+        { Sid: 'ReadKeyMetadata', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'], Resource: partitionArn(`:kms:${REGION}:${ACCOUNT}:key/*`) },
         { Sid: 'ReportEvaluations', Effect: 'Allow', Action: 'config:PutEvaluations', Resource: '*' },
       ],
       [

@@ -267,6 +267,13 @@ describe('SecureGuardrail.grantApply', () => {
     });
   });
 
+  test('a grantee that stands for every role of the account fails at synth, by evaluating the key policy', () => {
+    const { stack, guardrail } = build();
+    guardrail.grantApply(iam.Role.fromRoleArn(stack, 'AllRoles', `arn:aws:iam::${ACCOUNT}:role/*`));
+    expect(() => Template.fromStack(stack)).toThrow(
+      `[TestStack/Guardrail] SecureGuardrail: in the policy of its key TestStack/Guardrail/Key, statement GuardrailUseThroughBedrock lets any principal of account ${ACCOUNT} whose IAM policies allow it call kms:Decrypt through Bedrock in the key's Region; allowed: only the roles given grantApply or grantRead, only through Bedrock in the key's Region.`);
+  });
+
   test('refuses a grantee of another account', () => {
     const { stack, guardrail } = build();
     const foreign = iam.Role.fromRoleArn(stack, 'Foreign', `arn:aws:iam::${OTHER_ACCOUNT}:role/App`);

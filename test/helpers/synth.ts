@@ -1,6 +1,8 @@
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { arnAttributes, Caller, KeyPolicyEvaluator, PolicyDocumentJson, resolveIntrinsics } from './key-policy-evaluator';
+import { arnAttributes, resolveIntrinsics } from './intrinsics';
+import { KEY_POLICY_ACTIONS } from '../../src/core/kms-actions';
+import { Caller, KeyPolicyEvaluator, PolicyStatementJson } from '../../src/core/policy-evaluator';
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'eu-west-1';
@@ -63,18 +65,7 @@ export const CONTEXTS = {
 } as const;
 
 /** Every action KMS authorizes on a key through its key policy. */
-export const ALL_KEY_ACTIONS = [
-  'kms:CancelKeyDeletion', 'kms:ConnectCustomKeyStore', 'kms:CreateAlias', 'kms:CreateGrant', 'kms:Decrypt',
-  'kms:DeleteAlias', 'kms:DeleteImportedKeyMaterial', 'kms:DeriveSharedSecret', 'kms:DescribeKey', 'kms:DisableKey',
-  'kms:DisableKeyRotation', 'kms:EnableKey', 'kms:EnableKeyRotation', 'kms:Encrypt', 'kms:GenerateDataKey',
-  'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:GenerateMac', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:GetParametersForImport', 'kms:GetPublicKey',
-  'kms:ImportKeyMaterial', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeyPolicies', 'kms:ListKeyRotations',
-  'kms:ListResourceTags', 'kms:PutKeyPolicy', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:ReplicateKey',
-  'kms:RetireGrant', 'kms:RevokeGrant', 'kms:RotateKeyOnDemand', 'kms:ScheduleKeyDeletion', 'kms:Sign',
-  'kms:TagResource', 'kms:UntagResource', 'kms:UpdateAlias', 'kms:UpdateKeyDescription', 'kms:UpdatePrimaryRegion',
-  'kms:Verify', 'kms:VerifyMac',
-];
+export const ALL_KEY_ACTIONS = KEY_POLICY_ACTIONS;
 
 export const CRYPTO_ACTIONS = [
   'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey',
@@ -82,10 +73,16 @@ export const CRYPTO_ACTIONS = [
   'kms:CreateGrant',
 ];
 
+/** A statement of a synthesized key policy, as the tests read it. */
+export interface SynthesizedStatement extends PolicyStatementJson {
+  readonly Action: string | string[];
+  readonly Condition?: Record<string, Record<string, any>>;
+}
+
 export interface SynthesizedKey {
   readonly template: any;
   readonly logicalId: string;
-  readonly policy: PolicyDocumentJson;
+  readonly policy: { readonly Statement: SynthesizedStatement[] };
   readonly evaluator: KeyPolicyEvaluator;
 }
 
@@ -96,7 +93,7 @@ export function synthesizedKey(stack: Stack): SynthesizedKey {
   if (keys.length !== 1) throw new Error(`expected one key, found ${keys.length}`);
   const env = { partition: 'aws', region: REGION, account: ACCOUNT, urlSuffix: 'amazonaws.com' };
   const policy = resolveIntrinsics(keys[0][1].Properties.KeyPolicy, { ...env, attributes: arnAttributes(template, env) });
-  return { template, logicalId: keys[0][0], policy, evaluator: new KeyPolicyEvaluator(policy, ACCOUNT) };
+  return { template, logicalId: keys[0][0], policy, evaluator: new KeyPolicyEvaluator(policy) };
 }
 
 /** The actions among `actions` that `caller` may perform in `context`. */

@@ -2,7 +2,7 @@ import { App, BootstraplessSynthesizer, CliCredentialsStackSynthesizer, NestedSt
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { GuardrailEncryptionConfigRule, GuardrailKeyPolicy, SecureGuardrail } from '../../src';
-import { Caller, KeyPolicyEvaluator, PolicyStatementJson } from '../helpers/key-policy-evaluator';
+import { Caller, KeyPolicyEvaluator, PolicyStatementJson } from '../../src/core/policy-evaluator';
 import {
   ACCOUNT, ALL_KEY_ACTIONS, allowedActions, CALLERS, CONTEXTS, CRYPTO_ACTIONS, DEPLOYER_ARN, grantedCaller, MANDATORY_TAGS,
   newStack, OTHER_ACCOUNT, REGION, roleCaller, synthesizedKey, SynthesizedKey,
@@ -29,7 +29,7 @@ function guardrailStack(stack: Stack = newStack(), props: Partial<ConstructorPar
 /** An evaluator of a policy written by hand, for the key's account. */
 class KeyPolicyEvaluatorFor extends KeyPolicyEvaluator {
   constructor(statements: PolicyStatementJson[]) {
-    super({ Statement: statements }, ACCOUNT);
+    super({ Statement: statements });
   }
 }
 
@@ -233,7 +233,7 @@ describe('the key policy statements', () => {
       return { key, auditor: grantedCaller(key, stack.getLogicalId(rule.role.node.defaultChild as iam.CfnRole)) };
     };
     const before = audited(false);
-    expect(before.auditor.identityAllows).toEqual(['kms:DescribeKey', 'kms:GetKeyRotationStatus']);
+    expect(before.auditor.identityAllows).toEqual(['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus']);
     expect(allowedActions(before.key, before.auditor, CONTEXTS.direct)).toEqual([]);
 
     const { key, auditor } = audited(true);

@@ -13,7 +13,8 @@ const RULE_IDS = [
   'GuardrailEncryption-CMKRequired', 'GuardrailEncryption-KeyPlacement', 'GuardrailEncryption-KeyVerifiable',
   'GuardrailEncryption-GuardrailTags', 'GuardrailEncryption-CustomResourceCMK', 'GuardrailEncryption-KeySymmetric',
   'GuardrailEncryption-KeyRotation', 'GuardrailEncryption-KeyPendingWindow', 'GuardrailEncryption-KeyRetained',
-  'GuardrailEncryption-KeyEnabled', 'GuardrailEncryption-KeyPolicyLeastPrivilege', 'GuardrailEncryption-KeyTags',
+  'GuardrailEncryption-KeyEnabled', 'GuardrailEncryption-KeyPolicyLeastPrivilege', 'GuardrailEncryption-KeyManageable',
+  'GuardrailEncryption-KeyTags',
 ];
 
 describe('GuardrailEncryptionChecks', () => {

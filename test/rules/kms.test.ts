@@ -1,8 +1,8 @@
-import { App, CfnDeletionPolicy, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnDeletionPolicy, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { findings, guardrailWithKey, keyWith, NONE, rule } from './helpers';
-import { GuardrailEncryptionChecks } from '../../src';
+import { GuardrailEncryptionAspect, GuardrailEncryptionChecks } from '../../src';
 import { cfnGuardrail } from '../corpus/corpus-app';
 import { ACCOUNT } from '../helpers/synth';
 
@@ -99,8 +99,12 @@ describe('KeyEnabled', () => {
 });
 
 describe('KeyPolicyLeastPrivilege', () => {
-  const policy = (...statements: object[]) => (k: kms.CfnKey) => k.addPropertyOverride('KeyPolicy', { Version: '2012-10-17', Statement: statements });
   const root = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:root`]] } };
+  // The account administers the key (without using it), so that only KeyPolicyLeastPrivilege decides.
+  const administration = { Effect: 'Allow', Principal: root, Action: ['kms:DescribeKey', 'kms:PutKeyPolicy'], Resource: '*' };
+  const policy = (...statements: object[]) => (k: kms.CfnKey) =>
+    k.addPropertyOverride('KeyPolicy', { Version: '2012-10-17', Statement: [administration, ...statements] });
+  const viaBedrock = { 'kms:ViaService': 'bedrock.eu-west-1.amazonaws.com' };
 
   test.each<[string, (k: kms.CfnKey) => void]>([
     ["CDK's default policy (root may do kms:*)", (k) => k.addPropertyOverride('KeyPolicy', { Statement: [{ Effect: 'Allow', Principal: root, Action: 'kms:*', Resource: '*' }] })],
@@ -116,17 +120,29 @@ describe('KeyPolicyLeastPrivilege', () => {
     ['decryption delegated to the root', policy({ Effect: 'Allow', Principal: root, Action: 'kms:Decrypt', Resource: '*' })],
     ['decryption delegated to a bare account id', policy({ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'kms:Decrypt', Resource: '*' })],
     ['the root with an unrelated condition', policy({ Effect: 'Allow', Principal: root, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT } } })],
+    // Every IAM principal of the account whose policies allow it could read the guardrail through Bedrock.
+    ['decryption delegated to the root through Bedrock', policy({ Effect: 'Allow', Principal: root, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: viaBedrock } })],
   ])('non-compliant: %s', (_name, spoil) => {
     expect(spoiled(spoil).errors).toEqual([rule('KeyPolicyLeastPrivilege')]);
   });
 
   test.each<[string, (k: kms.CfnKey) => void]>([
     ['the root delegated administration only', policy({ Effect: 'Allow', Principal: root, Action: ['kms:Describe*', 'kms:Put*', 'kms:List?liases'], Resource: '*' })],
-    ['the root delegated decryption through a service', policy({ Effect: 'Allow', Principal: root, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'bedrock.eu-west-1.amazonaws.com' } } })],
+    ['the root delegated decryption through Bedrock to named roles', policy({
+      Effect: 'Allow',
+      Principal: root,
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { StringEquals: viaBedrock, ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/App` } },
+    })],
     ['a conditioned "*" principal', policy({ Effect: 'Allow', Principal: '*', Action: 'kms:DescribeKey', Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT } } })],
-    ['a deny for everyone', policy({ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' })],
+    ['a deny for everyone but administration', policy({ Effect: 'Deny', Principal: '*', NotAction: ['kms:DescribeKey', 'kms:PutKeyPolicy'], Resource: '*' })],
   ])('compliant: %s', (_name, spoil) => {
     expect(spoiled(spoil)).toEqual(NONE);
+  });
+
+  test('a deny for everyone leaves a key nobody can administer (KeyManageable)', () => {
+    expect(spoiled(policy({ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' })).errors).toEqual([rule('KeyManageable')]);
   });
 
   test.each<[string, object]>([
@@ -138,7 +154,7 @@ describe('KeyPolicyLeastPrivilege', () => {
       const key = new kms.CfnKey(s, 'L1Key', {
         enableKeyRotation: true,
         pendingWindowInDays: 30,
-        keyPolicy: { Version: '2012-10-17', Statement: [statement] },
+        keyPolicy: { Version: '2012-10-17', Statement: [administration, statement] },
         tags: ['Owner', 'Workload', 'DataSensitivity'].map((tag) => ({ key: tag, value: 'x' })),
       });
       key.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
@@ -153,6 +169,55 @@ describe('KeyPolicyLeastPrivilege', () => {
       for (const tag of ['Owner', 'Workload', 'DataSensitivity']) (key.node.defaultChild as kms.CfnKey).tags.setTag(tag, 'x');
       cfnGuardrail(s, 'G', key.keyArn);
     }).errors).toEqual([rule('KeyPolicyLeastPrivilege')]);
+  });
+});
+
+describe('KeyPolicyLeastPrivilege findings', () => {
+  test('name, for each guardrail, the principal, the action, the route and the statement that allows it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const admin = new iam.PolicyStatement({ principals: [new iam.AccountRootPrincipal()], actions: ['kms:PutKeyPolicy'], resources: ['*'] });
+    const open = (id: string, statement: iam.PolicyStatement) =>
+      cfnGuardrail(stack, id, keyWith(stack, undefined, { policy: new iam.PolicyDocument({ statements: [admin, statement] }) }).keyArn);
+    // Two keys of one stack need distinct ids: keyWith names its key 'Key'.
+    open('Direct', new iam.PolicyStatement({ sid: 'AppDirect', principals: [new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/App`)], actions: ['kms:Decrypt'], resources: ['*'] }));
+    const report = new GuardrailEncryptionChecks().validateScope(app);
+    const leastPrivilege = report.violations.filter((v) => v.ruleName === rule('KeyPolicyLeastPrivilege'));
+    expect(leastPrivilege.map((v) => v.description)).toEqual([
+      expect.stringContaining(`Found: statement AppDirect lets arn:aws:iam::${ACCOUNT}:role/App call kms:Decrypt directly, through Bedrock in another Region, through another service.`),
+    ]);
+  });
+
+  test('two guardrails with differently exposed keys each keep their own description', () => {
+    const app = new App();
+    const env = { account: ACCOUNT, region: 'eu-west-1' };
+    const admin = new iam.PolicyStatement({ principals: [new iam.AccountRootPrincipal()], actions: ['kms:PutKeyPolicy'], resources: ['*'] });
+    const build = (stackId: string, statement: iam.PolicyStatement) => {
+      const stack = new Stack(app, stackId, { env });
+      cfnGuardrail(stack, 'G', keyWith(stack, undefined, { policy: new iam.PolicyDocument({ statements: [admin, statement] }) }).keyArn);
+    };
+    build('A', new iam.PolicyStatement({ sid: 'Anyone', principals: [new iam.AnyPrincipal()], actions: ['kms:Encrypt'], resources: ['*'] }));
+    build('B', new iam.PolicyStatement({ sid: 'Foreign', principals: [new iam.ArnPrincipal('arn:aws:iam::222222222222:role/X')], actions: ['kms:Decrypt'], resources: ['*'] }));
+    const leastPrivilege = new GuardrailEncryptionChecks().validateScope(app).violations.filter((v) => v.ruleName === rule('KeyPolicyLeastPrivilege'));
+    expect(leastPrivilege.map((v) => [v.violatingResources.map((r) => r.constructPath), v.description])).toEqual([
+      [['A/G'], expect.stringMatching(/Found: statement Anyone lets any principal of account 111111111111 whose IAM policies allow it call kms:Encrypt directly, /)],
+      [['B/G'], expect.stringMatching(/Found: statement Foreign lets arn:aws:iam::222222222222:role\/X of another account call .*kms:Decrypt directly/)],
+    ]);
+  });
+
+  test('the aspect annotates the same detail', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const admin = new iam.PolicyStatement({ principals: [new iam.AccountRootPrincipal()], actions: ['kms:PutKeyPolicy'], resources: ['*'] });
+    const open = new iam.PolicyStatement({ sid: 'Anyone', principals: [new iam.AnyPrincipal()], actions: ['kms:Decrypt'], resources: ['*'] });
+    cfnGuardrail(stack, 'G', keyWith(stack, undefined, { policy: new iam.PolicyDocument({ statements: [admin, open] }) }).keyArn);
+    GuardrailEncryptionAspect.applyTo(app, { report: false });
+    app.synth();
+    const messages = stack.node.findChild('G').node.metadata.filter((m) => m.type === 'aws:cdk:error').map((m) => String(m.data));
+    expect(messages).toEqual([expect.stringContaining('Found: statement Anyone lets any principal of account 111111111111 whose IAM policies allow it call kms:Decrypt '
+      + "directly, through Bedrock in the key's Region, through Bedrock in another Region, through another service; "
+      + 'statement Anyone lets principals of other accounts call kms:Decrypt directly, through Bedrock in the key\'s Region, through Bedrock in another Region, '
+      + 'through another service; statement Anyone lets any AWS service call kms:Decrypt directly.')]);
   });
 });
 
@@ -171,14 +236,21 @@ describe('KeyPolicyLeastPrivilege on policy documents', () => {
     'decryption delegated to the account root is found in %s', (_name, env) => {
       expect(withDocument([decrypt(new iam.AccountRootPrincipal())], env)).toContain(rule('KeyPolicyLeastPrivilege'));
       expect(withDocument([decrypt(new iam.AccountRootPrincipal(), { StringEquals: { 'kms:ViaService': 'bedrock.eu-west-1.amazonaws.com' } })], env))
-        .not.toContain(rule('KeyPolicyLeastPrivilege'));
+        .toContain(rule('KeyPolicyLeastPrivilege'));
+      expect(withDocument([decrypt(new iam.AccountRootPrincipal(), {
+        StringEquals: { 'kms:ViaService': `bedrock.${env === undefined ? 'eu-west-1' : Aws.REGION}.${Aws.URL_SUFFIX}` },
+        ArnLike: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/App` },
+      })], env)).not.toContain(rule('KeyPolicyLeastPrivilege'));
     });
 
   test('the anonymous principal and wildcards are found', () => {
     expect(withDocument([decrypt(new iam.AnyPrincipal())])).toContain(rule('KeyPolicyLeastPrivilege'));
     expect(withDocument([new iam.PolicyStatement({ principals: [new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/App`)], actions: ['kms:*'], resources: ['*'] })]))
       .toContain(rule('KeyPolicyLeastPrivilege'));
-    expect(withDocument([decrypt(new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/App`))])).not.toContain(rule('KeyPolicyLeastPrivilege'));
+    // A named role of the account, but outside Bedrock.
+    expect(withDocument([decrypt(new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/App`))])).toContain(rule('KeyPolicyLeastPrivilege'));
+    expect(withDocument([decrypt(new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/App`), { StringEquals: { 'kms:ViaService': 'bedrock.eu-west-1.amazonaws.com' } })]))
+      .not.toContain(rule('KeyPolicyLeastPrivilege'));
   });
 });
 

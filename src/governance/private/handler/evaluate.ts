@@ -6,9 +6,10 @@ import {
   GetComplianceDetailsByConfigRuleCommand,
   PutEvaluationsCommand,
 } from '@aws-sdk/client-config-service';
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, KeyMetadata, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KeyMetadata, KMSClient } from '@aws-sdk/client-kms';
 import { kpiRecord } from './emf';
 import { RetryOptions, withRetries } from './retry';
+import { analyzeKeyPolicy, describeExposures, KeyPolicyAnalysis } from '../../../core/key-policy-analysis';
 import { DEFAULT_METRIC_NAMESPACE, ENV, EVALUATED_RESOURCE_TYPE } from '../kpi';
 
 /** What AWS Config passes to a custom Lambda rule (the fields this rule reads). */
@@ -67,11 +68,14 @@ interface KeyFacts {
   readonly metadata?: KeyMetadata;
   /** The key no longer exists. */
   readonly missing?: boolean;
-  readonly rotationEnabled?: boolean;
-  readonly rotationUnsupported?: boolean;
-  /** Why the key could not be read. */
+  /** Why the key could not be described. */
   readonly problem?: string;
+  readonly rotation?: RotationFacts;
+  readonly policy?: PolicyFacts;
 }
+
+type RotationFacts = { readonly enabled: boolean } | { readonly unsupported: true } | { readonly problem: string };
+type PolicyFacts = { readonly analysis: KeyPolicyAnalysis } | { readonly problem: string };
 
 /** Config's limit on evaluations per PutEvaluations call. */
 const PUT_EVALUATIONS_BATCH = 100;
@@ -232,33 +236,43 @@ function findingFromKey(guardrailArn: string, keyId: string, fromArn: string[], 
       : notEvaluated(guardrailArn, `its key ${keyId} could not be read: ${key.problem}`);
   }
   const customerManaged = key.metadata.KeyManager === 'CUSTOMER';
-  const reasons = [...fromArn];
-  if (!customerManaged) reasons.push(`its key ${keyId} is an AWS managed key`);
-  const state = key.metadata.KeyState;
-  if (state === 'Disabled') {
-    reasons.push(`its key ${keyId} is disabled`);
-  } else if (state === 'PendingDeletion' || state === 'PendingReplicaDeletion') {
-    reasons.push(`its key ${keyId} is pending deletion`);
-  } else if (state !== 'Enabled') {
-    reasons.push(`its key ${keyId} is in state ${state}`);
-  } else if (customerManaged) {
-    if (key.rotationUnsupported) {
-      reasons.push(`its key ${keyId} cannot rotate automatically (imported or external key material)`);
-    } else if (key.rotationEnabled === false) {
-      reasons.push(`automatic rotation of its key ${keyId} is off`);
-    } else if (key.rotationEnabled === undefined) {
-      if (reasons.length === 0) return notEvaluated(guardrailArn, `the rotation of its key ${keyId} could not be read: ${key.problem}`, true);
-      reasons.push(`and the rotation of its key could not be read (${key.problem})`);
-    }
-  }
-  if (reasons.length > 0) return finding(guardrailArn, reasons, customerManaged);
+  const { reasons, unread } = reasonsFromKey(keyId, key);
+  const all = [...fromArn, ...(customerManaged ? [] : [`its key ${keyId} is an AWS managed key`]), ...reasons];
+  if (all.length > 0) return finding(guardrailArn, [...all, ...unread.map(([what, why]) => `and the ${what} of its key could not be read (${why})`)], customerManaged);
+  if (unread.length > 0) return notEvaluated(guardrailArn, unread.map(([what, why]) => `the ${what} of its key ${keyId} could not be read: ${why}`).join('; '), true);
   return {
     guardrailArn,
     compliance: ComplianceType.Compliant,
     evaluated: true,
     encryptedWithCmk: true,
-    annotation: `Encrypted with customer-managed key ${keyId} of this account and Region: enabled, automatic rotation on${allowListed ? ', in the allow-list' : ''}.`,
+    annotation: `Encrypted with customer-managed key ${keyId} of this account and Region: enabled, automatic rotation on, least-privilege key policy${allowListed ? ', in the allow-list' : ''}.`,
   };
+}
+
+/**
+ * What the key's state, rotation and policy say is wrong, and what of them could not be read (with
+ * why). Rotation and policy are read only for an enabled customer-managed key.
+ */
+function reasonsFromKey(keyId: string, key: KeyFacts): { reasons: string[]; unread: Array<['rotation' | 'policy', string]> } {
+  const reasons: string[] = [];
+  const unread: Array<['rotation' | 'policy', string]> = [];
+  const state = key.metadata!.KeyState;
+  if (state === 'Disabled') reasons.push(`its key ${keyId} is disabled`);
+  else if (state === 'PendingDeletion' || state === 'PendingReplicaDeletion') reasons.push(`its key ${keyId} is pending deletion`);
+  else if (state !== 'Enabled') reasons.push(`its key ${keyId} is in state ${state}`);
+  const rotation = key.rotation;
+  if (rotation && 'unsupported' in rotation) reasons.push(`its key ${keyId} cannot rotate automatically (imported or external key material)`);
+  else if (rotation && 'enabled' in rotation && !rotation.enabled) reasons.push(`automatic rotation of its key ${keyId} is off`);
+  else if (rotation && 'problem' in rotation) unread.push(['rotation', rotation.problem]);
+  const policy = key.policy;
+  if (policy && 'problem' in policy) {
+    unread.push(['policy', policy.problem]);
+  } else if (policy?.analysis.undecidable) {
+    unread.push(['policy', `it cannot be verified: ${policy.analysis.undecidable}`]);
+  } else if (policy && policy.analysis.exposures.length > 0) {
+    reasons.push(`in the policy of its key ${keyId}, ${describeExposures(policy.analysis.exposures, 1).join('; ')}`);
+  }
+  return { reasons, unread };
 }
 
 async function readKey(kms: KMSClient, retry: GuardrailContext['retry'], keyArn: string): Promise<KeyFacts> {
@@ -270,15 +284,38 @@ async function readKey(kms: KMSClient, retry: GuardrailContext['retry'], keyArn:
     return { problem: `kms:DescribeKey ${ACCESS_DENIED.has(errorName(error)) ? 'was denied' : 'failed'} (${describe(error)})` };
   }
   if (!metadata) return { problem: 'kms:DescribeKey returned no key metadata' };
-  // Rotation is only meaningful for a usable customer-managed key; the others are non-compliant anyway.
+  // Rotation and policy matter only for a usable customer-managed key; the others are non-compliant anyway.
   if (metadata.KeyManager !== 'CUSTOMER' || metadata.KeyState !== 'Enabled') return { metadata };
+  const [rotation, policy] = await Promise.all([readRotation(kms, retry, keyArn), readPolicy(kms, retry, keyArn)]);
+  return { metadata, rotation, policy };
+}
+
+async function readRotation(kms: KMSClient, retry: GuardrailContext['retry'], keyArn: string): Promise<RotationFacts> {
   try {
     const rotation = await retry(() => kms.send(new GetKeyRotationStatusCommand({ KeyId: keyArn })));
-    return { metadata, rotationEnabled: rotation.KeyRotationEnabled === true };
+    return { enabled: rotation.KeyRotationEnabled === true };
   } catch (error) {
-    if (errorName(error) === 'UnsupportedOperationException') return { metadata, rotationUnsupported: true };
-    return { metadata, problem: `kms:GetKeyRotationStatus ${ACCESS_DENIED.has(errorName(error)) ? 'was denied' : 'failed'} (${describe(error)})` };
+    if (errorName(error) === 'UnsupportedOperationException') return { unsupported: true };
+    return { problem: `kms:GetKeyRotationStatus ${ACCESS_DENIED.has(errorName(error)) ? 'was denied' : 'failed'} (${describe(error)})` };
   }
+}
+
+/** The key's policy, evaluated as the pack evaluates it at synth. */
+async function readPolicy(kms: KMSClient, retry: GuardrailContext['retry'], keyArn: string): Promise<PolicyFacts> {
+  let text: string | undefined;
+  try {
+    text = (await retry(() => kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' })))).Policy;
+  } catch (error) {
+    return { problem: `kms:GetKeyPolicy ${ACCESS_DENIED.has(errorName(error)) ? 'was denied' : 'failed'} (${describe(error)})` };
+  }
+  let policy: unknown;
+  try {
+    policy = JSON.parse(text ?? '');
+  } catch {
+    return { problem: 'kms:GetKeyPolicy returned no policy document' };
+  }
+  const [, region, account] = KEY_ARN.exec(keyArn)!;
+  return { analysis: analyzeKeyPolicy(policy, { account, region }) };
 }
 
 async function staleEvaluations(

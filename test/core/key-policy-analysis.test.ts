@@ -1,0 +1,110 @@
+import { analyzeKeyPolicy } from '../../src/core/key-policy-analysis';
+import { ACCOUNT, OTHER_ACCOUNT, REGION } from '../helpers/synth';
+
+const HERE = { account: ACCOUNT, region: REGION };
+const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+const APP = `arn:aws:iam::${ACCOUNT}:role/App`;
+const VIA_BEDROCK = { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com` };
+const ADMINISTRATION = { Sid: 'Administration', Effect: 'Allow', Principal: { AWS: ROOT }, Action: ['kms:DescribeKey', 'kms:PutKeyPolicy'], Resource: '*' };
+
+function analyze(statements: object[], options = HERE) {
+  return analyzeKeyPolicy({ Version: '2012-10-17', Statement: [ADMINISTRATION, ...statements] }, options);
+}
+
+/** Each exposure as `<principal> | <action> | <route> | <statement>`. */
+function exposures(statements: object[], options = HERE): string[] {
+  return analyze(statements, options).exposures.map((e) => `${e.principal} | ${e.action} | ${e.route} | ${e.statement}`);
+}
+
+describe('analyzeKeyPolicy', () => {
+  test('a named role of the account, through Bedrock in the key\'s Region, exposes nothing', () => {
+    const use = { Sid: 'Use', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: VIA_BEDROCK, ArnLike: { 'aws:PrincipalArn': [APP] } } };
+    expect(analyze([use])).toEqual({ exposures: [], manageable: true });
+  });
+
+  test('names who, what, how and the statement', () => {
+    expect(exposures([{ Sid: 'Direct', Effect: 'Allow', Principal: { AWS: APP }, Action: 'kms:Decrypt', Resource: '*' }])).toEqual([
+      `${APP} | kms:Decrypt | directly | Direct`,
+      `${APP} | kms:Decrypt | through Bedrock in another Region | Direct`,
+      `${APP} | kms:Decrypt | through another service | Direct`,
+    ]);
+  });
+
+  test('"*" narrowed only to the account, or the organization, is everyone of it', () => {
+    const star = (condition: object) => [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*', Condition: condition }];
+    expect(exposures(star({ StringEquals: { 'kms:CallerAccount': ACCOUNT, ...VIA_BEDROCK } }))).toEqual([
+      `any principal of account ${ACCOUNT} whose IAM policies allow it | kms:Decrypt | through Bedrock in the key's Region | #1`,
+    ]);
+    expect(exposures(star({ StringEquals: { 'aws:PrincipalAccount': ACCOUNT, ...VIA_BEDROCK } }))).toHaveLength(1);
+    expect(exposures(star({ StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij', ...VIA_BEDROCK } }))).toEqual([
+      `any principal of account ${ACCOUNT} whose IAM policies allow it | kms:Decrypt | through Bedrock in the key's Region | #1`,
+      'principals of other accounts | kms:Decrypt | through Bedrock in the key\'s Region | #1',
+    ]);
+  });
+
+  test('another account may do nothing at all, not even describe the key', () => {
+    expect(exposures([{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:role/App` }, Action: 'kms:DescribeKey', Resource: '*' }]))
+      .toEqual(['directly', "through Bedrock in the key's Region", 'through Bedrock in another Region', 'through another service']
+        .map((route) => `arn:aws:iam::${OTHER_ACCOUNT}:role/App of another account | kms:DescribeKey | ${route} | #1`));
+  });
+
+  test('kms:ViaService of another service, or any service, is outside Bedrock', () => {
+    const root = (condition: object) => [{ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*', Condition: condition }];
+    expect(exposures(root({ StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } })).map((e) => e.split(' | ')[2]))
+      .toEqual(['through another service']);
+    expect(exposures(root({ StringLike: { 'kms:ViaService': '*' } })).map((e) => e.split(' | ')[2]))
+      .toEqual(["through Bedrock in the key's Region", 'through Bedrock in another Region', 'through another service']);
+  });
+
+  test('a service needs aws:SourceAccount (or aws:SourceArn) of the key\'s account; only Bedrock may use the key for itself', () => {
+    const service = (name: string, condition?: object) => [{ Effect: 'Allow', Principal: { Service: name }, Action: 'kms:Decrypt', Resource: '*', Condition: condition }];
+    expect(exposures(service('bedrock.amazonaws.com'))).toEqual([
+      'the service bedrock.amazonaws.com | kms:Decrypt | directly | #1',
+    ]);
+    expect(exposures(service('bedrock.amazonaws.com', { StringEquals: { 'aws:SourceAccount': ACCOUNT } }))).toEqual([]);
+    expect(exposures(service('bedrock.amazonaws.com', { ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail/*` } }))).toEqual([]);
+    expect(exposures(service('s3.amazonaws.com', { StringEquals: { 'aws:SourceAccount': ACCOUNT } }))).toEqual([
+      'the service s3.amazonaws.com | kms:Decrypt | directly | #1',
+    ]);
+  });
+
+  test('explicit denies count, in the worst case for keys the requester chooses', () => {
+    const star = { Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' };
+    const onlyBedrock = { Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringNotEquals: VIA_BEDROCK } };
+    const onlyApp = { Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { ArnNotEquals: { 'aws:PrincipalArn': APP } } };
+    expect(exposures([star, onlyBedrock, onlyApp])).toEqual([]);
+    // A deny the requester can step around (an encryption context of its choice) protects nothing.
+    const onlyTenant = { Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringNotEquals: { 'kms:EncryptionContext:tenant': 'a' } } };
+    expect(exposures([star, onlyTenant]).length).toBeGreaterThan(0);
+  });
+
+  test('a key nobody of the account can administer is not manageable', () => {
+    expect(analyzeKeyPolicy({ Statement: [{ Effect: 'Allow', Principal: { AWS: APP }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: VIA_BEDROCK } }] }, HERE))
+      .toEqual({ exposures: [], manageable: false });
+  });
+
+  test('in an environment-agnostic stack, placeholders compare as themselves and a literal Region may be another', () => {
+    const agnostic = { account: '${AWS::AccountId}', region: '${AWS::Region}' };
+    const use = (region: string) => ({
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': `bedrock.${region}.\${AWS::URLSuffix}` }, ArnLike: { 'aws:PrincipalArn': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/App' } },
+    });
+    const admin = { ...ADMINISTRATION, Principal: { AWS: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } };
+    expect(analyzeKeyPolicy({ Statement: [admin, use('${AWS::Region}')] }, agnostic)).toEqual({ exposures: [], manageable: true });
+    expect(analyzeKeyPolicy({ Statement: [admin, use('eu-west-1')] }, agnostic).exposures.map((e) => e.route)).toEqual(['through Bedrock in another Region']);
+  });
+
+  test('a principal or a value not known at synth cannot be verified, and nothing passes', () => {
+    for (const statement of [
+      { Effect: 'Allow', Principal: { AWS: '${ImportValue:app-role-arn}' }, Action: 'kms:Decrypt', Resource: '*' },
+      { Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*', Condition: { ArnLike: { 'aws:PrincipalArn': '${Ref:RoleArn}' } } },
+      { Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+    ]) {
+      expect(analyze([statement])).toEqual({ exposures: [], manageable: false, undecidable: expect.any(String) });
+    }
+    expect(analyzeKeyPolicy(undefined, HERE).undecidable).toMatch(/not a policy document/);
+  });
+});
