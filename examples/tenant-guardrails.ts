@@ -55,6 +55,7 @@ export class TenantGuardrailsStack extends Stack {
         },
       });
       keyMonitoring.addKey(guardrail.encryptionKey);
+      keyMonitoring.addGuardrail(guardrail);
       const version = guardrail.createVersion(`Baseline policy of ${tenant.id}`);
 
       const assistant = new lambda.Function(this, `${tenant.id}-assistant`, {

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { buildExampleApp } from '../examples/tenant-guardrails';
 import { GuardrailEncryptionChecks } from '../src';
@@ -16,8 +16,8 @@ describe('the example app', () => {
 
   test('gives each tenant its own guardrail and its own key', () => {
     template.resourceCountIs('AWS::Bedrock::Guardrail', 2);
-    // Two guardrail keys, and the key of the alerts topic.
-    template.resourceCountIs('AWS::KMS::Key', 3);
+    // Two guardrail keys, the key of the alerts and the key of the Config rule's log and dead-letter queue.
+    template.resourceCountIs('AWS::KMS::Key', 4);
     const keyArns = stack.guardrails.map((g) => stack.resolve(g.guardrail.kmsKeyArn));
     expect(keyArns).toEqual(stack.guardrails.map((g) => ({ 'Fn::GetAtt': [stack.getLogicalId(g.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] })));
     expect(new Set(keyArns.map((a) => JSON.stringify(a))).size).toBe(2);
@@ -32,10 +32,13 @@ describe('the example app', () => {
     expect(new GuardrailEncryptionChecks().validateScope(app).violations).toEqual([]);
   });
 
-  test('switches runtime governance on: key alerts on both tenant keys, the Config rule allowed to read both guardrails, the dashboard', () => {
+  test('switches runtime governance on: alerts on both tenant keys and guardrails, the Config rule allowed to read both guardrails, the dashboard', () => {
     const keyArns = stack.guardrails.map((g) => ({ 'Fn::GetAtt': [stack.getLogicalId(g.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] }));
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'source': ['aws.kms'], 'detail-type': ['KMS CMK Deletion'], 'resources': keyArns },
+      EventPattern: { 'source': ['aws.kms'], 'detail-type': ['KMS CMK Deletion', 'KMS Imported Key Material Expiration'], 'resources': keyArns },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.bedrock'], detail: Match.objectLike({ requestParameters: { guardrailIdentifier: stack.guardrails.flatMap((g) => stack.resolve([g.guardrailId, g.guardrailArn])) } }) }),
     });
     template.resourceCountIs('AWS::Config::ConfigRule', 1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);

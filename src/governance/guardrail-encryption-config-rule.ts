@@ -1,14 +1,25 @@
-import { Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Fn, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as config from 'aws-cdk-lib/aws-config';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GuardrailEncryptionCheckFunction } from './guardrail-encryption-check-function';
+import {
+  acknowledge,
+  acknowledgeWildcardResources,
+  LAMBDA_INSIDE_VPC_RULES,
+  LAMBDA_OUTSIDE_VPC_REASON,
+  WILDCARD_REASONS,
+} from './private/acknowledgements';
 import { DEFAULT_METRIC_NAMESPACE, ENV, KPI, RULE_DIMENSION } from './private/kpi';
-import { fail, Origin, originOf } from '../core/errors';
+import { ManagedPolicyGrantee } from './private/managed-policy-grantee';
+import { createDeadLetterQueue, createServiceKey, grantSendToDeadLetterQueue, sqsThroughIamStatement } from './private/service-key';
+import { fail, Origin, originOf, refuse } from '../core/errors';
 import { checkString } from '../core/validation';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
 
@@ -62,15 +73,48 @@ export interface GuardrailEncryptionConfigRuleProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The VPC to run the function in. The function calls the Bedrock, KMS and AWS Config APIs, so the
+   * subnets need a route to them (interface endpoints `bedrock`, `kms` and `config`, or a NAT gateway).
+   *
+   * @default - the function runs outside any VPC; the NIST 800-53 R5, HIPAA and PCI DSS packs'
+   * `LambdaInsideVPC` finding is acknowledged on it (AWS Control Tower's CT.LAMBDA.PR.3 still reports it)
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The subnets of `vpc` to run the function in (only with `vpc`).
+   *
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The security groups of the function (only with `vpc`).
+   *
+   * @default - a new security group that allows all outbound traffic and no inbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Whether to reserve one concurrent execution for the function, so that runs never overlap and the
+   * function cannot exhaust the account's concurrency (the packs' `LambdaConcurrency`). Lambda keeps at
+   * least 100 executions of an account unreserved, so an account whose concurrency quota is lower
+   * (some new accounts start at 10) must set this to false or raise the quota.
+   *
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 /**
  * An AWS Config custom rule that finds Bedrock guardrails not encrypted as they should be, including
  * guardrails created outside CDK.
  *
- * A Lambda function (Node.js 22, AWS SDK v3 from the runtime) lists every guardrail of the Region, reads
- * each with GetGuardrail and reports one evaluation per guardrail, of resource type
- * `AWS::Bedrock::Guardrail` with the guardrail ARN as resource id:
+ * A Lambda function (the newest Node.js runtime of the aws-cdk-lib in use, AWS SDK v3 from the runtime)
+ * lists every guardrail of the Region, reads each with GetGuardrail and reports one evaluation per
+ * guardrail, of resource type `AWS::Bedrock::Guardrail` with the guardrail ARN as resource id:
  *
  * | Finding | Compliance |
  * |---|---|
@@ -93,7 +137,14 @@ export interface GuardrailEncryptionConfigRuleProps {
  *
  * Each run also writes the KPIs as CloudWatch metrics (embedded metric format, dimension
  * `ConfigRuleName`): guardrails total, encrypted with a customer-managed key, non-compliant and not
- * evaluated. Periodic rules run without the Config recorder.
+ * evaluated.
+ *
+ * The construct's own resources pass cdk-nag's AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS and
+ * Serverless packs: the function's log and dead-letter queue are encrypted with a key of their own,
+ * its permissions are in customer-managed policies (grants to the rule land there too), one
+ * concurrent execution is reserved. The findings that are inherent (wildcard resources of a rule
+ * that reads every guardrail and key, a function outside a VPC unless `vpc` is given) are
+ * acknowledged on the resource with the reason.
  */
 export class GuardrailEncryptionConfigRule extends Construct implements iam.IGrantable {
   /** The rule's name. @attribute */
@@ -105,14 +156,23 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
   /** The function that evaluates the guardrails. */
   public readonly evaluationFunction: lambda.IFunction;
 
-  /** The function's role: what `grantRead` and other grants give permissions to. */
+  /** The function's role. Its permissions are in customer-managed policies, never inline. */
   public readonly role: iam.IRole;
 
-  /** The principal to grant permissions to: the function's role. */
+  /**
+   * The principal to grant permissions to: the function's role, whose grants are added to the
+   * construct's customer-managed policy rather than to an inline policy of the role.
+   */
   public readonly grantPrincipal: iam.IPrincipal;
 
   /** The CloudWatch namespace of the KPI metrics. */
   public readonly metricNamespace: string;
+
+  /** The key that encrypts the function's log and its dead-letter queue. */
+  public readonly encryptionKey: kms.IKey;
+
+  /** Where the invocations of the function that failed after Lambda's retries are kept (14 days). */
+  public readonly deadLetterQueue: sqs.IQueue;
 
   private readonly allowedKeys: kms.IKey[] = [];
   private readonly kpiPeriod: Duration;
@@ -126,13 +186,38 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
     const frequency = props.maximumExecutionFrequency ?? config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS;
     this.kpiPeriod = FREQUENCY_PERIODS[frequency] ?? Duration.days(1);
 
-    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
-    const role = this.createRole(logGroup);
-    this.role = role;
-    this.grantPrincipal = role;
-    this.evaluationFunction = this.createFunction(role, logGroup, props.timeout);
+    this.encryptionKey = createServiceKey(this, 'Key', {
+      description: `Encrypts the log and the dead-letter queue of ${this.node.path}`,
+      // The log outlives the stack (logs.LogGroup retains it by default): so must its key.
+      removalPolicy: RemovalPolicy.RETAIN,
+      statements: [cloudWatchLogsStatement(this), sqsThroughIamStatement(this)],
+    });
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: this.encryptionKey,
+    });
+    this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue', this.encryptionKey, 'of the rule\'s function');
 
-    const rule = this.createRule(this.evaluationFunction, frequency, props.configRuleName);
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Evaluates the encryption of Bedrock guardrails for an AWS Config rule',
+    });
+    const policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: 'What the AWS Config rule on Bedrock guardrail encryption needs, and what was granted to it',
+      roles: [role],
+    });
+    this.role = role;
+    this.grantPrincipal = new ManagedPolicyGrantee(role, policy);
+    this.allowEvaluating(policy, props.vpc !== undefined);
+    logGroup.grantWrite(this.grantPrincipal);
+    grantSendToDeadLetterQueue(this.grantPrincipal, this.deadLetterQueue, this.encryptionKey);
+
+    const fn = this.createFunction(role, logGroup, props);
+    // Lambda checks the role's permissions (dead-letter queue, network interfaces) when it creates the function.
+    fn.node.addDependency(policy);
+    this.evaluationFunction = fn;
+
+    const rule = this.createRule(fn, frequency, props.configRuleName);
     this.configRuleName = rule.ref;
     this.configRuleArn = rule.attrArn;
     this.allowReadingOwnResults(role);
@@ -212,48 +297,56 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
     });
   }
 
-  /** The function's role: write its log, read guardrails and key metadata of this account and Region, report to Config. */
-  private createRole(logGroup: logs.ILogGroup): iam.Role {
+  /**
+   * Read guardrails and key metadata of this account and Region, report to Config, and with a VPC
+   * manage the function's network interfaces. The wildcards are inherent and acknowledged.
+   */
+  private allowEvaluating(policy: iam.ManagedPolicy, inVpc: boolean): void {
     const stack = Stack.of(this);
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Evaluates the encryption of Bedrock guardrails for an AWS Config rule',
-    });
-    logGroup.grantWrite(role);
-    // Listing has no single guardrail to scope to; everything else is scoped to this account and Region.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ListGuardrails',
-      actions: ['bedrock:ListGuardrails'],
-      resources: ['*'],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadGuardrails',
-      actions: ['bedrock:GetGuardrail'],
-      resources: [stack.formatArn({ service: 'bedrock', resource: 'guardrail', resourceName: '*' })],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadKeyMetadata',
-      actions: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'],
-      resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
-    }));
-    // PutEvaluations has no resource-level permissions.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReportEvaluations',
-      actions: ['config:PutEvaluations'],
-      resources: ['*'],
-    }));
-    return role;
+    const everyGuardrail = stack.formatArn({ service: 'bedrock', resource: 'guardrail', resourceName: '*' });
+    const everyKey = stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
+    policy.addStatements(
+      new iam.PolicyStatement({ sid: 'ListGuardrails', actions: ['bedrock:ListGuardrails'], resources: ['*'] }),
+      new iam.PolicyStatement({ sid: 'ReadGuardrails', actions: ['bedrock:GetGuardrail'], resources: [everyGuardrail] }),
+      new iam.PolicyStatement({
+        sid: 'ReadKeyMetadata',
+        actions: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'],
+        resources: [everyKey],
+      }),
+      new iam.PolicyStatement({ sid: 'ReportEvaluations', actions: ['config:PutEvaluations'], resources: ['*'] }),
+    );
+    const anyResource: string[] = [WILDCARD_REASONS.listGuardrails];
+    if (inVpc) {
+      policy.addStatements(new iam.PolicyStatement({
+        sid: 'ManageNetworkInterfaces',
+        actions: [
+          'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
+          'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }));
+      anyResource.push(WILDCARD_REASONS.networkInterfaces);
+    }
+    acknowledgeWildcardResources(policy, ['*'], anyResource.join(' '));
+    acknowledgeWildcardResources(policy, [everyGuardrail], WILDCARD_REASONS.everyGuardrail);
+    acknowledgeWildcardResources(policy, [everyKey], WILDCARD_REASONS.everyKey);
   }
 
   /** The bundled handler, told the allow-list and the KPI namespace through its environment. */
-  private createFunction(role: iam.IRole, logGroup: logs.ILogGroup, timeout?: Duration): lambda.Function {
-    return new GuardrailEncryptionCheckFunction(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      role,
+  private createFunction(role: iam.Role, logGroup: logs.ILogGroup, props: GuardrailEncryptionConfigRuleProps): lambda.Function {
+    const fn = new GuardrailEncryptionCheckFunction(this, 'Function', {
+      runtime: newestNodeRuntime(),
+      // Grants go to the managed policy: the function must not add an inline policy to the role.
+      role: role.withoutPolicyUpdates(),
       logGroup,
-      timeout: timeout ?? Duration.minutes(5),
+      timeout: props.timeout ?? Duration.minutes(5),
       memorySize: 256,
       description: 'Evaluates the KMS encryption of every Bedrock guardrail of the Region for AWS Config',
+      deadLetterQueue: this.deadLetterQueue,
+      reservedConcurrentExecutions: props.reserveConcurrency ?? true ? 1 : undefined,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
       environment: {
         [ENV.allowedKeyArns]: Lazy.string({
           produce: () => this.allowedKeys.length === 0 ? '' : Fn.join(',', this.allowedKeys.map((k) => k.keyArn)),
@@ -261,6 +354,8 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
         [ENV.metricNamespace]: this.metricNamespace,
       },
     });
+    if (!props.vpc) acknowledge(fn, LAMBDA_INSIDE_VPC_RULES, LAMBDA_OUTSIDE_VPC_REASON);
+    return fn;
   }
 
   /** The periodic Config rule, created once Config may invoke the function. */
@@ -298,7 +393,8 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
    * the rule's ARN there would be a cycle.
    */
   private allowReadingOwnResults(role: iam.IRole): void {
-    new iam.Policy(this, 'ReadOwnResultsPolicy', {
+    new iam.ManagedPolicy(this, 'ReadOwnResultsPolicy', {
+      description: 'Lets the AWS Config rule on Bedrock guardrail encryption read its own results',
       roles: [role],
       statements: [new iam.PolicyStatement({
         sid: 'ReadOwnResults',
@@ -323,11 +419,50 @@ const FREQUENCY_PERIODS: Record<string, Duration> = {
   [config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS]: Duration.days(1),
 };
 
+/**
+ * The newest Node.js runtime this aws-cdk-lib knows (what cdk-nag's LambdaLatestVersion asks for),
+ * rather than one pinned here that would age.
+ */
+function newestNodeRuntime(): lambda.Runtime {
+  const major = (runtime: lambda.Runtime) => Number(/^nodejs(\d+)\.x$/.exec(runtime.name)?.[1] ?? -1);
+  return lambda.Runtime.ALL
+    .filter((runtime) => runtime.family === lambda.RuntimeFamily.NODEJS && major(runtime) > 0)
+    .reduce((newest, runtime) => major(runtime) > major(newest) ? runtime : newest);
+}
+
+/**
+ * Lets CloudWatch Logs in this Region encrypt and decrypt log groups of this account and Region with
+ * the key (CloudWatch Logs user guide, "Encrypt log data in CloudWatch Logs using AWS KMS", whose
+ * action wildcards are written out). The log group cannot be named exactly: it refers to the key, and
+ * giving it a fixed name would make a re-created stack collide with the retained log group.
+ */
+function cloudWatchLogsStatement(scope: Construct): iam.PolicyStatement {
+  const stack = Stack.of(scope);
+  return new iam.PolicyStatement({
+    sid: 'AllowCloudWatchLogs',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
+    actions: [
+      'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair',
+      'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo',
+    ],
+    resources: ['*'],
+    conditions: {
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+          service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    },
+  });
+}
+
 function validateProps(origin: Origin, props: GuardrailEncryptionConfigRuleProps): void {
   checkString(origin, 'configRuleName', props.configRuleName, { min: 1, max: 128, pattern: /\S/, allowed: '1-128 characters, not all blank' });
   checkString(origin, 'metricNamespace', props.metricNamespace, {
     min: 1, max: 255, pattern: /^(?!AWS\/)[0-9A-Za-z.\-_/#: ]+$/, allowed: "1-255 letters, digits, spaces and . - _ / # :, not starting with 'AWS/'",
   });
+  if (!props.vpc && props.vpcSubnets) refuse(origin, 'vpcSubnets is given without vpc; allowed: vpcSubnets only together with vpc.');
+  if (!props.vpc && props.securityGroups) refuse(origin, 'securityGroups is given without vpc; allowed: securityGroups only together with vpc.');
   const timeout = props.timeout;
   const millis = timeout === undefined || timeout.isUnresolved() ? undefined : timeout.toMilliseconds();
   if (timeout !== undefined && millis !== undefined && (millis < 1000 || millis > Duration.minutes(15).toMilliseconds())) {

@@ -28,8 +28,8 @@ function controlTowerFailures(build: (stack: Stack) => void, resourceType: strin
 
 describe('AWS Control Tower proactive controls (@cdklabs/cdk-validator-cfnguard)', () => {
   test('pass on every key the library creates, CT.KMS.PR.3 included', () => {
-    // The guardrail's key, the remediated guardrail's key and the alerts topic's key.
-    expect(controlTowerFailures(() => undefined, 'AWS::KMS::Key')).toEqual({ failures: {}, checked: 3 });
+    // The guardrail's key, the remediated guardrail's key, the alerts key and the Config rule's key.
+    expect(controlTowerFailures(() => undefined, 'AWS::KMS::Key')).toEqual({ failures: {}, checked: 4 });
   });
 
   test('fail CT.KMS.PR.3 on a key without the statement, so the check above can fail', () => {

@@ -67,8 +67,12 @@ describe('GuardrailComplianceDashboard with every source', () => {
 
   test('counts key alerts from the EventBridge rules', () => {
     const expressions = widgets[3].properties.metrics.filter((m: any[]) => m[0].expression).map((m: any[]) => m[0].expression);
-    expect(expressions).toEqual(['FILL(matchedEventsActivity, 0) + FILL(matchedEventsDeletion, 0)', 'FILL(failedInvocationsActivity, 0) + FILL(failedInvocationsDeletion, 0)']);
-    expect(widgets[3].properties.metrics.filter((m: any[]) => m[0] === 'AWS/Events').map((m: any[]) => m[1])).toEqual(['MatchedEvents', 'MatchedEvents', 'FailedInvocations', 'FailedInvocations']);
+    expect(expressions).toEqual([
+      'FILL(matchedEventsActivity, 0) + FILL(matchedEventsDeletion, 0) + FILL(matchedEventsGuardrail, 0)',
+      'FILL(failedInvocationsActivity, 0) + FILL(failedInvocationsDeletion, 0) + FILL(failedInvocationsGuardrail, 0)',
+    ]);
+    expect(widgets[3].properties.metrics.filter((m: any[]) => m[0] === 'AWS/Events').map((m: any[]) => m[1]))
+      .toEqual(['MatchedEvents', 'MatchedEvents', 'MatchedEvents', 'FailedInvocations', 'FailedInvocations', 'FailedInvocations']);
   });
 
   test("sums each guardrail's AWS/Bedrock/Guardrails metrics over its versions", () => {

@@ -2,7 +2,9 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as config from 'aws-cdk-lib/aws-config';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ACCOUNT, newStack, only, partitionArn, REGION } from './helpers/stack';
 import { SecureGuardrail } from '../../src';
@@ -22,6 +24,8 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
   const configRule = only(template, 'AWS::Config::ConfigRule');
   const permission = only(template, 'AWS::Lambda::Permission');
   const logGroup = only(template, 'AWS::Logs::LogGroup');
+  const queue = only(template, 'AWS::SQS::Queue');
+  const key = only(template, 'AWS::KMS::Key');
 
   test('a periodic custom Lambda rule, every 24 hours, created after Config may invoke the function', () => {
     expect(configRule.resource.Properties).toEqual({
@@ -47,37 +51,81 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
     });
   });
 
-  test('the bundled handler runs on Node.js 22 with its settings in the environment', () => {
+  test('the bundled handler runs on the newest Node.js runtime aws-cdk-lib offers, with its settings in the environment', () => {
+    const newest = lambda.Runtime.ALL.map((r) => r.name).filter((name) => /^nodejs\d+\.x$/.test(name))
+      .sort((a, b) => parseInt(b.slice(6), 10) - parseInt(a.slice(6), 10))[0];
     expect(fn.resource.Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: newest,
       Handler: 'index.handler',
       Timeout: 300,
       MemorySize: 256,
+      ReservedConcurrentExecutions: 1,
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queue.id, 'Arn'] } },
       Role: { 'Fn::GetAtt': [role.id, 'Arn'] },
       LoggingConfig: { LogGroup: { Ref: logGroup.id } },
       Environment: { Variables: { ALLOWED_KEY_ARNS: '', METRIC_NAMESPACE: 'SecureGuardrail', AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1' } },
     });
-    expect(logGroup.resource.Properties).toEqual({ RetentionInDays: 365 });
+    expect(fn.resource.Properties.VpcConfig).toBeUndefined();
   });
 
-  test('the role is assumed by Lambda only and has no managed policy (no AWSConfigRulesExecutionRole)', () => {
+  test('the log and the dead-letter queue are encrypted with a rotated key of their own, kept with the log', () => {
+    expect(logGroup.resource.Properties).toEqual({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [key.id, 'Arn'] } });
+    expect(queue.resource.Properties).toEqual({
+      KmsMasterKeyId: { 'Fn::GetAtt': [key.id, 'Arn'] },
+      MessageRetentionPeriod: 1209600,
+      RedriveAllowPolicy: { redrivePermission: 'allowAll' },
+    });
+    expect(key.resource).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    expect(stack.resolve(rule.encryptionKey.keyArn)).toEqual({ 'Fn::GetAtt': [key.id, 'Arn'] });
+    expect(stack.resolve(rule.deadLetterQueue.queueArn)).toEqual({ 'Fn::GetAtt': [queue.id, 'Arn'] });
+  });
+
+  test("the key's policy: the account administers it, CloudWatch Logs and principals through SQS use it, grants only for AWS resources", () => {
+    expect(key.resource.Properties.KeyPolicy.Statement.map((s: any) => s.Sid)).toEqual([
+      'KeyAdministration', 'AllowCloudWatchLogs', 'AllowAccountThroughSqs', 'DenyGrantsExceptForAwsResources',
+    ]);
+    const [admin, logsUse, sqsUse] = key.resource.Properties.KeyPolicy.Statement;
+    expect(admin.Action).not.toContain('kms:Decrypt');
+    expect(logsUse).toEqual({
+      Sid: 'AllowCloudWatchLogs',
+      Effect: 'Allow',
+      Principal: { Service: { 'Fn::Join': ['', [`logs.${REGION}.`, { Ref: 'AWS::URLSuffix' }]] } },
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair',
+        'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+      Resource: '*',
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': partitionArn(`:logs:${REGION}:${ACCOUNT}:log-group:*`) } },
+    });
+    expect(sqsUse).toEqual({
+      Sid: 'AllowAccountThroughSqs',
+      Effect: 'Allow',
+      Principal: { AWS: partitionArn(`:iam::${ACCOUNT}:root`) },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`sqs.${REGION}.`, { Ref: 'AWS::URLSuffix' }]] }, 'kms:CallerAccount': ACCOUNT } },
+    });
+  });
+
+  test('the role is assumed by Lambda only and has no AWS managed policy (no AWSConfigRulesExecutionRole) and no inline policy', () => {
     expect(role.resource.Properties.AssumeRolePolicyDocument.Statement).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
     ]);
     expect(role.resource.Properties.ManagedPolicyArns).toBeUndefined();
-    expect(rule.grantPrincipal).toBe(rule.role);
+    expect(role.resource.Properties.Policies).toBeUndefined();
+    expect(template.findResources('AWS::IAM::Policy')).toEqual({});
+    expect(stack.resolve(rule.grantPrincipal.policyFragment.principalJson)).toEqual(stack.resolve(rule.role.policyFragment.principalJson));
   });
 
-  test('the role may do exactly what the handler does, scoped to this account and Region where IAM allows', () => {
-    const policies = template.findResources('AWS::IAM::Policy');
-    const statements = Object.fromEntries(Object.entries(policies).map(([id, p]) => [id, p.Properties.PolicyDocument.Statement]));
-    expect(Object.values(statements)).toEqual([
+  test('the role may do exactly what the handler does, in customer-managed policies scoped to this account and Region where IAM allows', () => {
+    const policies = template.findResources('AWS::IAM::ManagedPolicy');
+    expect(Object.values(policies).map((p) => p.Properties.PolicyDocument.Statement)).toEqual([
       [
-        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup.id, 'Arn'] } },
         { Sid: 'ListGuardrails', Effect: 'Allow', Action: 'bedrock:ListGuardrails', Resource: '*' },
         { Sid: 'ReadGuardrails', Effect: 'Allow', Action: 'bedrock:GetGuardrail', Resource: partitionArn(`:bedrock:${REGION}:${ACCOUNT}:guardrail/*`) },
         { Sid: 'ReadKeyMetadata', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'], Resource: partitionArn(`:kms:${REGION}:${ACCOUNT}:key/*`) },
         { Sid: 'ReportEvaluations', Effect: 'Allow', Action: 'config:PutEvaluations', Resource: '*' },
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup.id, 'Arn'] } },
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queue.id, 'Arn'] } },
+        { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [key.id, 'Arn'] } },
       ],
       [
         { Sid: 'ReadOwnResults', Effect: 'Allow', Action: 'config:GetComplianceDetailsByConfigRule', Resource: { 'Fn::GetAtt': [configRule.id, 'Arn'] } },
@@ -86,15 +134,55 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
     for (const policy of Object.values(policies)) expect(policy.Properties.Roles).toEqual([{ Ref: role.id }]);
   });
 
-  test('no kms:Decrypt, no bedrock write and no wildcard action', () => {
-    const actions = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
-    expect(actions.filter((a: string) => a.includes('*') || a === 'kms:Decrypt' || /bedrock:(Create|Update|Delete)/.test(a))).toEqual([]);
+  test('no bedrock write and no wildcard action; kms:Decrypt only on its own key', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((s: any) => [s.Action].flat());
+    expect(actions.filter((a: string) => a.includes('*') || /bedrock:(Create|Update|Delete)/.test(a))).toEqual([]);
+    expect(statements.filter((s: any) => [s.Action].flat().includes('kms:Decrypt')).map((s: any) => s.Resource)).toEqual([{ 'Fn::GetAtt': [key.id, 'Arn'] }]);
   });
 
-  test('the function does not wait for the policy naming the rule (that would be a cycle)', () => {
-    const readOwn = Object.entries(template.findResources('AWS::IAM::Policy')).find(([, p]) => p.Properties.PolicyDocument.Statement[0].Sid === 'ReadOwnResults')![0];
+  test('the function waits for its permissions (Lambda checks the dead-letter queue and network permissions) but not for the policy naming the rule (a cycle)', () => {
+    const [policy, readOwn] = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(fn.resource.DependsOn).toContain(policy);
     expect(fn.resource.DependsOn).not.toContain(readOwn);
+  });
+});
+
+describe('deployment options', () => {
+  test('vpc puts the function in the private subnets with a security group and lets it manage its network interfaces', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const { template } = build({ vpc }, stack);
+    const fn = only(template, 'AWS::Lambda::Function');
+    expect(fn.resource.Properties.VpcConfig).toEqual({
+      SubnetIds: [{ Ref: expect.stringMatching(/^VpcisolatedSubnet1/) }, { Ref: expect.stringMatching(/^VpcisolatedSubnet2/) }],
+      SecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^RuleFunctionSecurityGroup/), 'GroupId'] }],
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Sid: 'ManageNetworkInterfaces',
+          Effect: 'Allow',
+          Action: ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
+            'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses'],
+          Resource: '*',
+        }]),
+      },
+    });
+    // The role gets no AWS managed policy for it (AwsSolutions-IAM4).
+    expect(only(template, 'AWS::IAM::Role').resource.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('reserveConcurrency: false leaves the function on the account\'s unreserved concurrency', () => {
+    const { template } = build({ reserveConcurrency: false });
+    expect(only(template, 'AWS::Lambda::Function').resource.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  test.each([
+    ['vpcSubnets', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }],
+    ['securityGroups', { securityGroups: [] }],
+  ])('refuses %s without vpc', (property, props) => {
+    expect(() => build(props)).toThrow(`[TestStack/Rule] GuardrailEncryptionConfigRule: ${property} is given without vpc; allowed: ${property} only together with vpc.`);
   });
 });
 
@@ -175,7 +263,7 @@ describe('reading CMK guardrails', () => {
     const rule = new GuardrailEncryptionConfigRule(stack, 'Rule');
     guardrail.grantRead(rule);
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Roles: [{ Ref: stack.getLogicalId(rule.role.node.defaultChild as any) }],
       PolicyDocument: {
         Statement: Match.arrayWith([

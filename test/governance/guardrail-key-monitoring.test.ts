@@ -2,9 +2,10 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { documentedEvent, keyArnOf } from './helpers/documented-events';
 import { matchesPattern } from './helpers/event-pattern';
-import { BEDROCK_ON_BEHALF, cloudTrailKmsEvent, kmsKeyDeletionEvent } from './helpers/events';
 import { ACCOUNT, newStack, only, partitionArn, REGION } from './helpers/stack';
+import { SecureGuardrail } from '../../src';
 import { GuardrailKeyMonitoring } from '../../src/governance';
 
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1111aaaa-1111-1111-1111-111111111111`;
@@ -24,29 +25,35 @@ function build(props: { keyArns?: string[] } = {}) {
 const RULE_ARNS = [
   partitionArn(`:events:${REGION}:${ACCOUNT}:rule/TestStack-Monitoring-D1616409-KeyActivity`),
   partitionArn(`:events:${REGION}:${ACCOUNT}:rule/TestStack-Monitoring-D1616409-KeyDeletion`),
+  partitionArn(`:events:${REGION}:${ACCOUNT}:rule/TestStack-Monitoring-D1616409-GuardrailChange`),
 ];
+const ALARM_ARN = partitionArn(`:cloudwatch:${REGION}:${ACCOUNT}:alarm:TestStack-Monitoring-D1616409-AlertDeliveryFailure`);
+const ROOT = { AWS: partitionArn(`:iam::${ACCOUNT}:root`) };
 
 describe('GuardrailKeyMonitoring with defaults', () => {
-  const { template } = build();
+  const { template, monitoring, stack } = build();
   const topic = only(template, 'AWS::SNS::Topic');
-  const topicKey = only(template, 'AWS::KMS::Key');
+  const alertsKey = only(template, 'AWS::KMS::Key');
+  const queue = only(template, 'AWS::SQS::Queue');
+  const target = { Id: 'Target0', Arn: { Ref: topic.id }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue.id, 'Arn'] } } };
 
   test('creates an encrypted topic and a rotated key that is deleted with the stack', () => {
     expect(topic.resource.Properties).toEqual({
       TopicName: 'TestStack-Monitoring-D1616409',
       DisplayName: 'Bedrock guardrail key alerts',
-      KmsMasterKeyId: { 'Fn::GetAtt': [topicKey.id, 'Arn'] },
+      KmsMasterKeyId: { 'Fn::GetAtt': [alertsKey.id, 'Arn'] },
     });
-    expect(topicKey.resource).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
-    expect(topicKey.resource.Properties.EnableKeyRotation).toBe(true);
+    expect(alertsKey.resource).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    expect(alertsKey.resource.Properties.EnableKeyRotation).toBe(true);
+    expect(stack.resolve(monitoring.topicEncryptionKey!.keyArn)).toEqual(stack.resolve(monitoring.encryptionKey.keyArn));
   });
 
-  test("the topic key's policy lets the account administer it and only these rules' deliveries use it", () => {
-    expect(topicKey.resource.Properties.KeyPolicy.Statement).toEqual([
+  test("the key's policy lets the account administer it, only these rules' deliveries and the alarm use it, and the account read undelivered alerts through SQS", () => {
+    expect(alertsKey.resource.Properties.KeyPolicy.Statement).toEqual([
       {
         Sid: 'KeyAdministration',
         Effect: 'Allow',
-        Principal: { AWS: partitionArn(`:iam::${ACCOUNT}:root`) },
+        Principal: ROOT,
         Action: [
           'kms:CancelKeyDeletion', 'kms:CreateAlias', 'kms:DeleteAlias', 'kms:DescribeKey', 'kms:DisableKey',
           'kms:DisableKeyRotation', 'kms:EnableKey', 'kms:EnableKeyRotation', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus',
@@ -68,6 +75,30 @@ describe('GuardrailKeyMonitoring with defaults', () => {
         },
       },
       {
+        Sid: 'AllowCloudWatchToPublishDeliveryFailures',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: { ArnEquals: { 'aws:SourceArn': ALARM_ARN } },
+      },
+      {
+        Sid: 'AllowEventBridgeToKeepUndeliveredAlerts',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: '*',
+        Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARNS } },
+      },
+      {
+        Sid: 'AllowAccountThroughSqs',
+        Effect: 'Allow',
+        Principal: ROOT,
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`sqs.${REGION}.`, { Ref: 'AWS::URLSuffix' }]] }, 'kms:CallerAccount': ACCOUNT } },
+      },
+      {
         Sid: 'DenyGrantsExceptForAwsResources',
         Effect: 'Deny',
         Principal: { AWS: '*' },
@@ -78,13 +109,13 @@ describe('GuardrailKeyMonitoring with defaults', () => {
     ]);
   });
 
-  test('the key grants no cryptographic use to the account (no kms:* and no Encrypt/Decrypt for IAM)', () => {
-    const rootStatement = topicKey.resource.Properties.KeyPolicy.Statement[0];
-    expect(rootStatement.Action).not.toContain('kms:*');
-    expect(rootStatement.Action.filter((a: string) => /Encrypt|Decrypt|GenerateDataKey|CreateGrant/.test(a))).toEqual([]);
+  test('the key grants no cryptographic use to the account outside SQS (no kms:* and no Encrypt/Decrypt for IAM)', () => {
+    const rootStatements = alertsKey.resource.Properties.KeyPolicy.Statement.filter((s: any) => s.Principal?.AWS && s.Effect === 'Allow');
+    expect(rootStatements.map((s: any) => s.Sid)).toEqual(['KeyAdministration', 'AllowAccountThroughSqs']);
+    expect(rootStatements[0].Action.filter((a: string) => /Encrypt|Decrypt|GenerateDataKey|CreateGrant|\*/.test(a))).toEqual([]);
   });
 
-  test('the topic policy lets EventBridge publish only for these rules and refuses plain HTTP', () => {
+  test('the topic policy lets EventBridge publish only for these rules, CloudWatch only for the alarm, and refuses plain HTTP', () => {
     expect(only(template, 'AWS::SNS::TopicPolicy').resource.Properties.PolicyDocument.Statement).toEqual([
       {
         Sid: 'AllowPublishThroughSSLOnly',
@@ -102,7 +133,35 @@ describe('GuardrailKeyMonitoring with defaults', () => {
         Resource: { Ref: topic.id },
         Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARNS } },
       },
+      {
+        Sid: 'AllowGuardrailKeyAlertDeliveryFailures',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topic.id },
+        Condition: { ArnEquals: { 'aws:SourceArn': ALARM_ARN } },
+      },
     ]);
+  });
+
+  test('the dead-letter queue is encrypted with the key, keeps undelivered alerts 14 days and takes them only from these rules', () => {
+    expect(queue.resource.Properties).toEqual({
+      KmsMasterKeyId: { 'Fn::GetAtt': [alertsKey.id, 'Arn'] },
+      MessageRetentionPeriod: 1209600,
+      RedriveAllowPolicy: { redrivePermission: 'allowAll' },
+    });
+    expect(only(template, 'AWS::SQS::QueuePolicy').resource.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      {
+        Sid: 'AllowUndeliveredGuardrailKeyAlerts',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': [queue.id, 'Arn'] },
+        Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARNS } },
+      },
+    ]);
+    expect(stack.resolve(monitoring.deadLetterQueue.queueArn)).toEqual({ 'Fn::GetAtt': [queue.id, 'Arn'] });
   });
 
   test('the activity rule matches CloudTrail KMS events on the watched keys by resources[].ARN', () => {
@@ -116,23 +175,40 @@ describe('GuardrailKeyMonitoring with defaults', () => {
           eventSource: ['kms.amazonaws.com'],
           resources: { ARN: [KEY_ARN] },
           $or: [
-            { eventName: ['DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation', 'RevokeGrant'] },
+            {
+              eventName: ['DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation', 'RevokeGrant',
+                'ImportKeyMaterial', 'DeleteImportedKeyMaterial', 'ReplicateKey', 'UpdatePrimaryRegion', 'TagResource', 'UntagResource'],
+            },
             { eventName: ['CreateGrant', 'RetireGrant'], userIdentity: { invokedBy: [{ exists: false }] } },
             { eventName: ['CreateGrant', 'RetireGrant'], userIdentity: { invokedBy: [{ 'anything-but': { prefix: 'bedrock.' } }] } },
           ],
         },
       },
-      Targets: [{ Id: 'Target0', Arn: { Ref: topic.id } }],
+      Targets: [target],
     });
   });
 
-  test("the deletion rule matches KMS's own KMS CMK Deletion events of the watched keys", () => {
+  test("the deletion rule matches KMS's own deletion and material-expiration events of the watched keys", () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Name: 'TestStack-Monitoring-D1616409-KeyDeletion',
-      EventPattern: { 'source': ['aws.kms'], 'detail-type': ['KMS CMK Deletion'], 'resources': [KEY_ARN] },
-      Targets: [{ Id: 'Target0', Arn: { Ref: topic.id } }],
+      EventPattern: { 'source': ['aws.kms'], 'detail-type': ['KMS CMK Deletion', 'KMS Imported Key Material Expiration'], 'resources': [KEY_ARN] },
+      Targets: [target],
     });
+    // No guardrail is watched: no guardrail rule.
     template.resourceCountIs('AWS::Events::Rule', 2);
+    expect(monitoring.guardrailChangeRule).toBeUndefined();
+  });
+
+  test('an alarm notifies the topic of any failed delivery', () => {
+    expect(only(template, 'AWS::CloudWatch::Alarm').resource.Properties).toMatchObject({
+      AlarmName: 'TestStack-Monitoring-D1616409-AlertDeliveryFailure',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topic.id }],
+      Metrics: expect.arrayContaining([expect.objectContaining({ Expression: 'FILL(failedInvocationsActivity, 0) + FILL(failedInvocationsDeletion, 0) + FILL(failedInvocationsGuardrail, 0)' })]),
+    });
   });
 
   test('creates no IAM role: EventBridge publishes under the topic policy', () => {
@@ -140,40 +216,129 @@ describe('GuardrailKeyMonitoring with defaults', () => {
   });
 });
 
-describe('what the rules alert on', () => {
-  const { template } = build();
-  const rules = Object.values(template.findResources('AWS::Events::Rule'));
-  const activity = rules.find((r) => r.Properties.Name.endsWith('KeyActivity'))!.Properties.EventPattern;
-  const deletion = rules.find((r) => r.Properties.Name.endsWith('KeyDeletion'))!.Properties.EventPattern;
+/** A monitoring in the account and Region of a documented event, watching `keyArn` and `guardrailArn`. */
+function patternsFor(keyArn: string, guardrailArn?: string) {
+  const [, , , region, account] = keyArn.split(':');
+  const stack = new Stack(new App(), 'Documented', { env: { account, region } });
+  const monitoring = new GuardrailKeyMonitoring(stack, 'Monitoring', { keys: [kms.Key.fromKeyArn(stack, 'Key', keyArn)] });
+  if (guardrailArn) monitoring.addGuardrail(SecureGuardrail.fromGuardrailAttributes(stack, 'Guardrail', { guardrailArn }));
+  const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((r) => r.Properties);
+  const pattern = (suffix: string) => rules.find((r) => r.Name.endsWith(suffix))?.EventPattern;
+  return { activity: pattern('KeyActivity'), deletion: pattern('KeyDeletion'), guardrail: pattern('GuardrailChange') };
+}
 
-  test.each(['DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation', 'RevokeGrant'])(
-    '%s on a watched key, by anyone (Bedrock included)', (eventName) => {
-      expect(matchesPattern(activity, cloudTrailKmsEvent(eventName, KEY_ARN))).toBe(true);
-      expect(matchesPattern(activity, cloudTrailKmsEvent(eventName, KEY_ARN, BEDROCK_ON_BEHALF))).toBe(true);
+/** Every rule that matches the event. */
+function matchingRules(patterns: Record<string, any>, event: unknown): string[] {
+  return Object.entries(patterns).filter(([, p]) => p && matchesPattern(p, event)).map(([name]) => name);
+}
+
+describe('what the rules alert on, with the sample events of AWS documentation', () => {
+  const OTHER = 'arn:aws:kms:us-west-2:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321';
+
+  test.each([
+    'DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation', 'RevokeGrant',
+    'ImportKeyMaterial', 'DeleteImportedKeyMaterial', 'ReplicateKey', 'UpdatePrimaryRegion', 'TagResource', 'UntagResource',
+    'CreateGrant', 'RetireGrant',
+  ])('%s on a watched key alerts (activity rule only); on another key it does not', (eventName) => {
+    const event = documentedEvent(`kms-${eventName}`);
+    const keyArn = keyArnOf(event);
+    expect(matchingRules(patternsFor(keyArn), event)).toEqual(['activity']);
+    const [, , , region] = keyArn.split(':');
+    expect(matchingRules(patternsFor(OTHER.replace('us-west-2', region)), event)).toEqual([]);
+  });
+
+  test.each(['KMS-CMK-Deletion', 'KMS-Imported-Key-Material-Expiration'])('KMS\'s %s event of a watched key alerts (deletion rule only)', (name) => {
+    const event = documentedEvent(`kms-${name}`);
+    expect(matchingRules(patternsFor(keyArnOf(event)), event)).toEqual(['deletion']);
+    expect(matchingRules(patternsFor(OTHER), event)).toEqual([]);
+  });
+
+  test.each(['kms-EnableKeyRotation', 'kms-KMS-CMK-Rotation', 'bedrock-InvokeModel'])('%s (making a key safer, or everyday use) does not alert', (name) => {
+    const event = documentedEvent(name);
+    const keyArn = name.startsWith('kms-') ? keyArnOf(event) : OTHER;
+    expect(matchingRules(patternsFor(keyArn, 'arn:aws:bedrock:us-west-2:111122223333:guardrail/abcdefghijkl'), event)).toEqual([]);
+  });
+
+  test('the UpdatePrimaryRegion record of the new primary Region has no resources: that Region\'s rule does not see it (documented limit)', () => {
+    const event = documentedEvent('kms-UpdatePrimaryRegion-newPrimaryRegion');
+    expect(matchingRules(patternsFor(event.detail.requestParameters.keyId), event)).toEqual([]);
+  });
+
+  test('a grant Bedrock makes on the caller\'s behalf does not alert (no documented sample: the shape of the documented CreateGrant with invokedBy)', () => {
+    const event = documentedEvent('kms-CreateGrant');
+    event.detail.userIdentity = { ...event.detail.userIdentity, invokedBy: 'bedrock.amazonaws.com' };
+    expect(matchingRules(patternsFor(keyArnOf(event)), event)).toEqual([]);
+    event.detail.userIdentity.invokedBy = 'lambda.amazonaws.com';
+    expect(matchingRules(patternsFor(keyArnOf(event)), event)).toEqual(['activity']);
+  });
+
+  describe.each(['UpdateGuardrail', 'DeleteGuardrail'])('Bedrock %s (sample of a published detection rule; AWS documents none)', (eventName) => {
+    const event = documentedEvent(`bedrock-${eventName}`);
+    const guardrailArn = `arn:aws:bedrock:${event.region}:${event.account}:guardrail/${event.detail.requestParameters.guardrailIdentifier}`;
+    const keyArn = `arn:aws:kms:${event.region}:${event.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+    test('on a watched guardrail, named by id, alerts (guardrail rule only)', () => {
+      expect(matchingRules(patternsFor(keyArn, guardrailArn), event)).toEqual(['guardrail']);
     });
 
-  test.each(['CreateGrant', 'RetireGrant'])('%s by a person or another service, not by Bedrock', (eventName) => {
-    expect(matchesPattern(activity, cloudTrailKmsEvent(eventName, KEY_ARN))).toBe(true);
-    expect(matchesPattern(activity, cloudTrailKmsEvent(eventName, KEY_ARN, { type: 'AWSService', invokedBy: 'lambda.amazonaws.com' }))).toBe(true);
-    expect(matchesPattern(activity, cloudTrailKmsEvent(eventName, KEY_ARN, BEDROCK_ON_BEHALF))).toBe(false);
-    expect(matchesPattern(activity, cloudTrailKmsEvent(eventName, KEY_ARN, { type: 'AWSService', invokedBy: 'bedrock.amazonaws.com' }))).toBe(false);
+    test('on a watched guardrail named by ARN (Bedrock accepts both) alerts too', () => {
+      const requestParameters = { ...event.detail.requestParameters, guardrailIdentifier: guardrailArn };
+      const byArn = { ...event, detail: { ...event.detail, requestParameters } };
+      expect(matchingRules(patternsFor(keyArn, guardrailArn), byArn)).toEqual(['guardrail']);
+    });
+
+    test('on another guardrail does not', () => {
+      expect(matchingRules(patternsFor(keyArn, guardrailArn.replace(/guardrail\/.*/, 'guardrail/zzzzzzzzzzzz')), event)).toEqual([]);
+    });
+  });
+});
+
+describe('guardrails', () => {
+  test('addGuardrail creates the guardrail rule once, with the id and ARN of each watched guardrail', () => {
+    const stack = newStack();
+    const monitoring = new GuardrailKeyMonitoring(stack, 'Monitoring', { keys: [importedKey(stack)] });
+    const guardrail = new SecureGuardrail(stack, 'Guardrail', { guardrailName: 'payments', mandatoryTags: { owner: 'o', workload: 'w', dataSensitivity: 'c' } });
+    monitoring.addGuardrail(guardrail);
+    monitoring.addGuardrail(guardrail);
+    monitoring.addGuardrail(SecureGuardrail.fromGuardrailAttributes(stack, 'Imported', { guardrailArn: `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail/abcdefghijkl` }));
+    const template = Template.fromStack(stack);
+    const id = stack.getLogicalId(guardrail.guardrail);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'TestStack-Monitoring-D1616409-GuardrailChange',
+      EventPattern: {
+        'source': ['aws.bedrock'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        'detail': {
+          eventSource: ['bedrock.amazonaws.com'],
+          eventName: ['UpdateGuardrail', 'DeleteGuardrail'],
+          requestParameters: {
+            guardrailIdentifier: [
+              { 'Fn::GetAtt': [id, 'GuardrailId'] }, { 'Fn::GetAtt': [id, 'GuardrailArn'] },
+              'abcdefghijkl', `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail/abcdefghijkl`,
+            ],
+          },
+        },
+      },
+    });
+    template.resourceCountIs('AWS::Events::Rule', 3);
+    expect(monitoring.guardrailChangeRule).toBeDefined();
   });
 
-  test('nothing about other keys', () => {
-    expect(matchesPattern(activity, cloudTrailKmsEvent('DisableKey', OTHER_KEY_ARN))).toBe(false);
-    expect(matchesPattern(deletion, kmsKeyDeletionEvent(OTHER_KEY_ARN))).toBe(false);
+  test('a guardrail of another Region is refused', () => {
+    const stack = newStack();
+    const far = SecureGuardrail.fromGuardrailAttributes(stack, 'Far', { guardrailArn: `arn:aws:bedrock:us-east-1:${ACCOUNT}:guardrail/abcdefghijkl` });
+    expect(() => new GuardrailKeyMonitoring(stack, 'Monitoring', { keys: [importedKey(stack)], guardrails: [far] }))
+      .toThrow(/GuardrailKeyMonitoring: invalid guardrails\[0\]: received "TestStack\/Far \(account 111111111111, Region us-east-1\)".*; allowed: a guardrail of account 111111111111 and Region eu-west-1: EventBridge only receives the CloudTrail events of its own account and Region/);
   });
 
-  test('not the everyday use of the key', () => {
-    for (const eventName of ['Decrypt', 'GenerateDataKey', 'DescribeKey', 'EnableKeyRotation']) {
-      expect(matchesPattern(activity, cloudTrailKmsEvent(eventName, KEY_ARN))).toBe(false);
-    }
-  });
-
-  test('the deletion of a watched key, and only by the deletion rule', () => {
-    expect(matchesPattern(deletion, kmsKeyDeletionEvent(KEY_ARN))).toBe(true);
-    expect(matchesPattern(activity, kmsKeyDeletionEvent(KEY_ARN))).toBe(false);
-    expect(matchesPattern(deletion, cloudTrailKmsEvent('ScheduleKeyDeletion', KEY_ARN))).toBe(false);
+  test(`at most ${GuardrailKeyMonitoring.MAX_GUARDRAILS} guardrails, which keeps the pattern within EventBridge's 2,048 characters`, () => {
+    const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: 'us-gov-west-1' } });
+    const monitoring = new GuardrailKeyMonitoring(stack, 'Monitoring', { keys: [kms.Key.fromKeyArn(stack, 'K', `arn:aws-us-gov:kms:us-gov-west-1:${ACCOUNT}:key/k`)] });
+    const guardrail = (i: number) => SecureGuardrail.fromGuardrailAttributes(stack, `G${i}`, { guardrailArn: `arn:aws-us-gov:bedrock:us-gov-west-1:${ACCOUNT}:guardrail/${i.toString(36).padStart(12, 'g')}` });
+    for (let i = 0; i < GuardrailKeyMonitoring.MAX_GUARDRAILS; i++) monitoring.addGuardrail(guardrail(i));
+    const rule = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).find((r) => r.Properties.Name.endsWith('GuardrailChange'))!;
+    expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThanOrEqual(2048);
+    expect(() => monitoring.addGuardrail(guardrail(99))).toThrow(/invalid addGuardrail\(guardrail\): received "TestStack\/G99 \(guardrail number 16\)".*; allowed: at most 15 guardrails/);
   });
 });
 
@@ -253,6 +418,7 @@ describe('a topic passed in', () => {
     expect(monitoring.topic).toBe(topic);
     expect(monitoring.topicEncryptionKey).toBeUndefined();
     template.resourceCountIs('AWS::SNS::Topic', 1);
+    const topicRef = { Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) };
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: [{
@@ -260,8 +426,15 @@ describe('a topic passed in', () => {
           Effect: 'Allow',
           Principal: { Service: 'events.amazonaws.com' },
           Action: 'sns:Publish',
-          Resource: { Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) },
+          Resource: topicRef,
           Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARNS } },
+        }, {
+          Sid: 'AllowGuardrailKeyAlertDeliveryFailures',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: topicRef,
+          Condition: { ArnEquals: { 'aws:SourceArn': ALARM_ARN } },
         }],
       },
     });
@@ -274,9 +447,19 @@ describe('a topic passed in', () => {
           Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
           Resource: '*',
           Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARNS } },
+        }, {
+          Sid: 'AllowCloudWatchToPublishGuardrailKeyAlertDeliveryFailures',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: '*',
+          Condition: { ArnEquals: { 'aws:SourceArn': ALARM_ARN } },
         }]),
       },
     });
+    // The monitoring's own key encrypts only its dead-letter queue.
+    expect(Object.values(template.findResources('AWS::KMS::Key')).map((k) => k.Properties.KeyPolicy.Statement.map((st: any) => st.Sid)))
+      .toContainEqual(['KeyAdministration', 'AllowEventBridgeToKeepUndeliveredAlerts', 'AllowAccountThroughSqs', 'DenyGrantsExceptForAwsResources']);
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 
@@ -317,16 +500,18 @@ describe('a topic passed in', () => {
 });
 
 describe('metrics', () => {
-  test('alerts and failed deliveries sum both rules, zero-filled, over 5 minutes by default', () => {
+  test('alerts and failed deliveries sum the three rules (the guardrail rule before it exists), zero-filled, over 5 minutes by default', () => {
     const { stack, monitoring } = build();
-    const rules = [monitoring.keyActivityRule, monitoring.keyDeletionRule].map((r) => stack.getLogicalId(r.node.defaultChild as any));
+    const names = ['KeyActivity', 'KeyDeletion', 'GuardrailChange'].map((suffix) => `TestStack-Monitoring-D1616409-${suffix}`);
+    expect(stack.resolve([monitoring.keyActivityRule.ruleName, monitoring.keyDeletionRule.ruleName]).map((n: any) => n.Ref))
+      .toEqual([expect.stringMatching(/^MonitoringKeyActivityRule/), expect.stringMatching(/^MonitoringKeyDeletionRule/)]);
     const alerts = stack.resolve((monitoring.metricKeyActivityAlerts() as any).toMetricConfig().mathExpression);
-    expect(alerts.expression).toBe('FILL(matchedEventsActivity, 0) + FILL(matchedEventsDeletion, 0)');
+    expect(alerts.expression).toBe('FILL(matchedEventsActivity, 0) + FILL(matchedEventsDeletion, 0) + FILL(matchedEventsGuardrail, 0)');
     expect(alerts.period).toBe(300);
-    expect(Object.values(alerts.usingMetrics).map((m: any) => [m.namespace, m.metricName, m.dimensions.RuleName.Ref, m.statistic]))
-      .toEqual([['AWS/Events', 'MatchedEvents', rules[0], 'Sum'], ['AWS/Events', 'MatchedEvents', rules[1], 'Sum']]);
+    expect(Object.values(alerts.usingMetrics).map((m: any) => [m.namespace, m.metricName, m.dimensions.RuleName, m.statistic]))
+      .toEqual(names.map((name) => ['AWS/Events', 'MatchedEvents', name, 'Sum']));
     const failed = stack.resolve((monitoring.metricFailedAlertDeliveries({ period: Duration.hours(1) }) as any).toMetricConfig().mathExpression);
-    expect(failed.expression).toBe('FILL(failedInvocationsActivity, 0) + FILL(failedInvocationsDeletion, 0)');
+    expect(failed.expression).toBe('FILL(failedInvocationsActivity, 0) + FILL(failedInvocationsDeletion, 0) + FILL(failedInvocationsGuardrail, 0)');
     expect(failed.period).toBe(3600);
   });
 });

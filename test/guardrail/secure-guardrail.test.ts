@@ -190,7 +190,7 @@ describe('SecureGuardrail key monitoring', () => {
     monitoring.addKey(guardrail.encryptionKey);
     const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(guardrail.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] };
     template().hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'source': ['aws.kms'], 'detail-type': ['KMS CMK Deletion'], 'resources': [keyArn] },
+      EventPattern: { 'source': ['aws.kms'], 'detail-type': ['KMS CMK Deletion', 'KMS Imported Key Material Expiration'], 'resources': [keyArn] },
     });
     template().hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ detail: Match.objectLike({ resources: { ARN: [keyArn] } }) }),

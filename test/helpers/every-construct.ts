@@ -7,6 +7,7 @@ import { ENV, MANDATORY_TAGS } from './synth';
 import {
   GuardrailComplianceDashboard,
   GuardrailEncryptionConfigRule,
+  GuardrailEncryptionConfigRuleProps,
   GuardrailKeyMonitoring,
   GuardrailKeyRemediationAspect,
   SecureGuardrail,
@@ -19,6 +20,7 @@ import {
 export function everyConstruct(
   configure: (app: App) => void = () => undefined,
   extend: (stack: Stack) => void = () => undefined,
+  configRuleProps: (stack: Stack) => GuardrailEncryptionConfigRuleProps = () => ({}),
 ): { app: App; stack: Stack; templatePath: string; assistant: lambda.Function } {
   const app = new App({
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'every-construct-')),
@@ -40,8 +42,8 @@ export function everyConstruct(
   new bedrock.CfnGuardrail(stack, 'Legacy', { name: 'legacy', blockedInputMessaging: 'No.', blockedOutputsMessaging: 'No.' });
   GuardrailKeyRemediationAspect.applyTo(stack, { mandatoryTags: MANDATORY_TAGS });
 
-  const keyMonitoring = new GuardrailKeyMonitoring(stack, 'KeyMonitoring', { keys: [guardrail.encryptionKey] });
-  const rule = new GuardrailEncryptionConfigRule(stack, 'EncryptionRule');
+  const keyMonitoring = new GuardrailKeyMonitoring(stack, 'KeyMonitoring', { keys: [guardrail.encryptionKey], guardrails: [guardrail] });
+  const rule = new GuardrailEncryptionConfigRule(stack, 'EncryptionRule', configRuleProps(stack));
   guardrail.grantRead(rule);
   new GuardrailComplianceDashboard(stack, 'Dashboard', { configRule: rule, keyMonitoring, guardrails: [guardrail] });
   extend(stack);

@@ -1,5 +1,6 @@
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, CfnElement, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
 import { arnAttributes, resolveIntrinsics } from './intrinsics';
 import { KEY_POLICY_ACTIONS } from '../../src/core/kms-actions';
 import { Caller, KeyPolicyEvaluator, PolicyStatementJson } from '../../src/core/policy-evaluator';
@@ -44,7 +45,7 @@ export function grantedCaller(key: SynthesizedKey, roleLogicalId: string): Calle
   const onKey = (resource: unknown) => ([] as unknown[]).concat(resource).some((r) =>
     JSON.stringify(r) === JSON.stringify({ 'Fn::GetAtt': [key.logicalId, 'Arn'] }) || (typeof r === 'string' && /:kms:.*:key\/\*$/.test(r)));
   const actions = Object.values(key.template.Resources as Record<string, any>)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${roleLogicalId}"`))
+    .filter((r) => ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type) && JSON.stringify(r.Properties.Roles).includes(`"${roleLogicalId}"`))
     .flatMap((r) => r.Properties.PolicyDocument.Statement as any[])
     .filter((statement) => statement.Effect === 'Allow' && onKey(resolveKeyArnPattern(statement.Resource)))
     .flatMap((statement) => ([] as string[]).concat(statement.Action));
@@ -87,9 +88,10 @@ export interface SynthesizedKey {
 }
 
 /** The stack's only KMS key, with its policy resolved as it would be in account ACCOUNT, Region REGION. */
-export function synthesizedKey(stack: Stack): SynthesizedKey {
+export function synthesizedKey(stack: Stack, key?: IConstruct): SynthesizedKey {
   const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, any> };
-  const keys = Object.entries(template.Resources as Record<string, any>).filter(([, r]) => r.Type === 'AWS::KMS::Key');
+  const wanted = key ? stack.getLogicalId(key.node.defaultChild as CfnElement) : undefined;
+  const keys = Object.entries(template.Resources as Record<string, any>).filter(([id, r]) => r.Type === 'AWS::KMS::Key' && (wanted === undefined || id === wanted));
   if (keys.length !== 1) throw new Error(`expected one key, found ${keys.length}`);
   const env = { partition: 'aws', region: REGION, account: ACCOUNT, urlSuffix: 'amazonaws.com' };
   const policy = resolveIntrinsics(keys[0][1].Properties.KeyPolicy, { ...env, attributes: arnAttributes(template, env) });

@@ -229,7 +229,7 @@ describe('the key policy statements', () => {
       const guardrail = new SecureGuardrail(stack, 'Guardrail', { guardrailName: 'payments', mandatoryTags: MANDATORY_TAGS, keyAdmins: [admin] });
       const rule = new GuardrailEncryptionConfigRule(stack, 'Rule');
       if (grant) guardrail.grantRead(rule);
-      const key = synthesizedKey(stack);
+      const key = synthesizedKey(stack, guardrail.encryptionKey);
       return { key, auditor: grantedCaller(key, stack.getLogicalId(rule.role.node.defaultChild as iam.CfnRole)) };
     };
     const before = audited(false);

@@ -1,0 +1,45 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { flattenIntrinsic } from '../../core/cfn-values';
+
+/*
+ * The findings of cdk-nag's packs that resources of the governance constructs have by design, each
+ * acknowledged on the one resource it concerns (cdk-nag reads acknowledgements from the resource and
+ * its ancestors), with the reason a reviewer reads in the validation report. The README lists them.
+ */
+
+/** The rule ids of the packs that want every Lambda function in a VPC. */
+export const LAMBDA_INSIDE_VPC_RULES = ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'];
+
+export const LAMBDA_OUTSIDE_VPC_REASON =
+  'The function only calls AWS APIs (Bedrock, KMS, AWS Config) and holds no network-reachable data; ' +
+  'pass `vpc` to run it in a VPC (with endpoints or NAT for those APIs).';
+
+export const WILDCARD_REASONS = {
+  listGuardrails: 'bedrock:ListGuardrails and config:PutEvaluations support no resource-level permissions (Service Authorization Reference).',
+  everyGuardrail: 'The rule reads every guardrail of its account and Region, including those created outside CDK: their ids are not known in advance.',
+  everyKey: 'The rule reads the metadata, rotation and policy of whichever key a guardrail names: keys are not known in advance. No cryptographic action is allowed.',
+  networkInterfaces: 'The actions of the AWS managed policy AWSLambdaVPCAccessExecutionRole: ec2:DescribeNetworkInterfaces supports no resource-level permissions and the function\'s interfaces are created by Lambda at run time.',
+} as const;
+
+/** Acknowledges rules on one construct (and the resources under it) with a reason. */
+export function acknowledge(scope: IConstruct, ruleIds: readonly string[], reason: string): void {
+  Validations.of(scope).acknowledge(...ruleIds.map((id) => ({ id, reason })));
+}
+
+/**
+ * Acknowledges AwsSolutions-IAM5 for exactly the wildcard resources given, as cdk-nag names its
+ * finding (`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:…]`), so that a wildcard added later by
+ * a grant is still reported.
+ *
+ * `Validations.acknowledge` refuses an id holding `::` more than once, which every such finding on
+ * an ARN with a pseudo parameter does (cdklabs/cdk-nag issues 2351 and 2359): the metadata entry it
+ * would record, the one cdk-nag reads, is recorded directly.
+ */
+export function acknowledgeWildcardResources(scope: IConstruct, resources: readonly string[], reason: string): void {
+  const stack = Stack.of(scope);
+  for (const resource of resources) {
+    const finding = `AwsSolutions-IAM5[Resource::${flattenIntrinsic(stack.resolve(resource)).replace(/\$\{/g, '<').replace(/\}/g, '>')}]`;
+    scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [finding]: reason });
+  }
+}
