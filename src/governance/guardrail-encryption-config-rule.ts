@@ -14,6 +14,8 @@ import {
   acknowledgeWildcardResources,
   LAMBDA_INSIDE_VPC_RULES,
   LAMBDA_OUTSIDE_VPC_REASON,
+  ENVIRONMENT_REASON,
+  skipCheckovChecks,
   WILDCARD_REASONS,
 } from './private/acknowledgements';
 import { DEFAULT_METRIC_NAMESPACE, ENV, KPI, RULE_DIMENSION } from './private/kpi';
@@ -354,7 +356,12 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
         [ENV.metricNamespace]: this.metricNamespace,
       },
     });
-    if (!props.vpc) acknowledge(fn, LAMBDA_INSIDE_VPC_RULES, LAMBDA_OUTSIDE_VPC_REASON);
+    const resource = fn.node.defaultChild as lambda.CfnFunction;
+    if (!props.vpc) {
+      acknowledge(fn, LAMBDA_INSIDE_VPC_RULES, LAMBDA_OUTSIDE_VPC_REASON);
+      skipCheckovChecks(resource, { CKV_AWS_117: LAMBDA_OUTSIDE_VPC_REASON });
+    }
+    skipCheckovChecks(resource, { CKV_AWS_173: ENVIRONMENT_REASON });
     return fn;
   }
 

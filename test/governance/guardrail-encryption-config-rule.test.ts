@@ -68,6 +68,13 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
     expect(fn.resource.Properties.VpcConfig).toBeUndefined();
   });
 
+  test('checkov\'s findings that are inherent are skipped in the template with the reason', () => {
+    expect(fn.resource.Metadata.checkov.skip).toEqual([
+      { id: 'CKV_AWS_117', comment: expect.stringMatching(/pass `vpc`/) },
+      { id: 'CKV_AWS_173', comment: expect.stringMatching(/^The environment holds no secret/) },
+    ]);
+  });
+
   test('the log and the dead-letter queue are encrypted with a rotated key of their own, kept with the log', () => {
     expect(logGroup.resource.Properties).toEqual({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [key.id, 'Arn'] } });
     expect(queue.resource.Properties).toEqual({
@@ -171,6 +178,7 @@ describe('deployment options', () => {
     });
     // The role gets no AWS managed policy for it (AwsSolutions-IAM4).
     expect(only(template, 'AWS::IAM::Role').resource.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(fn.resource.Metadata.checkov.skip.map((skip: any) => skip.id)).toEqual(['CKV_AWS_173']);
   });
 
   test('reserveConcurrency: false leaves the function on the account\'s unreserved concurrency', () => {

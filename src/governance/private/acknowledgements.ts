@@ -1,9 +1,9 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { flattenIntrinsic } from '../../core/cfn-values';
 
 /*
- * The findings of cdk-nag's packs that resources of the governance constructs have by design, each
+ * The findings of cdk-nag's packs (and checkov) that resources of the governance constructs have by design, each
  * acknowledged on the one resource it concerns (cdk-nag reads acknowledgements from the resource and
  * its ancestors), with the reason a reviewer reads in the validation report. The README lists them.
  */
@@ -15,12 +15,26 @@ export const LAMBDA_OUTSIDE_VPC_REASON =
   'The function only calls AWS APIs (Bedrock, KMS, AWS Config) and holds no network-reachable data; ' +
   'pass `vpc` to run it in a VPC (with endpoints or NAT for those APIs).';
 
+export const ENVIRONMENT_REASON =
+  'The environment holds no secret (the allow-listed key ARNs and the metric namespace), and Lambda encrypts it at rest ' +
+  'with its AWS managed key; a customer-managed key would need the deployer to hold kms:Encrypt on it.';
+
 export const WILDCARD_REASONS = {
   listGuardrails: 'bedrock:ListGuardrails and config:PutEvaluations support no resource-level permissions (Service Authorization Reference).',
   everyGuardrail: 'The rule reads every guardrail of its account and Region, including those created outside CDK: their ids are not known in advance.',
   everyKey: 'The rule reads the metadata, rotation and policy of whichever key a guardrail names: keys are not known in advance. No cryptographic action is allowed.',
   networkInterfaces: 'The actions of the AWS managed policy AWSLambdaVPCAccessExecutionRole: ec2:DescribeNetworkInterfaces supports no resource-level permissions and the function\'s interfaces are created by Lambda at run time.',
 } as const;
+
+/**
+ * Skips checkov checks on one resource with the reason, in the resource's `Metadata.checkov.skip`,
+ * where checkov reads in-template suppressions of CloudFormation resources.
+ */
+export function skipCheckovChecks(resource: CfnResource, reasons: Record<string, string>): void {
+  const metadata = resource.getMetadata('checkov') as { skip?: Array<{ id: string; comment: string }> } | undefined;
+  const skip = [...(metadata?.skip ?? []), ...Object.entries(reasons).map(([id, comment]) => ({ id, comment }))];
+  resource.addMetadata('checkov', { skip });
+}
 
 /** Acknowledges rules on one construct (and the resources under it) with a reason. */
 export function acknowledge(scope: IConstruct, ruleIds: readonly string[], reason: string): void {
