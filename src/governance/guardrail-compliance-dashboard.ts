@@ -18,7 +18,8 @@ export interface GuardrailComplianceDashboardProps {
 
   /**
    * The Config rule whose KPIs to show: share of guardrails encrypted with a customer-managed key,
-   * non-compliant and not-evaluated guardrails over time.
+   * compliance score, non-compliant and not-evaluated guardrails, mean time to remediate and orphaned
+   * keys over time.
    *
    * @default - no compliance widgets
    */
@@ -62,7 +63,9 @@ const GUARDRAIL_PERIOD = Duration.minutes(5);
  * A CloudWatch dashboard of the guardrail-encryption KPIs.
  *
  * - From a `GuardrailEncryptionConfigRule`: the share of guardrails encrypted with a customer-managed
- *   key, the number of guardrails, and the non-compliant and not-evaluated guardrails over time.
+ *   key and the compliance score, at the last run and over time; the number of guardrails and the
+ *   non-compliant and not-evaluated ones over time; the mean time to remediate; the orphaned guardrail
+ *   keys and their monthly cost.
  * - From a `GuardrailKeyMonitoring`: key-activity alerts over time, and alerts EventBridge failed to
  *   deliver.
  * - For each watched guardrail: `AWS/Bedrock/Guardrails` invocations, interventions, client and server
@@ -126,6 +129,7 @@ export class GuardrailComplianceDashboard extends Construct {
         ].join('\n'),
       }),
     );
+    const percent = { min: 0, max: 100, showUnits: false };
     this.dashboard.addWidgets(
       new cloudwatch.SingleValueWidget({
         title: 'Guardrails at the last run',
@@ -133,34 +137,35 @@ export class GuardrailComplianceDashboard extends Construct {
         height: 6,
         metrics: [
           rule.metricCmkEncryptedShare(),
+          rule.metricComplianceScore(),
           rule.metricGuardrailsTotal(),
           rule.metricGuardrailsNonCompliant(),
           rule.metricGuardrailsNotEvaluated(),
         ],
       }),
       new cloudwatch.GraphWidget({
-        title: 'Non-compliant guardrails',
+        title: 'Customer-managed key share and compliance score (%)',
         width: 12,
         height: 6,
-        left: [rule.metricGuardrailsNonCompliant(), rule.metricGuardrailsNotEvaluated()],
-        right: [rule.metricGuardrailsTotal()],
-        leftYAxis: { min: 0, showUnits: false },
-        rightYAxis: { min: 0, showUnits: false },
+        left: [rule.metricCmkEncryptedShare(), rule.metricComplianceScore()],
+        leftYAxis: percent,
       }),
+    );
+    this.dashboard.addWidgets(
+      countGraph('Non-compliant guardrails', 8, [rule.metricGuardrailsNonCompliant(), rule.metricGuardrailsNotEvaluated()], [rule.metricGuardrailsTotal()]),
+      countGraph('Mean time to remediate (hours)', 8, [new cloudwatch.MathExpression({
+        expression: 'mttr / 3600',
+        usingMetrics: { mttr: rule.metricTimeToRemediate() },
+        label: 'Mean time to remediate (hours, 7-day average)',
+        period: Duration.days(7),
+      })]),
+      countGraph('Orphaned guardrail keys', 8, [rule.metricOrphanedKeys()], [rule.metricOrphanedKeysMonthlyCost()]),
     );
   }
 
   private addKeyActivityWidgets(monitoring: GuardrailKeyMonitoring): void {
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Guardrail key alerts',
-        width: 24,
-        height: 6,
-        left: [monitoring.metricKeyActivityAlerts()],
-        right: [monitoring.metricFailedAlertDeliveries()],
-        leftYAxis: { min: 0, showUnits: false },
-        rightYAxis: { min: 0, showUnits: false },
-      }),
+      countGraph('Guardrail key alerts', 24, [monitoring.metricKeyActivityAlerts()], [monitoring.metricFailedAlertDeliveries()]),
     );
   }
 
@@ -175,6 +180,12 @@ export class GuardrailComplianceDashboard extends Construct {
     this.guardrailWidgets = widgets;
     return widgets;
   }
+}
+
+/** A graph of counts (or other quantities from zero up), with a second axis when `right` is given. */
+function countGraph(title: string, width: number, left: cloudwatch.IMetric[], right?: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
+  const fromZero = { min: 0, showUnits: false };
+  return new cloudwatch.GraphWidget({ title, width, height: 6, left, right, leftYAxis: fromZero, rightYAxis: right ? fromZero : undefined });
 }
 
 function guardrailMetric(guardrail: ISecureGuardrail, metricName: string, statistic: 'Sum' | 'Average', label: string): cloudwatch.IMetric {

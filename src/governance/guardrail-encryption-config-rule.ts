@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Fn, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Fn, Lazy, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -18,11 +18,13 @@ import {
   skipCheckovChecks,
   WILDCARD_REASONS,
 } from './private/acknowledgements';
-import { DEFAULT_METRIC_NAMESPACE, ENV, KPI, RULE_DIMENSION } from './private/kpi';
+import { DEFAULT_METRIC_NAMESPACE, ENV, KPI, OCCASIONAL_KPI, RULE_DIMENSION } from './private/kpi';
 import { ManagedPolicyGrantee } from './private/managed-policy-grantee';
 import { createDeadLetterQueue, createServiceKey, grantSendToDeadLetterQueue, sqsThroughIamStatement } from './private/service-key';
 import { fail, Origin, originOf, refuse } from '../core/errors';
-import { checkString } from '../core/validation';
+import { KEY_REQUIREMENTS } from '../core/key-requirements';
+import { ROTATION_DAYS } from '../core/kms-limits';
+import { checkNumber, checkString } from '../core/validation';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
 
 /**
@@ -77,6 +79,14 @@ export interface GuardrailEncryptionConfigRuleProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * The longest automatic rotation period accepted, in days (90-2560): a key rotated less often makes
+   * its guardrails NON_COMPLIANT. The same setting as `maxRotationDays` of the pack and the aspect.
+   *
+   * @default 365
+   */
+  readonly maxRotationDays?: number;
+
+  /**
    * The VPC to run the function in. The function calls the Bedrock, KMS and AWS Config APIs, so the
    * subnets need a route to them (interface endpoints `bedrock`, `kms` and `config`, or a NAT gateway).
    *
@@ -115,18 +125,27 @@ export interface GuardrailEncryptionConfigRuleProps {
  * guardrails created outside CDK.
  *
  * A Lambda function (the newest Node.js runtime of the aws-cdk-lib in use, AWS SDK v3 from the runtime)
- * lists every guardrail of the Region, reads each with GetGuardrail and reports one evaluation per
- * guardrail, of resource type `AWS::Bedrock::Guardrail` with the guardrail ARN as resource id:
+ * lists every guardrail of the Region, reads each version of each (the working draft and every
+ * numbered version, which is what production traffic runs) with GetGuardrail, and reports one
+ * evaluation per guardrail, of resource type `AWS::Bedrock::Guardrail` with the guardrail ARN as
+ * resource id, NON_COMPLIANT if any version is:
  *
- * | Finding | Compliance |
+ * | Finding (on any version) | Compliance |
  * |---|---|
  * | no `kmsKeyArn` (AWS owned key) | NON_COMPLIANT |
  * | key of another Region or account | NON_COMPLIANT |
  * | key not in `allowedKeys` (when given) | NON_COMPLIANT |
- * | AWS managed key, key disabled, pending deletion or deleted, rotation off | NON_COMPLIANT |
+ * | AWS managed key, key disabled, pending deletion or deleted | NON_COMPLIANT |
+ * | not a symmetric encryption key (`KeySpec` SYMMETRIC_DEFAULT, `KeyUsage` ENCRYPT_DECRYPT) | NON_COMPLIANT |
+ * | rotation off, unsupported (imported material, custom or external key store) or less often than `maxRotationDays` | NON_COMPLIANT |
  * | key policy (GetKeyPolicy) that lets a principal the policy does not name, another account, or anyone outside Bedrock in the Region use the key (the evaluation of the `KeyPolicyLeastPrivilege` rule) | NON_COMPLIANT, naming the statement, the principal and the action |
- * | could not be read (access denied, errors after retries), or a key policy that cannot be evaluated | NON_COMPLIANT, annotation "Not evaluated: …" |
- * | customer-managed key of this account and Region, enabled, rotated, least-privilege policy | COMPLIANT |
+ * | could not be read (access denied, errors after the SDK's retries), or a key policy that cannot be evaluated | NON_COMPLIANT, annotation "Not evaluated …" |
+ * | every version on a customer-managed key of this account and Region, enabled, rotated, least-privilege policy | COMPLIANT |
+ *
+ * A non-compliant guardrail's annotation carries since when it has been so ("Non-compliant (since
+ * 2026-03-01T10:00Z): …"); when it becomes COMPLIANT the time it took is published as
+ * `TimeToRemediate`. In a Region where Bedrock is not offered (ListGuardrails answers
+ * ValidationException) the rule reports an empty set and succeeds.
  *
  * Config takes no INSUFFICIENT_DATA from a rule, and NOT_APPLICABLE would hide the guardrail, so what
  * could not be evaluated is reported NON_COMPLIANT with the reason. Guardrails deleted since the last
@@ -139,7 +158,9 @@ export interface GuardrailEncryptionConfigRuleProps {
  *
  * Each run also writes the KPIs as CloudWatch metrics (embedded metric format, dimension
  * `ConfigRuleName`): guardrails total, encrypted with a customer-managed key, non-compliant and not
- * evaluated.
+ * evaluated; the time each remediated guardrail took; and the orphaned guardrail keys (keys under
+ * `alias/bedrock-guardrail/` that no guardrail of the Region uses, still billed every month) with
+ * their monthly cost.
  *
  * The construct's own resources pass cdk-nag's AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS and
  * Serverless packs: the function's log and dead-letter queue are encrypted with a key of their own,
@@ -277,13 +298,63 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
    * @default - over the rule's execution period
    */
   public metricCmkEncryptedShare(options: cloudwatch.MathExpressionOptions = {}): cloudwatch.IMetric {
+    return this.percentOfGuardrails('cmk', { cmk: this.metricGuardrailsEncryptedWithCmk() }, 'Guardrails encrypted with a customer-managed key (%)', options);
+  }
+
+  /**
+   * The compliance score: the share of guardrails COMPLIANT, in percent. A Region without guardrails
+   * shows 100.
+   *
+   * @default - over the rule's execution period
+   */
+  public metricComplianceScore(options: cloudwatch.MathExpressionOptions = {}): cloudwatch.IMetric {
+    return this.percentOfGuardrails('(total - nonCompliant)', { nonCompliant: this.metricGuardrailsNonCompliant() }, 'Compliance score (%)', options);
+  }
+
+  /** `counted` as a percentage of the guardrails; 100 in a Region without any. */
+  private percentOfGuardrails(
+    counted: string, usingMetrics: Record<string, cloudwatch.IMetric>, label: string, options: cloudwatch.MathExpressionOptions,
+  ): cloudwatch.IMetric {
     return new cloudwatch.MathExpression({
-      expression: 'IF(total > 0, 100 * cmk / total, 100)',
-      usingMetrics: { total: this.metricGuardrailsTotal(), cmk: this.metricGuardrailsEncryptedWithCmk() },
-      label: 'Guardrails encrypted with a customer-managed key (%)',
+      expression: `IF(total > 0, 100 * ${counted} / total, 100)`,
+      usingMetrics: { total: this.metricGuardrailsTotal(), ...usingMetrics },
+      label,
       period: this.kpiPeriod,
       ...options,
     });
+  }
+
+  /**
+   * The time guardrails took from their first NON_COMPLIANT evaluation to COMPLIANT, in seconds: one
+   * value per guardrail remediated, published by the run that found it COMPLIANT.
+   *
+   * @default - average over 7 days (the mean time to remediate)
+   */
+  public metricTimeToRemediate(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.kpi(OCCASIONAL_KPI.timeToRemediate, 'Mean time to remediate (seconds)', {
+      statistic: cloudwatch.Stats.AVERAGE,
+      period: Duration.days(7),
+      ...props,
+    });
+  }
+
+  /**
+   * The number of orphaned guardrail keys: keys under `alias/bedrock-guardrail/` that no guardrail of
+   * the Region uses (neither by its key nor by the guardrail name in the alias), not pending deletion.
+   *
+   * @default - maximum over the rule's execution period
+   */
+  public metricOrphanedKeys(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.kpi(OCCASIONAL_KPI.orphanedKeys, 'Orphaned guardrail keys', props);
+  }
+
+  /**
+   * What the orphaned guardrail keys cost per month at the KMS list price, in US dollars.
+   *
+   * @default - maximum over the rule's execution period
+   */
+  public metricOrphanedKeysMonthlyCost(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.kpi(OCCASIONAL_KPI.orphanedKeysMonthlyCost, 'Orphaned guardrail keys ($/month)', props);
   }
 
   private kpi(metricName: string, label: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -316,6 +387,8 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
         resources: [everyKey],
       }),
       new iam.PolicyStatement({ sid: 'ReportEvaluations', actions: ['config:PutEvaluations'], resources: ['*'] }),
+      // Orphaned keys are found by their alias; ListAliases is granted by IAM policies only.
+      new iam.PolicyStatement({ sid: 'ListKeyAliases', actions: ['kms:ListAliases'], resources: ['*'] }),
     );
     const anyResource: string[] = [WILDCARD_REASONS.listGuardrails];
     if (inVpc) {
@@ -354,6 +427,7 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
           produce: () => this.allowedKeys.length === 0 ? '' : Fn.join(',', this.allowedKeys.map((k) => k.keyArn)),
         }),
         [ENV.metricNamespace]: this.metricNamespace,
+        [ENV.maxRotationDays]: Tokenization.stringifyNumber(props.maxRotationDays ?? KEY_REQUIREMENTS.maxRotationDays),
       },
     });
     const resource = fn.node.defaultChild as lambda.CfnFunction;
@@ -468,6 +542,7 @@ function validateProps(origin: Origin, props: GuardrailEncryptionConfigRuleProps
   checkString(origin, 'metricNamespace', props.metricNamespace, {
     min: 1, max: 255, pattern: /^(?!AWS\/)[0-9A-Za-z.\-_/#: ]+$/, allowed: "1-255 letters, digits, spaces and . - _ / # :, not starting with 'AWS/'",
   });
+  checkNumber(origin, 'maxRotationDays', props.maxRotationDays, { ...ROTATION_DAYS, integer: true, unit: 'of days' });
   if (!props.vpc && props.vpcSubnets) refuse(origin, 'vpcSubnets is given without vpc; allowed: vpcSubnets only together with vpc.');
   if (!props.vpc && props.securityGroups) refuse(origin, 'securityGroups is given without vpc; allowed: securityGroups only together with vpc.');
   const timeout = props.timeout;

@@ -5,15 +5,16 @@ import { Construct } from 'constructs';
 import { GuardrailKeyPolicy } from './guardrail-key-policy';
 import { applyOwnershipTags, OwnershipTags } from './ownership-tags';
 import { fail, Origin } from '../core/errors';
+import { KEY_REQUIREMENTS } from '../core/key-requirements';
 import { PENDING_WINDOW_DAYS, ROTATION_DAYS } from '../core/kms-limits';
 import { checkDays, checkString, unresolved } from '../core/validation';
 
 /** The standard's choices where the caller makes none. */
 export const KEY_STANDARD_DEFAULTS = {
-  rotationDays: 365,
-  pendingWindowDays: 30,
+  rotationDays: KEY_REQUIREMENTS.maxRotationDays,
+  pendingWindowDays: KEY_REQUIREMENTS.minPendingWindowDays,
   removalPolicy: RemovalPolicy.RETAIN,
-  aliasPrefix: 'alias/bedrock-guardrail/',
+  aliasPrefix: KEY_REQUIREMENTS.aliasPrefix,
 } as const;
 
 /**

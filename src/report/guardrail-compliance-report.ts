@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, attachCustomSynthesis, ISynthesisSession } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { complianceMarkdown } from './compliance-markdown';
 import { fail, originOf } from '../core/errors';
+import { KEY_MONTHLY_COST_USD } from '../core/key-requirements';
 import { GuardrailInspection, GuardrailInspector } from '../detection/guardrail-inspection';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
 import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
@@ -16,7 +18,8 @@ const PRICE_SOURCE = 'AWS KMS pricing page, us-east-1 list price, read 2026-11-2
  */
 export interface GuardrailComplianceReportProps extends GuardrailEncryptionOptions {
   /**
-   * The report's file name in the cloud assembly.
+   * The report's file name in the cloud assembly. The Markdown version is written beside it, with
+   * `.md` for `.json` (`guardrail-compliance.md` by default).
    *
    * @default 'guardrail-compliance.json'
    */
@@ -57,7 +60,8 @@ const REPORTS = Symbol.for('cdk-secure-guardrail.compliance-report');
 
 /**
  * The guardrail compliance (KPI) report: on synthesis, `guardrail-compliance.json` in the cloud
- * assembly lists every guardrail of the app (Stages and nested stacks included) with its key, its
+ * assembly (and its Markdown version, `guardrail-compliance.md`, ready for a CI job summary or a
+ * pull-request comment) lists every guardrail of the app (Stages and nested stacks included) with its key, its
  * status and the rules it fails, and totals the share encrypted with a customer-managed key, the
  * compliance score and the keys' estimated monthly cost.
  *
@@ -72,7 +76,7 @@ export class GuardrailComplianceReport {
    * pricing page, read 2026-11-29). Each of the first two automatic rotations adds $1/month; requests
    * are billed apart ($0.03 per 10,000 beyond the free tier).
    */
-  public static readonly KEY_MONTHLY_COST_USD = 1;
+  public static readonly KEY_MONTHLY_COST_USD = KEY_MONTHLY_COST_USD;
 
   /**
    * Writes the report when the app containing `scope` is synthesized. Calling it again for the same
@@ -99,7 +103,9 @@ export class GuardrailComplianceReport {
         const report = GuardrailComplianceReport.build(root, options, price);
         const file = path.join(session.outdir, fileName);
         fs.writeFileSync(file, JSON.stringify(report, undefined, 2));
-        if (props.printSummary ?? true) process.stderr.write(`${summaryLine(report.summary)} Report: ${file}\n`);
+        const markdownFile = file.replace(/\.json$/, '.md');
+        fs.writeFileSync(markdownFile, complianceMarkdown(summaryLine(report.summary), report.guardrails));
+        if (props.printSummary ?? true) process.stderr.write(`${summaryLine(report.summary)} Report: ${file} (Markdown: ${markdownFile})\n`);
       },
     });
   }

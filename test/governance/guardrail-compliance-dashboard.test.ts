@@ -35,7 +35,10 @@ describe('GuardrailComplianceDashboard with every source', () => {
     expect(widgets.map((w: any) => [w.type, w.properties.title ?? 'text', w.width])).toEqual([
       ['text', 'text', 24],
       ['metric', 'Guardrails at the last run', 12],
-      ['metric', 'Non-compliant guardrails', 12],
+      ['metric', 'Customer-managed key share and compliance score (%)', 12],
+      ['metric', 'Non-compliant guardrails', 8],
+      ['metric', 'Mean time to remediate (hours)', 8],
+      ['metric', 'Orphaned guardrail keys', 8],
       ['metric', 'Guardrail key alerts', 24],
       ['metric', 'Guardrail invocations and interventions', 8],
       ['metric', 'Guardrail errors and throttles', 8],
@@ -47,38 +50,59 @@ describe('GuardrailComplianceDashboard with every source', () => {
     expect(widgets[0].properties.markdown).toContain(`aws configservice start-config-rules-evaluation --config-rule-names ${ruleRef}`);
   });
 
-  test('shows the CMK share and the counts of the last run', () => {
+  const SHARE = { expression: 'IF(total > 0, 100 * cmk / total, 100)', label: 'Guardrails encrypted with a customer-managed key (%)' };
+  const SCORE = { expression: 'IF(total > 0, 100 * (total - nonCompliant) / total, 100)', label: 'Compliance score (%)' };
+
+  test('shows the CMK share, the compliance score and the counts of the last run', () => {
     const metrics = widgets[1].properties.metrics;
     expect(widgets[1].properties.view).toBe('singleValue');
-    expect(metrics[0][0]).toMatchObject({ expression: 'IF(total > 0, 100 * cmk / total, 100)', label: 'Guardrails encrypted with a customer-managed key (%)' });
-    expect(metrics.slice(1).map((m: any[]) => m.slice(0, 4))).toEqual([
-      ['SecureGuardrail', 'GuardrailsTotal', 'ConfigRuleName', ruleRef],
-      ['SecureGuardrail', 'GuardrailsEncryptedWithCmk', 'ConfigRuleName', ruleRef],
-      ['SecureGuardrail', 'GuardrailsNonCompliant', 'ConfigRuleName', ruleRef],
-      ['SecureGuardrail', 'GuardrailsNotEvaluated', 'ConfigRuleName', ruleRef],
-    ]);
+    const expressions = metrics.filter((m: any[]) => m[0].expression).map((m: any[]) => m[0]);
+    expect(expressions).toEqual([expect.objectContaining(SHARE), expect.objectContaining(SCORE)]);
+    // The counts, each once visible (the expressions' inputs are hidden).
+    const shown = metrics.filter((m: any[]) => m[0] === 'SecureGuardrail' && m[m.length - 1].visible !== false).map((m: any[]) => m[1]);
+    expect(shown).toEqual(['GuardrailsTotal', 'GuardrailsNonCompliant', 'GuardrailsNotEvaluated']);
+  });
+
+  test('plots the CMK share and the compliance score over time, on a 0-100 axis', () => {
+    expect(widgets[2].properties.metrics.filter((m: any[]) => m[0].expression).map((m: any[]) => m[0].label)).toEqual([SHARE.label, SCORE.label]);
+    expect(widgets[2].properties.yAxis.left).toEqual({ min: 0, max: 100, showUnits: false });
   });
 
   test('plots non-compliant and not-evaluated guardrails over time, against the total', () => {
-    expect(widgets[2].properties.metrics.map((m: any[]) => [m[1], m[4].yAxis ?? 'left'])).toEqual([
+    expect(widgets[3].properties.metrics.map((m: any[]) => [m[1], m[4].yAxis ?? 'left'])).toEqual([
       ['GuardrailsNonCompliant', 'left'], ['GuardrailsNotEvaluated', 'left'], ['GuardrailsTotal', 'right'],
     ]);
   });
 
+  test('plots the mean time to remediate in hours, averaged over 7 days', () => {
+    const [expression, ...used] = widgets[4].properties.metrics;
+    expect(expression[0]).toMatchObject({ expression: 'mttr / 3600', label: 'Mean time to remediate (hours, 7-day average)', period: 604800 });
+    // Average is the dashboard's default statistic: it is not written.
+    expect(used.map((m: any[]) => [m.slice(0, 4), m[4].stat ?? 'Average', m[4].period])).toEqual([
+      [['SecureGuardrail', 'TimeToRemediate', 'ConfigRuleName', ruleRef], 'Average', 604800],
+    ]);
+  });
+
+  test('plots the orphaned guardrail keys against their monthly cost', () => {
+    expect(widgets[5].properties.metrics.map((m: any[]) => [m[1], m[4].yAxis ?? 'left'])).toEqual([
+      ['OrphanedGuardrailKeys', 'left'], ['OrphanedGuardrailKeysMonthlyCostUsd', 'right'],
+    ]);
+  });
+
   test('counts key alerts from the EventBridge rules', () => {
-    const expressions = widgets[3].properties.metrics.filter((m: any[]) => m[0].expression).map((m: any[]) => m[0].expression);
+    const expressions = widgets[6].properties.metrics.filter((m: any[]) => m[0].expression).map((m: any[]) => m[0].expression);
     expect(expressions).toEqual([
       'FILL(matchedEventsActivity, 0) + FILL(matchedEventsDeletion, 0) + FILL(matchedEventsGuardrail, 0)',
       'FILL(failedInvocationsActivity, 0) + FILL(failedInvocationsDeletion, 0) + FILL(failedInvocationsGuardrail, 0)',
     ]);
-    expect(widgets[3].properties.metrics.filter((m: any[]) => m[0] === 'AWS/Events').map((m: any[]) => m[1]))
+    expect(widgets[6].properties.metrics.filter((m: any[]) => m[0] === 'AWS/Events').map((m: any[]) => m[1]))
       .toEqual(['MatchedEvents', 'MatchedEvents', 'MatchedEvents', 'FailedInvocations', 'FailedInvocations', 'FailedInvocations']);
   });
 
   test("sums each guardrail's AWS/Bedrock/Guardrails metrics over its versions", () => {
     const search = (metric: string, stat: string, fn: string) =>
       `${fn}(SEARCH('{AWS/Bedrock/Guardrails,GuardrailArn,GuardrailVersion} MetricName="${metric}" GuardrailArn="${guardrailArn}"', '${stat}', 300))`;
-    const expressions = widgets.slice(4).map((w: any) => w.properties.metrics.map((m: any[]) => [m[0].expression, m[0].label]));
+    const expressions = widgets.slice(7).map((w: any) => w.properties.metrics.map((m: any[]) => [m[0].expression, m[0].label]));
     expect(expressions).toEqual([
       [[search('Invocations', 'Sum', 'SUM'), 'Payments invocations'], [search('InvocationsIntervened', 'Sum', 'SUM'), 'Payments interventions']],
       [[search('InvocationClientErrors', 'Sum', 'SUM'), 'Payments client errors'], [search('InvocationServerErrors', 'Sum', 'SUM'), 'Payments server errors'], [search('InvocationThrottles', 'Sum', 'SUM'), 'Payments throttles']],

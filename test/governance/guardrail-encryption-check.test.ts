@@ -5,7 +5,7 @@ import {
   GetComplianceDetailsByConfigRuleCommand,
   PutEvaluationsCommand,
 } from '@aws-sdk/client-config-service';
-import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ACCOUNT, errors, guardrailArn, invocation, keyArn, NOTIFICATION_TIME, REGION, RULE_NAME } from './handler-fixtures';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
@@ -21,16 +21,15 @@ const kms = mockClient(KMSClient);
 const config = mockClient(ConfigServiceClient);
 
 let lines: string[];
-let sleeps: number[];
 
 beforeEach(() => {
   bedrock.reset();
   kms.reset();
   config.reset();
   lines = [];
-  sleeps = [];
   config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+  kms.on(ListAliasesCommand).resolves({ Aliases: [] });
 });
 
 function deps(settings: Partial<EvaluationSettings> = {}): EvaluationDependencies {
@@ -38,38 +37,51 @@ function deps(settings: Partial<EvaluationSettings> = {}): EvaluationDependencie
     bedrock: new BedrockClient({ region: REGION }),
     kms: new KMSClient({ region: REGION }),
     config: new ConfigServiceClient({ region: REGION }),
-    settings: { region: REGION, metricNamespace: 'SecureGuardrail', ...settings },
+    settings: { region: REGION, metricNamespace: 'SecureGuardrail', maxRotationDays: 365, ...settings },
     log: (line) => lines.push(line),
-    retry: { sleep: async (ms) => { sleeps.push(ms); }, random: () => 1 },
   };
 }
 
 interface GuardrailFixture {
   readonly id: string;
   readonly kmsKeyArn?: string;
+  /** Numbered versions and their keys; the draft has `kmsKeyArn`. */
+  readonly versions?: Record<string, string | undefined>;
 }
 
 function summaries(list: GuardrailFixture[]) {
-  return list.map((g) => ({
-    id: g.id,
-    arn: guardrailArn(g.id),
-    name: `name-${g.id}`,
-    status: 'READY' as const,
-    version: 'DRAFT',
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
-  }));
+  return list.map((g) => guardrailSummary(g.id, 'DRAFT'));
 }
 
+function guardrailSummary(id: string, version: string) {
+  return {
+    id,
+    arn: guardrailArn(id),
+    name: `name-${id}`,
+    status: 'READY' as const,
+    version,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+  };
+}
+
+/** The guardrails of the Region: ListGuardrails lists their drafts, and with an identifier their versions. */
 function givenGuardrails(...list: GuardrailFixture[]): void {
   bedrock.on(ListGuardrailsCommand).resolves({ guardrails: summaries(list) });
-  for (const g of list) {
-    bedrock.on(GetGuardrailCommand, { guardrailIdentifier: g.id }).resolves({
+  list.forEach(givenVersions);
+}
+
+function givenVersions(g: GuardrailFixture): void {
+  const versions: Record<string, string | undefined> = { DRAFT: g.kmsKeyArn, ...g.versions };
+  bedrock.on(ListGuardrailsCommand, { guardrailIdentifier: guardrailArn(g.id) })
+    .resolves({ guardrails: Object.keys(versions).map((version) => guardrailSummary(g.id, version)) });
+  for (const [version, kmsKeyArn] of Object.entries(versions)) {
+    bedrock.on(GetGuardrailCommand, { guardrailIdentifier: g.id, guardrailVersion: version }).resolves({
       guardrailId: g.id,
       guardrailArn: guardrailArn(g.id),
       name: `name-${g.id}`,
-      version: 'DRAFT',
-      kmsKeyArn: g.kmsKeyArn,
+      version,
+      kmsKeyArn,
     } as any);
   }
 }
@@ -78,6 +90,10 @@ interface KeyFixture {
   readonly manager?: 'AWS' | 'CUSTOMER';
   readonly state?: string;
   readonly rotation?: boolean;
+  readonly rotationPeriodDays?: number;
+  readonly spec?: string;
+  readonly usage?: string;
+  readonly origin?: string;
   /** The key policy's statements besides administration; default: one role that decrypts through Bedrock. */
   readonly statements?: object[];
 }
@@ -102,10 +118,29 @@ function givenKey(arn: string, fixture: KeyFixture = {}): void {
       Arn: arn,
       KeyManager: fixture.manager ?? 'CUSTOMER',
       KeyState: (fixture.state ?? 'Enabled') as any,
+      KeySpec: (fixture.spec ?? 'SYMMETRIC_DEFAULT') as any,
+      KeyUsage: (fixture.usage ?? 'ENCRYPT_DECRYPT') as any,
+      Origin: (fixture.origin ?? 'AWS_KMS') as any,
     },
   });
-  kms.on(GetKeyRotationStatusCommand, { KeyId: arn }).resolves({ KeyRotationEnabled: fixture.rotation ?? true });
+  const enabled = fixture.rotation ?? true;
+  kms.on(GetKeyRotationStatusCommand, { KeyId: arn }).resolves({
+    KeyRotationEnabled: enabled,
+    RotationPeriodInDays: enabled ? fixture.rotationPeriodDays ?? 365 : undefined,
+  });
   kms.on(GetKeyPolicyCommand, { KeyId: arn, PolicyName: 'default' }).resolves({ Policy: keyPolicy(fixture.statements), PolicyName: 'default' });
+}
+
+/** What Config kept of an earlier run: the last result of a guardrail. */
+function givenLastResult(id: string, compliance: 'COMPLIANT' | 'NON_COMPLIANT', annotation: string, orderingTimestamp = new Date('2026-02-01T00:00:00Z')) {
+  return {
+    EvaluationResultIdentifier: {
+      EvaluationResultQualifier: { ConfigRuleName: RULE_NAME, ResourceType: 'AWS::Bedrock::Guardrail', ResourceId: guardrailArn(id) },
+      OrderingTimestamp: orderingTimestamp,
+    },
+    ComplianceType: compliance,
+    Annotation: annotation,
+  } as const;
 }
 
 function reported(): Evaluation[] {
@@ -137,11 +172,13 @@ describe('compliant guardrails', () => {
       ComplianceResourceType: 'AWS::Bedrock::Guardrail',
       ComplianceResourceId: guardrailArn('good1'),
       ComplianceType: 'COMPLIANT',
-      Annotation: 'Encrypted with customer-managed key 1111aaaa-1111-1111-1111-111111111111 of this account and Region: enabled, automatic rotation on, least-privilege key policy.',
+      Annotation: 'Encrypted with customer-managed key 1111aaaa-1111-1111-1111-111111111111 of this account and Region: enabled, automatic rotation on at least every 365 days, least-privilege key policy.',
       OrderingTimestamp: new Date(NOTIFICATION_TIME),
     }]);
     expect(config.commandCalls(PutEvaluationsCommand)[0].args[0].input).toMatchObject({ ResultToken: 'token-1', TestMode: false });
-    expect(summary).toEqual({ total: 1, encryptedWithCmk: 1, compliant: 1, nonCompliant: 0, notEvaluated: 0, removed: 0, failedEvaluations: 0 });
+    expect(summary).toEqual({
+      total: 1, encryptedWithCmk: 1, compliant: 1, nonCompliant: 0, notEvaluated: 0, removed: 0, failedEvaluations: 0, remediated: 0, orphanedKeys: 0,
+    });
   });
 
   test('a key in the allow-list is COMPLIANT and says so', async () => {
@@ -178,7 +215,7 @@ describe('each reason for NON_COMPLIANT', () => {
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
 
     expect(reportedFor('bad1')).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(reason) });
-    expect(reportedFor('bad1').Annotation).toMatch(/^Non-compliant: /);
+    expect(reportedFor('bad1').Annotation).toMatch(/^Non-compliant \(since 2026-03-01T10:00Z\): /);
     expect(summary).toMatchObject({ nonCompliant: 1, notEvaluated: 0, encryptedWithCmk: cmk ? 1 : 0 });
   });
 
@@ -186,7 +223,7 @@ describe('each reason for NON_COMPLIANT', () => {
     const elsewhere = keyArn('3333cccc-3333-3333-3333-333333333333', 'us-east-1');
     givenGuardrails({ id: 'bad1', kmsKeyArn: elsewhere });
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('bad1')).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: 'Non-compliant: its key is in us-east-1, not in eu-west-1.' });
+    expect(reportedFor('bad1')).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: 'Non-compliant (since 2026-03-01T10:00Z): its key is in us-east-1, not in eu-west-1.' });
     expect(kms.commandCalls(DescribeKeyCommand)).toHaveLength(0);
   });
 
@@ -194,7 +231,7 @@ describe('each reason for NON_COMPLIANT', () => {
     const foreign = keyArn('4444dddd-4444-4444-4444-444444444444', REGION, '222222222222');
     givenGuardrails({ id: 'bad1', kmsKeyArn: foreign });
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('bad1').Annotation).toBe(`Non-compliant: its key belongs to account 222222222222, not ${ACCOUNT}.`);
+    expect(reportedFor('bad1').Annotation).toBe(`Non-compliant (since 2026-03-01T10:00Z): its key belongs to account 222222222222, not ${ACCOUNT}.`);
     expect(kms.commandCalls(DescribeKeyCommand)).toHaveLength(0);
   });
 
@@ -204,7 +241,7 @@ describe('each reason for NON_COMPLIANT', () => {
     await evaluateGuardrailEncryption(invocation(), deps({ allowedKeyArns: new Set([GOOD_KEY]) }));
     expect(reportedFor('bad1')).toMatchObject({
       ComplianceType: 'NON_COMPLIANT',
-      Annotation: 'Non-compliant: its key 2222bbbb-2222-2222-2222-222222222222 is not in the allow-list.',
+      Annotation: 'Non-compliant (since 2026-03-01T10:00Z): its key 2222bbbb-2222-2222-2222-222222222222 is not in the allow-list.',
     });
   });
 
@@ -215,12 +252,45 @@ describe('each reason for NON_COMPLIANT', () => {
     expect(reportedFor('bad1').Annotation).toMatch(/its key 2222bbbb-2222-2222-2222-222222222222 no longer exists/);
   });
 
-  test('a key whose material cannot rotate (imported) is NON_COMPLIANT', async () => {
+  test.each([
+    ['imported material', 'EXTERNAL', 'imported key material'],
+    ['a custom key store', 'AWS_CLOUDHSM', 'a key of a custom key store'],
+    ['an external key store', 'EXTERNAL_KEY_STORE', 'a key of an external key store'],
+  ])('a key that cannot rotate (%s) is NON_COMPLIANT, with why', async (_name, origin, why) => {
     givenGuardrails({ id: 'bad1', kmsKeyArn: OTHER });
-    givenKey(OTHER);
+    givenKey(OTHER, { origin });
     kms.on(GetKeyRotationStatusCommand).rejects(errors.rotationUnsupported());
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('bad1').Annotation).toMatch(/cannot rotate automatically \(imported or external key material\)/);
+    expect(reportedFor('bad1').Annotation).toBe(`Non-compliant (since 2026-03-01T10:00Z): its key 2222bbbb-2222-2222-2222-222222222222 cannot rotate automatically (${why}).`);
+  });
+
+  test('a key rotated less often than the standard asks is NON_COMPLIANT; with a longer maximum it is COMPLIANT', async () => {
+    givenGuardrails({ id: 'slow', kmsKeyArn: OTHER });
+    givenKey(OTHER, { rotationPeriodDays: 730 });
+    await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reportedFor('slow').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): its key 2222bbbb-2222-2222-2222-222222222222 rotates every 730 days, more than 365.');
+    config.resetHistory();
+    await evaluateGuardrailEncryption(invocation(), deps({ maxRotationDays: 730 }));
+    expect(reportedFor('slow')).toMatchObject({ ComplianceType: 'COMPLIANT', Annotation: expect.stringMatching(/at least every 730 days/) });
+  });
+
+  test('rotation on without a period reported is KMS\'s default, 365 days', async () => {
+    givenGuardrails({ id: 'g', kmsKeyArn: OTHER });
+    givenKey(OTHER);
+    kms.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: true });
+    await evaluateGuardrailEncryption(invocation(), deps({ maxRotationDays: 180 }));
+    expect(reportedFor('g').Annotation).toMatch(/rotates every 365 days, more than 180/);
+  });
+
+  test.each([
+    ['an asymmetric key', 'RSA_2048', 'ENCRYPT_DECRYPT'],
+    ['a signing key', 'ECC_NIST_P256', 'SIGN_VERIFY'],
+    ['an HMAC key', 'HMAC_256', 'GENERATE_VERIFY_MAC'],
+  ])('%s is NON_COMPLIANT, with its spec and usage', async (_name, spec, usage) => {
+    givenGuardrails({ id: 'odd', kmsKeyArn: OTHER });
+    givenKey(OTHER, { spec, usage });
+    await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reportedFor('odd').Annotation).toBe(`Non-compliant (since 2026-03-01T10:00Z): its key 2222bbbb-2222-2222-2222-222222222222 is not a symmetric encryption key (${spec}, ${usage}).`);
   });
 
   test('several reasons are all given', async () => {
@@ -228,7 +298,7 @@ describe('each reason for NON_COMPLIANT', () => {
     givenKey(OTHER, { state: 'Disabled' });
     await evaluateGuardrailEncryption(invocation(), deps({ allowedKeyArns: new Set([GOOD_KEY]) }));
     expect(reportedFor('bad1').Annotation).toBe(
-      'Non-compliant: its key 2222bbbb-2222-2222-2222-222222222222 is not in the allow-list; its key 2222bbbb-2222-2222-2222-222222222222 is disabled.');
+      'Non-compliant (since 2026-03-01T10:00Z): its key 2222bbbb-2222-2222-2222-222222222222 is not in the allow-list; its key 2222bbbb-2222-2222-2222-222222222222 is disabled.');
   });
 
   test('a kmsKeyArn that is not a key ARN is NON_COMPLIANT', async () => {
@@ -252,7 +322,7 @@ describe('the key policy, evaluated as the pack evaluates it', () => {
 
   test.each<[string, object[], RegExp]>([
     ['"*" narrowed only to the account', [{ Sid: 'Account', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT } } }],
-      /^Non-compliant: in the policy of its key 3333cccc-3333-3333-3333-333333333333, statement Account lets any principal of account 111111111111 whose IAM policies allow it call kms:Decrypt directly, /],
+      /^Non-compliant \(since 2026-03-01T10:00Z\): in the policy of its key 3333cccc-3333-3333-3333-333333333333, statement Account lets any principal of account 111111111111 whose IAM policies allow it call kms:Decrypt directly, /],
     ['a role of another account', [{ Sid: 'Foreign', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/X' }, Action: 'kms:Decrypt', Resource: '*' }],
       /statement Foreign lets arn:aws:iam::222222222222:role\/X of another account call /],
     ['the account through another service', [{ Sid: 'S3', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } } }],
@@ -274,9 +344,9 @@ describe('the key policy, evaluated as the pack evaluates it', () => {
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
     expect(reportedFor('unreadable')).toMatchObject({
       ComplianceType: 'NON_COMPLIANT',
-      Annotation: 'Not evaluated: the policy of its key 4444dddd-4444-4444-4444-444444444444 could not be read: kms:GetKeyPolicy was denied (AccessDeniedException: no).',
+      Annotation: 'Not evaluated (since 2026-03-01T10:00Z): the policy of its key 4444dddd-4444-4444-4444-444444444444 could not be read: kms:GetKeyPolicy was denied (AccessDeniedException: no).',
     });
-    expect(reportedFor('unverifiable').Annotation).toMatch(/^Not evaluated: the policy of its key 5555eeee-.* could not be read: it cannot be verified: condition operator IpAddress is not modelled\.$/);
+    expect(reportedFor('unverifiable').Annotation).toMatch(/^Not evaluated \(since 2026-03-01T10:00Z\): the policy of its key 5555eeee-.* could not be read: it cannot be verified: condition operator IpAddress is not modelled\.$/);
     expect(summary).toMatchObject({ notEvaluated: 2, encryptedWithCmk: 2 });
   });
 
@@ -298,7 +368,7 @@ describe('guardrails that cannot be evaluated are never COMPLIANT', () => {
 
     expect(reportedFor('locked')).toMatchObject({
       ComplianceType: 'NON_COMPLIANT',
-      Annotation: "Not evaluated: GetGuardrail was denied (AccessDeniedException); the rule's role needs kms:Decrypt on the guardrail's key (secureGuardrail.grantRead(rule)).",
+      Annotation: "Not evaluated (since 2026-03-01T10:00Z): GetGuardrail was denied (AccessDeniedException); the rule's role needs kms:Decrypt on the guardrail's key (secureGuardrail.grantRead(rule)).",
     });
     expect(summary).toMatchObject({ total: 1, nonCompliant: 1, notEvaluated: 1, compliant: 0, encryptedWithCmk: 0 });
     expect(lines).toContain(`NOT_EVALUATED ${guardrailArn('locked')}: ${reportedFor('locked').Annotation}`);
@@ -308,7 +378,7 @@ describe('guardrails that cannot be evaluated are never COMPLIANT', () => {
     givenGuardrails({ id: 'broken' });
     bedrock.on(GetGuardrailCommand).rejects(errors.named('ValidationException', 'bad identifier'));
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('broken').Annotation).toBe('Not evaluated: GetGuardrail failed (ValidationException: bad identifier).');
+    expect(reportedFor('broken').Annotation).toBe('Not evaluated (since 2026-03-01T10:00Z): GetGuardrail failed (ValidationException: bad identifier).');
   });
 
   test('a partial failure does not stop the other guardrails from being reported', async () => {
@@ -326,7 +396,7 @@ describe('guardrails that cannot be evaluated are never COMPLIANT', () => {
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
     expect(reportedFor('g')).toMatchObject({
       ComplianceType: 'NON_COMPLIANT',
-      Annotation: 'Not evaluated: its key 1111aaaa-1111-1111-1111-111111111111 could not be read: kms:DescribeKey was denied (AccessDeniedException: no).',
+      Annotation: 'Not evaluated (since 2026-03-01T10:00Z): its key 1111aaaa-1111-1111-1111-111111111111 could not be read: kms:DescribeKey was denied (AccessDeniedException: no).',
     });
     expect(summary.notEvaluated).toBe(1);
   });
@@ -336,7 +406,7 @@ describe('guardrails that cannot be evaluated are never COMPLIANT', () => {
     kms.on(DescribeKeyCommand).rejects(errors.named('KMSInvalidStateException', 'odd'));
     const summary = await evaluateGuardrailEncryption(invocation(), deps({ allowedKeyArns: new Set(['arn:aws:kms:eu-west-1:111111111111:key/other']) }));
     expect(reportedFor('g').Annotation).toBe(
-      'Non-compliant: its key 1111aaaa-1111-1111-1111-111111111111 is not in the allow-list; and its key could not be read (kms:DescribeKey failed (KMSInvalidStateException: odd)).');
+      'Non-compliant (since 2026-03-01T10:00Z): its key 1111aaaa-1111-1111-1111-111111111111 is not in the allow-list; and its key could not be read (kms:DescribeKey failed (KMSInvalidStateException: odd)).');
     expect(summary.notEvaluated).toBe(0);
   });
 
@@ -344,7 +414,7 @@ describe('guardrails that cannot be evaluated are never COMPLIANT', () => {
     givenGuardrails({ id: 'g', kmsKeyArn: GOOD_KEY });
     kms.on(DescribeKeyCommand).resolves({});
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('g').Annotation).toMatch(/^Not evaluated: .*returned no key metadata/);
+    expect(reportedFor('g').Annotation).toMatch(/^Not evaluated \(since 2026-03-01T10:00Z\): .*returned no key metadata/);
   });
 
   test('rotation status denied leaves a customer-managed key not evaluated (but counted as CMK)', async () => {
@@ -354,7 +424,7 @@ describe('guardrails that cannot be evaluated are never COMPLIANT', () => {
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
     expect(reportedFor('g')).toMatchObject({
       ComplianceType: 'NON_COMPLIANT',
-      Annotation: expect.stringMatching(/^Not evaluated: the rotation of its key .* could not be read: kms:GetKeyRotationStatus was denied/),
+      Annotation: expect.stringMatching(/^Not evaluated \(since 2026-03-01T10:00Z\): the rotation of its key .* could not be read: kms:GetKeyRotationStatus was denied/),
     });
     expect(summary).toMatchObject({ notEvaluated: 1, encryptedWithCmk: 1 });
   });
@@ -384,15 +454,14 @@ describe('listing', () => {
     bedrock.on(ListGuardrailsCommand)
       .resolvesOnce({ guardrails: page1, nextToken: 'page-2' })
       .resolvesOnce({ guardrails: page2 });
-    bedrock.on(GetGuardrailCommand).resolves({ kmsKeyArn: GOOD_KEY } as any);
+    for (const id of ['p1a', 'p1b', 'p2a']) givenVersions({ id, kmsKeyArn: GOOD_KEY });
     givenKey(GOOD_KEY);
 
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
 
-    const listCalls = bedrock.commandCalls(ListGuardrailsCommand);
-    expect(listCalls.map((c) => c.args[0].input)).toEqual([{ nextToken: undefined }, { nextToken: 'page-2' }]);
     // Without guardrailIdentifier ListGuardrails returns each guardrail's draft once.
-    expect(listCalls.every((c) => !('guardrailIdentifier' in c.args[0].input))).toBe(true);
+    const listCalls = bedrock.commandCalls(ListGuardrailsCommand).filter((c) => !c.args[0].input.guardrailIdentifier);
+    expect(listCalls.map((c) => c.args[0].input)).toEqual([{ nextToken: undefined }, { nextToken: 'page-2' }]);
     expect(reported().map((e) => e.ComplianceResourceId).sort()).toEqual(['p1a', 'p1b', 'p2a'].map((id) => guardrailArn(id)));
     expect(summary.total).toBe(3);
   });
@@ -403,8 +472,38 @@ describe('listing', () => {
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
 
     expect(config.commandCalls(PutEvaluationsCommand).map((c) => c.args[0].input.Evaluations)).toEqual([[]]);
-    expect(summary).toEqual({ total: 0, encryptedWithCmk: 0, compliant: 0, nonCompliant: 0, notEvaluated: 0, removed: 0, failedEvaluations: 0 });
+    expect(summary).toEqual({
+      total: 0, encryptedWithCmk: 0, compliant: 0, nonCompliant: 0, notEvaluated: 0, removed: 0, failedEvaluations: 0, remediated: 0, orphanedKeys: 0,
+    });
     expect(kpis()).toMatchObject({ GuardrailsTotal: 0, GuardrailsEncryptedWithCmk: 0, GuardrailsNonCompliant: 0, GuardrailsNotEvaluated: 0 });
+  });
+
+  test('a Region where Bedrock is not offered (ValidationException) reports an empty set and does not fail', async () => {
+    bedrock.on(ListGuardrailsCommand).rejects(errors.named('ValidationException', 'The requested operation is not supported in this region'));
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(summary).toEqual({
+      total: 0,
+      encryptedWithCmk: 0,
+      compliant: 0,
+      nonCompliant: 0,
+      notEvaluated: 0,
+      removed: 0,
+      remediated: 0,
+      failedEvaluations: 0,
+      bedrockUnavailable: true,
+    });
+    expect(config.commandCalls(PutEvaluationsCommand).map((c) => c.args[0].input.Evaluations)).toEqual([[]]);
+    expect(lines).toContain('Bedrock is not offered in eu-west-1 (ValidationException: The requested operation is not supported in this region): no guardrail to evaluate');
+    expect(kpis()).toMatchObject({ GuardrailsTotal: 0 });
+    expect(kms.commandCalls(ListAliasesCommand)).toHaveLength(0);
+  });
+
+  test('a ValidationException on a later page is a failure, not an unsupported Region', async () => {
+    bedrock.on(ListGuardrailsCommand)
+      .resolvesOnce({ guardrails: summaries([{ id: 'a' }]), nextToken: 'expired' })
+      .rejectsOnce(errors.named('ValidationException', 'bad token'));
+    await expect(evaluateGuardrailEncryption(invocation(), deps())).rejects.toThrow('bad token');
+    expect(config.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
   });
 
   test('a listing that keeps failing fails the run instead of reporting a partial picture', async () => {
@@ -414,34 +513,15 @@ describe('listing', () => {
   });
 });
 
-describe('throttling', () => {
-  test('throttled calls are retried with exponential back-off, then succeed', async () => {
-    bedrock.on(ListGuardrailsCommand)
-      .rejectsOnce(errors.throttling())
-      .rejectsOnce(errors.throttling())
-      .resolves({ guardrails: summaries([{ id: 'g' }]) });
-    bedrock.on(GetGuardrailCommand).rejectsOnce(errors.throttling()).resolves({ kmsKeyArn: GOOD_KEY } as any);
+describe('after the SDK\'s retries', () => {
+  // The retries themselves are the SDK's (standard mode, six attempts): test/governance/sdk-retries.test.ts.
+  test('a guardrail whose reading still fails is not evaluated, and the run goes on', async () => {
+    givenGuardrails({ id: 'g' }, { id: 'good1', kmsKeyArn: GOOD_KEY });
     givenKey(GOOD_KEY);
-    config.on(PutEvaluationsCommand).rejectsOnce(errors.named('ThrottlingException')).resolves({});
-
-    await evaluateGuardrailEncryption(invocation(), deps());
-
-    expect(bedrock.commandCalls(ListGuardrailsCommand)).toHaveLength(3);
-    expect(bedrock.commandCalls(GetGuardrailCommand)).toHaveLength(2);
-    const puts = config.commandCalls(PutEvaluationsCommand);
-    expect(puts).toHaveLength(2);
-    expect(puts[1].args[0].input.Evaluations).toEqual(puts[0].args[0].input.Evaluations);
-    expect(puts[1].args[0].input.Evaluations!.map((e) => e.ComplianceType)).toEqual(['COMPLIANT']);
-    // random() = 1: the full back-off ceiling, 200 ms doubled per retry.
-    expect(sleeps).toEqual([200, 400, 200, 200]);
-  });
-
-  test('a guardrail still throttled after every attempt is not evaluated, the run goes on', async () => {
-    givenGuardrails({ id: 'g' });
-    bedrock.on(GetGuardrailCommand).rejects(errors.throttling());
+    bedrock.on(GetGuardrailCommand, { guardrailIdentifier: 'g' }).rejects(errors.throttling());
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
-    expect(bedrock.commandCalls(GetGuardrailCommand)).toHaveLength(6);
-    expect(reportedFor('g').Annotation).toBe('Not evaluated: GetGuardrail failed (ThrottlingException: Rate exceeded).');
+    expect(reportedFor('g').Annotation).toBe('Not evaluated (since 2026-03-01T10:00Z): GetGuardrail failed (ThrottlingException: Rate exceeded).');
+    expect(reportedFor('good1').ComplianceType).toBe('COMPLIANT');
     expect(summary.notEvaluated).toBe(1);
   });
 });
@@ -470,7 +550,7 @@ describe('reporting', () => {
     expect(lines).toContain(`ERROR Config refused the evaluation of ${guardrailArn('g')} (COMPLIANT)`);
   });
 
-  test("the console's test invocations run in TestMode", async () => {
+  test("the RDK's test token runs PutEvaluations in TestMode", async () => {
     bedrock.on(ListGuardrailsCommand).resolves({ guardrails: [] });
     await evaluateGuardrailEncryption(invocation('TESTMODE'), deps());
     expect(config.commandCalls(PutEvaluationsCommand)[0].args[0].input).toMatchObject({ ResultToken: 'TESTMODE', TestMode: true });
@@ -494,6 +574,8 @@ describe('reporting', () => {
             { Name: 'GuardrailsEncryptedWithCmk', Unit: 'Count' },
             { Name: 'GuardrailsNonCompliant', Unit: 'Count' },
             { Name: 'GuardrailsNotEvaluated', Unit: 'Count' },
+            { Name: 'OrphanedGuardrailKeys', Unit: 'Count' },
+            { Name: 'OrphanedGuardrailKeysMonthlyCostUsd', Unit: 'None' },
           ],
         }],
       },
@@ -502,6 +584,8 @@ describe('reporting', () => {
       GuardrailsEncryptedWithCmk: 1,
       GuardrailsNonCompliant: 2,
       GuardrailsNotEvaluated: 1,
+      OrphanedGuardrailKeys: 0,
+      OrphanedGuardrailKeysMonthlyCostUsd: 0,
     });
   });
 
@@ -558,12 +642,189 @@ describe('retiring deleted guardrails', () => {
   });
 });
 
+describe('every version is evaluated, not only the draft', () => {
+  const OTHER = keyArn('2222bbbb-2222-2222-2222-222222222222');
+
+  test('versions are listed with the guardrail ARN and each is read; one evaluation per guardrail', async () => {
+    givenGuardrails({ id: 'g', kmsKeyArn: GOOD_KEY, versions: { 1: GOOD_KEY, 2: GOOD_KEY } });
+    givenKey(GOOD_KEY);
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(bedrock.commandCalls(ListGuardrailsCommand).map((c) => c.args[0].input)).toEqual([
+      { nextToken: undefined }, { guardrailIdentifier: guardrailArn('g'), nextToken: undefined },
+    ]);
+    expect(bedrock.commandCalls(GetGuardrailCommand).map((c) => c.args[0].input.guardrailVersion)).toEqual(['DRAFT', '1', '2']);
+    expect(reported()).toHaveLength(1);
+    expect(reportedFor('g')).toMatchObject({
+      ComplianceType: 'COMPLIANT',
+      Annotation: 'All 3 versions are encrypted with customer-managed key 1111aaaa-1111-1111-1111-111111111111 of this account and Region: enabled, automatic rotation on at least every 365 days, least-privilege key policy.',
+    });
+    expect(summary).toMatchObject({ total: 1, compliant: 1, encryptedWithCmk: 1 });
+  });
+
+  test('a numbered version on an AWS owned key makes the guardrail NON_COMPLIANT, though its draft is fine, and names the version', async () => {
+    givenGuardrails({ id: 'g', kmsKeyArn: GOOD_KEY, versions: { 1: undefined, 2: GOOD_KEY } });
+    givenKey(GOOD_KEY);
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reportedFor('g')).toMatchObject({
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: 'Non-compliant (since 2026-03-01T10:00Z): version 1: it has no kmsKeyArn: it is encrypted with an AWS owned key.',
+    });
+    expect(summary).toMatchObject({ nonCompliant: 1, notEvaluated: 0, encryptedWithCmk: 0 });
+  });
+
+  test('versions with the same reason are named together, the others apart', async () => {
+    givenGuardrails({ id: 'g', kmsKeyArn: OTHER, versions: { 1: OTHER, 2: GOOD_KEY, 3: undefined } });
+    givenKey(GOOD_KEY);
+    givenKey(OTHER, { state: 'Disabled' });
+    await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reportedFor('g').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): DRAFT and version 1: its key 2222bbbb-2222-2222-2222-222222222222 is disabled; '
+      + 'version 3: it has no kmsKeyArn: it is encrypted with an AWS owned key.');
+  });
+
+  test('a version that cannot be read leaves the guardrail not evaluated, unless another version is non-compliant', async () => {
+    givenGuardrails({ id: 'g', kmsKeyArn: GOOD_KEY, versions: { 1: GOOD_KEY } });
+    givenKey(GOOD_KEY);
+    bedrock.on(GetGuardrailCommand, { guardrailIdentifier: 'g', guardrailVersion: '1' }).rejects(errors.bedrockDenied());
+    await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reportedFor('g').Annotation).toMatch(/^Not evaluated \(since 2026-03-01T10:00Z\): version 1: GetGuardrail was denied/);
+
+    config.resetHistory();
+    bedrock.on(GetGuardrailCommand, { guardrailIdentifier: 'g', guardrailVersion: 'DRAFT' }).resolves({ kmsKeyArn: undefined } as any);
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reportedFor('g').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): DRAFT: it has no kmsKeyArn: it is encrypted with an AWS owned key.');
+    expect(summary.notEvaluated).toBe(0);
+  });
+
+  test('versions whose listing fails leave the guardrail not evaluated; a guardrail deleted meanwhile is skipped', async () => {
+    givenGuardrails({ id: 'locked', kmsKeyArn: GOOD_KEY }, { id: 'gone', kmsKeyArn: GOOD_KEY });
+    givenKey(GOOD_KEY);
+    bedrock.on(ListGuardrailsCommand, { guardrailIdentifier: guardrailArn('locked') }).rejects(errors.named('AccessDeniedException', 'no'));
+    bedrock.on(ListGuardrailsCommand, { guardrailIdentifier: guardrailArn('gone') }).rejects(errors.guardrailGone());
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reported().map((e) => [e.ComplianceResourceId, e.Annotation])).toEqual([[guardrailArn('locked'),
+      'Not evaluated (since 2026-03-01T10:00Z): its versions could not be listed: ListGuardrails was denied (AccessDeniedException: no).']]);
+    expect(summary).toMatchObject({ total: 1, notEvaluated: 1 });
+  });
+
+  test('every page of versions is read', async () => {
+    givenGuardrails({ id: 'g', kmsKeyArn: GOOD_KEY, versions: { 1: GOOD_KEY, 2: GOOD_KEY } });
+    givenKey(GOOD_KEY);
+    bedrock.on(ListGuardrailsCommand, { guardrailIdentifier: guardrailArn('g') })
+      .resolvesOnce({ guardrails: [guardrailSummary('g', 'DRAFT'), guardrailSummary('g', '1')], nextToken: 'more' })
+      .resolvesOnce({ guardrails: [guardrailSummary('g', '2')] });
+    await evaluateGuardrailEncryption(invocation(), deps());
+    expect(bedrock.commandCalls(GetGuardrailCommand).map((c) => c.args[0].input.guardrailVersion)).toEqual(['DRAFT', '1', '2']);
+  });
+});
+
+describe('time to remediate, from what Config keeps', () => {
+  const OTHER = keyArn('2222bbbb-2222-2222-2222-222222222222');
+  const history = (...results: object[]) => config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: results as any });
+
+  test('a guardrail remediated since its last NON_COMPLIANT result reports the time since it became non-compliant', async () => {
+    givenGuardrails({ id: 'fixed', kmsKeyArn: GOOD_KEY });
+    givenKey(GOOD_KEY);
+    history(givenLastResult('fixed', 'NON_COMPLIANT', 'Non-compliant (since 2026-02-27T10:00Z): its key is disabled.'));
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(summary.remediated).toBe(1);
+    expect(kpis()).toMatchObject({ TimeToRemediate: [2 * 24 * 3600] });
+    expect((kpis()._aws as any).CloudWatchMetrics[0].Metrics).toContainEqual({ Name: 'TimeToRemediate', Unit: 'Seconds' });
+  });
+
+  test('an older NON_COMPLIANT result without "since" counts from its own time', async () => {
+    givenGuardrails({ id: 'fixed', kmsKeyArn: GOOD_KEY });
+    givenKey(GOOD_KEY);
+    history(givenLastResult('fixed', 'NON_COMPLIANT', 'Non-compliant: its key is disabled.', new Date('2026-02-28T10:00:00Z')));
+    await evaluateGuardrailEncryption(invocation(), deps());
+    expect(kpis()).toMatchObject({ TimeToRemediate: [24 * 3600] });
+  });
+
+  test('a guardrail still non-compliant keeps the moment it became so; a newly non-compliant one starts now', async () => {
+    givenGuardrails({ id: 'still', kmsKeyArn: OTHER }, { id: 'new', kmsKeyArn: OTHER }, { id: 'fine', kmsKeyArn: GOOD_KEY });
+    givenKey(OTHER, { state: 'Disabled' });
+    givenKey(GOOD_KEY);
+    history(
+      givenLastResult('still', 'NON_COMPLIANT', 'Not evaluated (since 2026-01-15T08:30Z): its key could not be read.'),
+      givenLastResult('new', 'COMPLIANT', 'Encrypted with …'),
+      givenLastResult('fine', 'COMPLIANT', 'Encrypted with …'),
+    );
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reportedFor('still').Annotation).toMatch(/^Non-compliant \(since 2026-01-15T08:30Z\): /);
+    expect(reportedFor('new').Annotation).toMatch(/^Non-compliant \(since 2026-03-01T10:00Z\): /);
+    expect(summary.remediated).toBe(0);
+    expect(kpis()).not.toHaveProperty('TimeToRemediate');
+  });
+
+  test('without the history, nothing is measured and non-compliance starts now', async () => {
+    givenGuardrails({ id: 'g', kmsKeyArn: OTHER });
+    givenKey(OTHER, { state: 'Disabled' });
+    config.on(GetComplianceDetailsByConfigRuleCommand).rejects(errors.named('AccessDeniedException', 'no'));
+    await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reportedFor('g').Annotation).toMatch(/^Non-compliant \(since 2026-03-01T10:00Z\)/);
+    expect(kpis()).not.toHaveProperty('TimeToRemediate');
+  });
+});
+
+describe('orphaned keys', () => {
+  const ORPHAN = keyArn('3333cccc-3333-3333-3333-333333333333');
+  const PENDING = keyArn('4444dddd-4444-4444-4444-444444444444');
+  const UNREADABLE_GUARDRAIL_KEY = keyArn('5555eeee-5555-5555-5555-555555555555');
+  const alias = (name: string, target: string) => ({ AliasName: name, AliasArn: `arn:aws:kms:${REGION}:${ACCOUNT}:${name}`, TargetKeyId: target.split('/')[1] });
+
+  beforeEach(() => {
+    givenGuardrails({ id: 'good1', kmsKeyArn: GOOD_KEY }, { id: 'locked' });
+    bedrock.on(GetGuardrailCommand, { guardrailIdentifier: 'locked' }).rejects(errors.bedrockDenied());
+    givenKey(GOOD_KEY);
+    // ListAliases names keys by id, and so does the orphan check.
+    kms.on(DescribeKeyCommand, { KeyId: ORPHAN.split('/')[1] }).resolves({ KeyMetadata: { KeyId: ORPHAN.split('/')[1], KeyState: 'Enabled' } });
+    kms.on(DescribeKeyCommand, { KeyId: PENDING.split('/')[1] }).resolves({ KeyMetadata: { KeyId: PENDING.split('/')[1], KeyState: 'PendingDeletion' } });
+  });
+
+  test('keys under the library\'s alias prefix that no guardrail uses or is named after are counted, with their cost', async () => {
+    kms.on(ListAliasesCommand)
+      .resolvesOnce({ Aliases: [alias('alias/bedrock-guardrail/name-good1', GOOD_KEY), alias('alias/bedrock-guardrail/deleted-tenant', ORPHAN)], Truncated: true, NextMarker: 'm' })
+      .resolvesOnce({
+        Aliases: [
+          alias('alias/bedrock-guardrail/retired', PENDING),
+          // The guardrail of this name could not be read: its key is not taken for an orphan.
+          alias('alias/bedrock-guardrail/name-locked', UNREADABLE_GUARDRAIL_KEY),
+          alias('alias/someone-else', keyArn('6666ffff-6666-6666-6666-666666666666')),
+          { AliasName: 'alias/aws/bedrock' },
+        ],
+      });
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(kms.commandCalls(ListAliasesCommand).map((c) => c.args[0].input)).toEqual([{ Marker: undefined }, { Marker: 'm' }]);
+    expect(summary.orphanedKeys).toBe(1);
+    expect(kpis()).toMatchObject({ OrphanedGuardrailKeys: 1, OrphanedGuardrailKeysMonthlyCostUsd: 1 });
+    expect(lines).toContain('ORPHANED_KEY alias/bedrock-guardrail/deleted-tenant (3333cccc-3333-3333-3333-333333333333): '
+      + 'no guardrail of the Region uses it; it is billed about $1/month until it is scheduled for deletion');
+  });
+
+  test('a key whose state cannot be read is counted; a key that no longer exists is not', async () => {
+    kms.on(ListAliasesCommand).resolves({ Aliases: [alias('alias/bedrock-guardrail/a', ORPHAN), alias('alias/bedrock-guardrail/b', PENDING)] });
+    kms.on(DescribeKeyCommand, { KeyId: ORPHAN.split('/')[1] }).rejects(errors.named('AccessDeniedException', 'no'));
+    kms.on(DescribeKeyCommand, { KeyId: PENDING.split('/')[1] }).rejects(errors.keyGone());
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(summary.orphanedKeys).toBe(1);
+  });
+
+  test('without ListAliases, orphans are not counted (no metric) and the run goes on', async () => {
+    kms.on(ListAliasesCommand).rejects(errors.named('AccessDeniedException', 'no'));
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(summary.orphanedKeys).toBeUndefined();
+    expect(kpis()).not.toHaveProperty('OrphanedGuardrailKeys');
+    expect(lines).toContain('WARNING orphaned keys not counted: kms:ListAliases was denied (AccessDeniedException: no)');
+    expect(reportedFor('good1').ComplianceType).toBe('COMPLIANT');
+  });
+});
+
 describe('settingsFromEnvironment', () => {
   test('reads the Region, the allow-list and the namespace', () => {
-    expect(settingsFromEnvironment({ AWS_REGION: 'eu-west-1', ALLOWED_KEY_ARNS: ` ${GOOD_KEY}, ${keyArn('x')} ,`, METRIC_NAMESPACE: 'Ns' })).toEqual({
+    expect(settingsFromEnvironment({ AWS_REGION: 'eu-west-1', ALLOWED_KEY_ARNS: ` ${GOOD_KEY}, ${keyArn('x')} ,`, METRIC_NAMESPACE: 'Ns', MAX_ROTATION_DAYS: '180' })).toEqual({
       region: 'eu-west-1',
       allowedKeyArns: new Set([GOOD_KEY, keyArn('x')]),
       metricNamespace: 'Ns',
+      maxRotationDays: 180,
     });
   });
 
@@ -572,7 +833,13 @@ describe('settingsFromEnvironment', () => {
       region: 'us-east-1',
       allowedKeyArns: undefined,
       metricNamespace: 'SecureGuardrail',
+      maxRotationDays: 365,
     });
+  });
+
+  test.each(['89', '2561', '365.5', 'often'])('refuses a rotation maximum of %s days', (days) => {
+    expect(() => settingsFromEnvironment({ AWS_REGION: 'eu-west-1', MAX_ROTATION_DAYS: days }))
+      .toThrow(`MAX_ROTATION_DAYS is ${days}: expected a whole number of days from 90 to 2560`);
   });
 
   test('fails without a Region', () => {

@@ -63,7 +63,7 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queue.id, 'Arn'] } },
       Role: { 'Fn::GetAtt': [role.id, 'Arn'] },
       LoggingConfig: { LogGroup: { Ref: logGroup.id } },
-      Environment: { Variables: { ALLOWED_KEY_ARNS: '', METRIC_NAMESPACE: 'SecureGuardrail', AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1' } },
+      Environment: { Variables: { ALLOWED_KEY_ARNS: '', METRIC_NAMESPACE: 'SecureGuardrail', MAX_ROTATION_DAYS: '365', AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1' } },
     });
     expect(fn.resource.Properties.VpcConfig).toBeUndefined();
   });
@@ -130,6 +130,7 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
         { Sid: 'ReadGuardrails', Effect: 'Allow', Action: 'bedrock:GetGuardrail', Resource: partitionArn(`:bedrock:${REGION}:${ACCOUNT}:guardrail/*`) },
         { Sid: 'ReadKeyMetadata', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'], Resource: partitionArn(`:kms:${REGION}:${ACCOUNT}:key/*`) },
         { Sid: 'ReportEvaluations', Effect: 'Allow', Action: 'config:PutEvaluations', Resource: '*' },
+        { Sid: 'ListKeyAliases', Effect: 'Allow', Action: 'kms:ListAliases', Resource: '*' },
         { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup.id, 'Arn'] } },
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queue.id, 'Arn'] } },
         { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [key.id, 'Arn'] } },
@@ -258,7 +259,15 @@ describe('options', () => {
     expect(() => build({
       configRuleName: Token.asString({ Ref: 'RuleName' }),
       metricNamespace: Token.asString({ Ref: 'Namespace' }),
+      maxRotationDays: Token.asNumber({ Ref: 'Days' }),
     }, stack)).not.toThrow();
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_ROTATION_DAYS: { Ref: 'Days' } }) } });
+  });
+
+  test('maxRotationDays reaches the handler; outside KMS\'s 90-2560 days it is refused', () => {
+    const { template } = build({ maxRotationDays: 180 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_ROTATION_DAYS: '180' }) } });
+    expect(() => build({ maxRotationDays: 30 })).toThrow('[TestStack/Rule] GuardrailEncryptionConfigRule: invalid maxRotationDays: received 30; allowed: a whole number of days from 90 to 2560.');
   });
 });
 
@@ -304,6 +313,25 @@ describe('KPI metrics', () => {
     };
     expect(stack.resolve(seen))
       .toEqual({ ns: 'SecureGuardrail', name: metricName, dims: { ConfigRuleName: ruleRef }, stat: 'Maximum', period: 86400, label });
+  });
+
+  test('the orphaned keys and their monthly cost: the maximum over a day', () => {
+    for (const [metric, name] of [[rule.metricOrphanedKeys(), 'OrphanedGuardrailKeys'], [rule.metricOrphanedKeysMonthlyCost(), 'OrphanedGuardrailKeysMonthlyCostUsd']] as const) {
+      expect(stack.resolve([metric.metricName, metric.dimensions, metric.statistic, metric.period.toSeconds()]))
+        .toEqual([name, { ConfigRuleName: ruleRef }, 'Maximum', 86400]);
+    }
+  });
+
+  test('the mean time to remediate: TimeToRemediate averaged over 7 days', () => {
+    const mttr = rule.metricTimeToRemediate();
+    expect(stack.resolve([mttr.metricName, mttr.dimensions, mttr.statistic, mttr.period.toSeconds(), mttr.label]))
+      .toEqual(['TimeToRemediate', { ConfigRuleName: ruleRef }, 'Average', 604800, 'Mean time to remediate (seconds)']);
+  });
+
+  test('the compliance score is 100 * (total - non-compliant) / total, and 100 with no guardrail', () => {
+    const score = stack.resolve((rule.metricComplianceScore() as any).toMetricConfig().mathExpression);
+    expect(score.expression).toBe('IF(total > 0, 100 * (total - nonCompliant) / total, 100)');
+    expect(Object.values(score.usingMetrics).map((m: any) => m.metricName)).toEqual(['GuardrailsTotal', 'GuardrailsNonCompliant']);
   });
 
   test('metric options override the defaults', () => {

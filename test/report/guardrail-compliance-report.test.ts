@@ -5,6 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { GuardrailComplianceReport, SecureGuardrail } from '../../src';
+import { complianceMarkdown } from '../../src/report/compliance-markdown';
 import { cfnGuardrail } from '../corpus/corpus-app';
 import { ENV, MANDATORY_TAGS } from '../helpers/synth';
 
@@ -80,8 +81,33 @@ describe('GuardrailComplianceReport', () => {
     ]);
   });
 
-  test('prints one summary line naming the file', () => {
-    expect(printed).toBe(`Guardrail compliance: 3/5 compliant (60%), 4/5 on a customer-managed key (80%), 2 distinct keys (~$2.00/month). Report: ${path.join(outdir, 'guardrail-compliance.json')}\n`);
+  test('prints one summary line naming the files', () => {
+    expect(printed).toBe('Guardrail compliance: 3/5 compliant (60%), 4/5 on a customer-managed key (80%), 2 distinct keys (~$2.00/month). '
+      + `Report: ${path.join(outdir, 'guardrail-compliance.json')} (Markdown: ${path.join(outdir, 'guardrail-compliance.md')})\n`);
+  });
+
+  test('writes the Markdown beside the JSON: the summary line and a table, the guardrails needing attention first', () => {
+    const markdown = fs.readFileSync(path.join(outdir, 'guardrail-compliance.md'), 'utf-8');
+    const acmeKey = report.guardrails[0].key;
+    expect(markdown).toBe([
+      '## Guardrail compliance',
+      '',
+      'Guardrail compliance: 3/5 compliant (60%), 4/5 on a customer-managed key (80%), 2 distinct keys (~$2.00/month).',
+      '',
+      '| Guardrail | Stack | Status | Key | Failed rules | Warnings |',
+      '|---|---|---|---|---|---|',
+      '| `Tenants/legacy` (legacy) | `Tenants` | **NON_COMPLIANT** | none | `GuardrailEncryption-CMKRequired` |  |',
+      `| \`Tenants/partner\` (partner) | \`Tenants\` | UNVERIFIED | \`${OUTSIDE_KEY}\` |  | \`GuardrailEncryption-KeyVerifiable\` |`,
+      `| \`Tenants/Sdk/Resource/Default\` (sdk) | \`Tenants\` | COMPLIANT | \`${OUTSIDE_KEY}\` |  |  |`,
+      `| \`Tenants/acme-copy\` (acme-copy) | \`Tenants\` | COMPLIANT | \`${acmeKey}\` |  |  |`,
+      `| \`Tenants/acme/Resource\` (acme) | \`Tenants\` | COMPLIANT | \`${acmeKey}\` |  |  |`,
+      '',
+    ].join('\n'));
+  });
+
+  test('Markdown cells survive pipes and backticks in names', () => {
+    expect(complianceMarkdown('s', [{ path: 'A/`odd`', stack: 'A', name: 'x|y', key: null, status: 'COMPLIANT', failedRules: [], warnings: [] }]))
+      .toContain('| `` A/`odd` `` (x\\|y) | `A` | COMPLIANT | none |  |  |');
   });
 
   test('honours its settings; the first enable wins', () => {
@@ -90,7 +116,7 @@ describe('GuardrailComplianceReport', () => {
       GuardrailComplianceReport.enable(app, { fileName: 'ignored.json' });
       new SecureGuardrail(new Stack(app, 'S', { env: ENV }), 'G', { guardrailName: 'g', mandatoryTags: MANDATORY_TAGS });
     });
-    expect(fs.readdirSync(custom.outdir)).toContain('kpi-compliance.json');
+    expect(fs.readdirSync(custom.outdir)).toEqual(expect.arrayContaining(['kpi-compliance.json', 'kpi-compliance.md']));
     expect(fs.readdirSync(custom.outdir)).not.toContain('ignored.json');
     expect(custom.printed).toBe('');
     expect(custom.report.summary).toMatchObject({ distinctKeys: 1, estimatedMonthlyKeyCostUsd: 1.5, keyPriceSource: '$1.5 per key-month, as configured' });
@@ -101,6 +127,7 @@ describe('GuardrailComplianceReport', () => {
     const empty = synthesize((app) => GuardrailComplianceReport.enable(app, { printSummary: true }));
     expect(empty.report.summary).toMatchObject({ guardrails: 0, encryptedWithCmkShare: null, complianceScore: null });
     expect(empty.printed).toMatch(/^Guardrail compliance: 0\/0 compliant \(n\/a\)/);
+    expect(fs.readFileSync(path.join(empty.outdir, 'guardrail-compliance.md'), 'utf-8')).toContain('No Bedrock guardrail in this app.');
   });
 
   test.each<[string, () => void, string]>([

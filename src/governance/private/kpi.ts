@@ -20,10 +20,21 @@ export const KPI = {
   notEvaluated: 'GuardrailsNotEvaluated',
 } as const;
 
+/** KPIs a run writes only when it measured them. */
+export const OCCASIONAL_KPI = {
+  /** Seconds from a guardrail's first NON_COMPLIANT evaluation to its first COMPLIANT one, one value per guardrail remediated in the run. */
+  timeToRemediate: 'TimeToRemediate',
+  /** Keys under the library's alias prefix that no guardrail of the Region uses (counted when the aliases could be listed). */
+  orphanedKeys: 'OrphanedGuardrailKeys',
+  /** Their monthly cost at the KMS list price, in US dollars. */
+  orphanedKeysMonthlyCost: 'OrphanedGuardrailKeysMonthlyCostUsd',
+} as const;
+
 /** Environment variables of the handler. */
 export const ENV = {
   allowedKeyArns: 'ALLOWED_KEY_ARNS',
   metricNamespace: 'METRIC_NAMESPACE',
+  maxRotationDays: 'MAX_ROTATION_DAYS',
 } as const;
 
 /**

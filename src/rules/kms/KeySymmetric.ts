@@ -1,3 +1,4 @@
+import { KEY_REQUIREMENTS } from '../../core/key-requirements';
 import { keyRule } from '../guardrail-rule';
 
 /** The guardrail's key is a symmetric encryption key, the only kind Bedrock accepts. */
@@ -6,6 +7,6 @@ export default keyRule(__filename, {
   explanation: 'Bedrock encrypts guardrails with symmetric encryption keys only; any other key makes the deployment fail.',
   check: (key) => {
     const { KeySpec: spec, KeyUsage: usage } = key.properties;
-    return (spec === undefined || spec === 'SYMMETRIC_DEFAULT') && (usage === undefined || usage === 'ENCRYPT_DECRYPT');
+    return (spec === undefined || spec === KEY_REQUIREMENTS.keySpec) && (usage === undefined || usage === KEY_REQUIREMENTS.keyUsage);
   },
 });

@@ -1,0 +1,24 @@
+/**
+ * The numbers and kinds of the guardrail key standard, declared once for the key factory, the rules
+ * (pack and aspect), the compliance report and the Config rule's handler, which is bundled without
+ * aws-cdk-lib and so can only share plain values.
+ */
+export const KEY_REQUIREMENTS = {
+  /** The longest automatic rotation period accepted by default, in days. */
+  maxRotationDays: 365,
+  /** The shortest deletion waiting period accepted by default, in days. */
+  minPendingWindowDays: 30,
+  /** The only key spec Bedrock encrypts guardrails with. */
+  keySpec: 'SYMMETRIC_DEFAULT',
+  /** The only key usage Bedrock encrypts guardrails with. */
+  keyUsage: 'ENCRYPT_DECRYPT',
+  /** The alias prefix of the keys `SecureGuardrail` creates. */
+  aliasPrefix: 'alias/bedrock-guardrail/',
+} as const;
+
+/**
+ * The monthly price of one customer-managed key at the KMS list price (us-east-1, AWS KMS pricing
+ * page, read 2026-11-29): $1 per key-month; each of the first two automatic rotations adds $1/month,
+ * requests are billed separately.
+ */
+export const KEY_MONTHLY_COST_USD = 1;

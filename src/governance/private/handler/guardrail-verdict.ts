@@ -1,0 +1,279 @@
+import { BedrockClient, GetGuardrailCommand, GuardrailSummary, ListGuardrailsCommand } from '@aws-sdk/client-bedrock';
+import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KeyMetadata, KMSClient } from '@aws-sdk/client-kms';
+import { callFailed, describeError, errorName, isAccessDenied } from './sdk';
+import { EvaluationSettings } from './settings';
+import { analyzeKeyPolicy, describeExposures, KeyPolicyAnalysis } from '../../../core/key-policy-analysis';
+import { KEY_REQUIREMENTS } from '../../../core/key-requirements';
+import { ROTATION_DAYS } from '../../../core/kms-limits';
+
+/** What one guardrail was found to be, all its versions taken together. */
+export interface GuardrailVerdict {
+  readonly guardrailArn: string;
+  readonly compliant: boolean;
+  /** False when some version could not be evaluated (and none was found non-compliant). */
+  readonly evaluated: boolean;
+  /** Every version is encrypted with a key DescribeKey confirmed as customer managed. */
+  readonly encryptedWithCmk: boolean;
+  /** Why, without the "Non-compliant:" or "Not evaluated:" lead, which depends on the history. */
+  readonly reason: string;
+  /** The ids of the keys the versions that were read are encrypted with. */
+  readonly keyIds: readonly string[];
+  /** Some version could not be read, so its key is unknown. */
+  readonly unreadVersions: boolean;
+}
+
+export interface VerdictContext {
+  readonly bedrock: BedrockClient;
+  readonly kms: KMSClient;
+  readonly settings: EvaluationSettings;
+  readonly accountId?: string;
+  /** Several guardrails and versions often share a key: each key is read once per run. */
+  readonly keyFacts: Map<string, Promise<KeyFacts>>;
+}
+
+interface KeyFacts {
+  readonly metadata?: KeyMetadata;
+  /** The key no longer exists. */
+  readonly missing?: boolean;
+  /** Why the key could not be described. */
+  readonly problem?: string;
+  readonly rotation?: RotationFacts;
+  readonly policy?: PolicyFacts;
+}
+
+type RotationFacts =
+  | { readonly enabled: boolean; readonly periodDays: number }
+  | { readonly unsupported: true }
+  | { readonly problem: string };
+type PolicyFacts = { readonly analysis: KeyPolicyAnalysis } | { readonly problem: string };
+
+/** One version's verdict. */
+type VersionVerdict =
+  | { readonly kind: 'compliant'; readonly keyId: string }
+  | { readonly kind: 'non-compliant'; readonly reasons: string[]; readonly encryptedWithCmk: boolean; readonly keyId?: string }
+  | { readonly kind: 'not-evaluated'; readonly why: string; readonly encryptedWithCmk: boolean; readonly keyId?: string; readonly unread?: boolean }
+  /** Deleted between listing and reading: nothing left to evaluate. */
+  | { readonly kind: 'deleted' };
+
+const KEY_ARN = /^arn:[^:]+:kms:([^:]+):(\d{12}):key\/(.+)$/;
+const DRAFT = 'DRAFT';
+const GRANT_HINT = "the rule's role needs kms:Decrypt on the guardrail's key (secureGuardrail.grantRead(rule))";
+
+/**
+ * Evaluates every version of a guardrail, the working draft and the numbered versions that production
+ * traffic runs: NON_COMPLIANT if any version is, with the versions named when there are several.
+ * Returns `undefined` for a guardrail deleted since it was listed.
+ */
+export async function judgeGuardrail(summary: GuardrailSummary, context: VerdictContext): Promise<GuardrailVerdict | undefined> {
+  const guardrailArn = summary.arn ?? summary.id ?? 'unknown';
+  const versions = await listVersions(summary, context.bedrock);
+  if ('gone' in versions) return undefined;
+  if ('problem' in versions) {
+    return { guardrailArn, compliant: false, evaluated: false, encryptedWithCmk: false, reason: versions.problem, keyIds: [], unreadVersions: true };
+  }
+  const judged: Array<[string, VersionVerdict]> = [];
+  for (const version of versions.versions) judged.push([version, await judgeVersion(summary, version, context)]);
+  const live = judged.filter((entry): entry is [string, Exclude<VersionVerdict, { kind: 'deleted' }>] => entry[1].kind !== 'deleted');
+  if (live.length === 0) return undefined;
+
+  const labelled = live.length > 1;
+  const keyIds = [...new Set(live.flatMap(([, v]) => v.keyId === undefined ? [] : [v.keyId]))];
+  const unreadVersions = live.some(([, v]) => v.kind === 'not-evaluated' && v.unread === true);
+  const encryptedWithCmk = live.every(([, v]) => v.kind === 'compliant' || v.encryptedWithCmk);
+  const base = { guardrailArn, encryptedWithCmk, keyIds, unreadVersions };
+
+  const nonCompliant = live.filter(([, v]) => v.kind === 'non-compliant') as Array<[string, Extract<VersionVerdict, { kind: 'non-compliant' }>]>;
+  if (nonCompliant.length > 0) {
+    return { ...base, compliant: false, evaluated: true, reason: byVersion(nonCompliant.map(([version, v]) => [version, v.reasons.join('; ')]), labelled) };
+  }
+  const unevaluated = live.filter(([, v]) => v.kind === 'not-evaluated') as Array<[string, Extract<VersionVerdict, { kind: 'not-evaluated' }>]>;
+  if (unevaluated.length > 0) {
+    return { ...base, compliant: false, evaluated: false, reason: byVersion(unevaluated.map(([version, v]) => [version, v.why]), labelled) };
+  }
+  const allowListed = context.settings.allowedKeyArns !== undefined ? ', in the allow-list' : '';
+  const what = labelled ? `All ${live.length} versions are encrypted with customer-managed key${keyIds.length > 1 ? 's' : ''} ${keyIds.join(', ')}` : `Encrypted with customer-managed key ${keyIds[0]}`;
+  return {
+    ...base,
+    compliant: true,
+    evaluated: true,
+    reason: `${what} of this account and Region: enabled, automatic rotation on at least every ${context.settings.maxRotationDays} days, least-privilege key policy${allowListed}.`,
+  };
+}
+
+/** "DRAFT and version 2: …; version 1: …" when a guardrail has several versions, the bare reasons otherwise. */
+function byVersion(reasons: Array<[string, string]>, labelled: boolean): string {
+  if (!labelled) return reasons.map(([, text]) => text).join('; ');
+  const versionsByText = new Map<string, string[]>();
+  for (const [version, text] of reasons) versionsByText.set(text, [...(versionsByText.get(text) ?? []), version === DRAFT ? DRAFT : `version ${version}`]);
+  return [...versionsByText].map(([text, versions]) => `${versions.join(' and ')}: ${text}`).join('; ');
+}
+
+/**
+ * The guardrail's versions: its working draft and every numbered version. ListGuardrails with the
+ * guardrail's ARN lists every version of that guardrail.
+ */
+type VersionListing = { readonly versions: string[] } | { readonly gone: true } | { readonly problem: string };
+
+async function listVersions(summary: GuardrailSummary, bedrock: BedrockClient): Promise<VersionListing> {
+  const versions = new Set<string>([DRAFT]);
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await bedrock.send(new ListGuardrailsCommand({ guardrailIdentifier: summary.arn ?? summary.id, nextToken }));
+      for (const version of page.guardrails ?? []) if (version.version) versions.add(version.version);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return { gone: true };
+    return { problem: `its versions could not be listed: ${callFailed('ListGuardrails', error)}` };
+  }
+  // The draft first, then the numbered versions in order.
+  return { versions: [...versions].sort((a, b) => a === DRAFT ? -1 : b === DRAFT ? 1 : Number(a) - Number(b)) };
+}
+
+async function judgeVersion(summary: GuardrailSummary, version: string, context: VerdictContext): Promise<VersionVerdict> {
+  let kmsKeyArn: string | undefined;
+  try {
+    const read = new GetGuardrailCommand({ guardrailIdentifier: summary.id ?? summary.arn, guardrailVersion: version });
+    kmsKeyArn = (await context.bedrock.send(read)).kmsKeyArn;
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return { kind: 'deleted' };
+    // Bedrock decrypts a CMK guardrail with the caller's permissions, so a denial is usually the key.
+    const why = isAccessDenied(error) ? `GetGuardrail was denied (${errorName(error)}); ${GRANT_HINT}` : `GetGuardrail failed (${describeError(error)})`;
+    return { kind: 'not-evaluated', why, encryptedWithCmk: false, unread: true };
+  }
+
+  const fromArn = reasonsFromArn(kmsKeyArn, context);
+  // The role may only read keys of its own account and Region: judge foreign keys by their ARN alone.
+  if (!fromArn.key) return { kind: 'non-compliant', reasons: fromArn.reasons, encryptedWithCmk: false };
+  let facts = context.keyFacts.get(fromArn.key.arn);
+  if (!facts) {
+    facts = readKey(context.kms, fromArn.key.arn);
+    context.keyFacts.set(fromArn.key.arn, facts);
+  }
+  return verdictFromKey(fromArn.key.id, fromArn.reasons, await facts, context.settings);
+}
+
+/**
+ * What the key ARN alone says is wrong, and the key to read when it is of this account and Region
+ * (the only keys the role may read).
+ */
+function reasonsFromArn(kmsKeyArn: string | undefined, context: VerdictContext): { reasons: string[]; key?: { arn: string; id: string } } {
+  if (!kmsKeyArn) return { reasons: ['it has no kmsKeyArn: it is encrypted with an AWS owned key'] };
+  const match = KEY_ARN.exec(kmsKeyArn);
+  if (!match) return { reasons: [`its kmsKeyArn ${kmsKeyArn} is not a key ARN`] };
+  const [, keyRegion, keyAccount, keyId] = match;
+  const { region, allowedKeyArns } = context.settings;
+  const foreignAccount = Boolean(context.accountId) && keyAccount !== context.accountId;
+  const reasons: string[] = [];
+  if (keyRegion !== region) reasons.push(`its key is in ${keyRegion}, not in ${region}`);
+  if (foreignAccount) reasons.push(`its key belongs to account ${keyAccount}, not ${context.accountId}`);
+  if (allowedKeyArns && !allowedKeyArns.has(kmsKeyArn)) reasons.push(`its key ${keyId} is not in the allow-list`);
+  return { reasons, key: keyRegion === region && !foreignAccount ? { arn: kmsKeyArn, id: keyId } : undefined };
+}
+
+/** The verdict on a version whose key of this account and Region was read (or could not be). */
+function verdictFromKey(keyId: string, fromArn: string[], key: KeyFacts, settings: EvaluationSettings): VersionVerdict {
+  if (key.missing) return { kind: 'non-compliant', reasons: [...fromArn, `its key ${keyId} no longer exists`], encryptedWithCmk: false, keyId };
+  if (!key.metadata) {
+    return fromArn.length > 0
+      ? { kind: 'non-compliant', reasons: [...fromArn, `and its key could not be read (${key.problem})`], encryptedWithCmk: false, keyId }
+      : { kind: 'not-evaluated', why: `its key ${keyId} could not be read: ${key.problem}`, encryptedWithCmk: false, keyId };
+  }
+  const customerManaged = key.metadata.KeyManager === 'CUSTOMER';
+  const { reasons, unread } = reasonsFromKey(keyId, key, settings);
+  const all = [...fromArn, ...(customerManaged ? [] : [`its key ${keyId} is an AWS managed key`]), ...reasons];
+  if (all.length > 0) {
+    const unreadText = unread.map(([what, why]) => `and the ${what} of its key could not be read (${why})`);
+    return { kind: 'non-compliant', reasons: [...all, ...unreadText], encryptedWithCmk: customerManaged, keyId };
+  }
+  if (unread.length > 0) {
+    return { kind: 'not-evaluated', why: unread.map(([what, why]) => `the ${what} of its key ${keyId} could not be read: ${why}`).join('; '), encryptedWithCmk: true, keyId };
+  }
+  return { kind: 'compliant', keyId };
+}
+
+/**
+ * What the key's kind, state, rotation and policy say is wrong, and what of them could not be read
+ * (with why). Rotation and policy are read only for an enabled customer-managed key.
+ */
+function reasonsFromKey(keyId: string, key: KeyFacts, settings: EvaluationSettings): { reasons: string[]; unread: Array<['rotation' | 'policy', string]> } {
+  const reasons: string[] = [];
+  const unread: Array<['rotation' | 'policy', string]> = [];
+  const { KeyState: state, KeySpec: spec, KeyUsage: usage, Origin: origin } = key.metadata!;
+  if ((spec !== undefined && spec !== KEY_REQUIREMENTS.keySpec) || (usage !== undefined && usage !== KEY_REQUIREMENTS.keyUsage)) {
+    reasons.push(`its key ${keyId} is not a symmetric encryption key (${spec}, ${usage})`);
+  }
+  if (state === 'Disabled') reasons.push(`its key ${keyId} is disabled`);
+  else if (state === 'PendingDeletion' || state === 'PendingReplicaDeletion') reasons.push(`its key ${keyId} is pending deletion`);
+  else if (state !== 'Enabled') reasons.push(`its key ${keyId} is in state ${state}`);
+  const rotation = key.rotation;
+  if (rotation && 'unsupported' in rotation) {
+    reasons.push(`its key ${keyId} cannot rotate automatically (${UNROTATABLE_ORIGINS[origin ?? ''] ?? 'imported material, a custom key store, or an asymmetric or HMAC key'})`);
+  } else if (rotation && 'enabled' in rotation && !rotation.enabled) {
+    reasons.push(`automatic rotation of its key ${keyId} is off`);
+  } else if (rotation && 'enabled' in rotation && rotation.periodDays > settings.maxRotationDays) {
+    reasons.push(`its key ${keyId} rotates every ${rotation.periodDays} days, more than ${settings.maxRotationDays}`);
+  } else if (rotation && 'problem' in rotation) {
+    unread.push(['rotation', rotation.problem]);
+  }
+  const policy = key.policy;
+  if (policy && 'problem' in policy) {
+    unread.push(['policy', policy.problem]);
+  } else if (policy?.analysis.undecidable) {
+    unread.push(['policy', `it cannot be verified: ${policy.analysis.undecidable}`]);
+  } else if (policy && policy.analysis.exposures.length > 0) {
+    reasons.push(`in the policy of its key ${keyId}, ${describeExposures(policy.analysis.exposures, 1).join('; ')}`);
+  }
+  return { reasons, unread };
+}
+
+/** Why KMS cannot rotate a key, by the origin of its material (KMS developer guide, "Rotate keys"). */
+const UNROTATABLE_ORIGINS: Record<string, string> = {
+  EXTERNAL: 'imported key material',
+  AWS_CLOUDHSM: 'a key of a custom key store',
+  EXTERNAL_KEY_STORE: 'a key of an external key store',
+};
+
+async function readKey(kms: KMSClient, keyArn: string): Promise<KeyFacts> {
+  let metadata: KeyMetadata | undefined;
+  try {
+    metadata = (await kms.send(new DescribeKeyCommand({ KeyId: keyArn }))).KeyMetadata;
+  } catch (error) {
+    if (errorName(error) === 'NotFoundException') return { missing: true };
+    return { problem: callFailed('kms:DescribeKey', error) };
+  }
+  if (!metadata) return { problem: 'kms:DescribeKey returned no key metadata' };
+  // Rotation and policy matter only for a usable customer-managed key; the others are non-compliant anyway.
+  if (metadata.KeyManager !== 'CUSTOMER' || metadata.KeyState !== 'Enabled') return { metadata };
+  const [rotation, policy] = await Promise.all([readRotation(kms, keyArn), readPolicy(kms, keyArn)]);
+  return { metadata, rotation, policy };
+}
+
+async function readRotation(kms: KMSClient, keyArn: string): Promise<RotationFacts> {
+  try {
+    const rotation = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyArn }));
+    return { enabled: rotation.KeyRotationEnabled === true, periodDays: rotation.RotationPeriodInDays ?? ROTATION_DAYS.kmsDefault };
+  } catch (error) {
+    if (errorName(error) === 'UnsupportedOperationException') return { unsupported: true };
+    return { problem: callFailed('kms:GetKeyRotationStatus', error) };
+  }
+}
+
+/** The key's policy, evaluated as the pack evaluates it at synth. */
+async function readPolicy(kms: KMSClient, keyArn: string): Promise<PolicyFacts> {
+  let text: string | undefined;
+  try {
+    text = (await kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }))).Policy;
+  } catch (error) {
+    return { problem: callFailed('kms:GetKeyPolicy', error) };
+  }
+  let policy: unknown;
+  try {
+    policy = JSON.parse(text ?? '');
+  } catch {
+    return { problem: 'kms:GetKeyPolicy returned no policy document' };
+  }
+  const [, region, account] = KEY_ARN.exec(keyArn)!;
+  return { analysis: analyzeKeyPolicy(policy, { account, region }) };
+}
