@@ -9,6 +9,7 @@ const HANDLER_SDK_CLIENTS = [
   '@aws-sdk/client-bedrock@^3',
   '@aws-sdk/client-config-service@^3',
   '@aws-sdk/client-kms@^3',
+  '@aws-sdk/client-resource-groups-tagging-api@^3',
 ];
 
 /** Build settings of the runtime-governance constructs (Lambda bundling, SDK clients). */

@@ -64,8 +64,10 @@ export class GuardrailKeyRemediationAspect implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    if (!isGuardrail(node) || new GuardrailInspector().inspect(node)?.keyArn.kind !== 'none') return;
-    const key = this.keyStandard.createKey(node.node.scope as Construct, `${node.node.id}Key`, node.node.path);
+    if (!isGuardrail(node)) return;
+    const inspection = new GuardrailInspector().inspect(node);
+    if (!inspection || inspection.keyArn.kind !== 'none') return;
+    const key = this.keyStandard.createKey(node.node.scope as Construct, `${node.node.id}Key`, node.node.path, { guardrailName: inspection.name });
     node.addPropertyOverride('KmsKeyArn', key.keyArn);
     applyOwnershipTags(node, this.tags, true);
     Annotations.of(node).addInfo(

@@ -14,11 +14,16 @@ export const KEY_REQUIREMENTS = {
   keyUsage: 'ENCRYPT_DECRYPT',
   /** The alias prefix of the keys `SecureGuardrail` creates. */
   aliasPrefix: 'alias/bedrock-guardrail/',
+  /**
+   * The tag every key the library creates carries, with the name of the guardrail it encrypts: how
+   * the Config rule finds keys whose guardrail is gone (their alias goes with the guardrail's stack).
+   */
+  guardrailTag: 'BedrockGuardrail',
 } as const;
 
 /**
- * The monthly price of one customer-managed key at the KMS list price (us-east-1, AWS KMS pricing
- * page, read 2026-11-29): $1 per key-month; each of the first two automatic rotations adds $1/month,
- * requests are billed separately.
+ * The monthly base price of one customer-managed key at the KMS list price (us-east-1, AWS KMS pricing
+ * page, read 2026-11-29): $1 per key-month; each of the first two automatic rotations adds $1/month
+ * (not included here), requests are billed separately.
  */
 export const KEY_MONTHLY_COST_USD = 1;

@@ -111,9 +111,10 @@ export interface GuardrailEncryptionConfigRuleProps {
 
   /**
    * Whether to reserve one concurrent execution for the function, so that runs never overlap and the
-   * function cannot exhaust the account's concurrency (the packs' `LambdaConcurrency`). Lambda keeps at
-   * least 100 executions of an account unreserved, so an account whose concurrency quota is lower
-   * (some new accounts start at 10) must set this to false or raise the quota.
+   * function cannot exhaust the account's concurrency (the packs' `LambdaConcurrency`). Lambda lets an
+   * account reserve only its unreserved concurrency minus 100 (Lambda developer guide, "Configuring
+   * reserved concurrency"), so an account whose concurrency quota leaves none must set this to false
+   * or raise the quota.
    *
    * @default true
    */
@@ -176,15 +177,23 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
   /** The rule's ARN. @attribute */
   public readonly configRuleArn: string;
 
-  /** The function that evaluates the guardrails. */
+  /**
+   * The function that evaluates the guardrails. Its role takes no policy updates through the function
+   * (`addToRolePolicy` does nothing): grant to the rule itself, whose grants land in a
+   * customer-managed policy.
+   */
   public readonly evaluationFunction: lambda.IFunction;
 
-  /** The function's role. Its permissions are in customer-managed policies, never inline. */
+  /**
+   * The function's role. Its permissions are in customer-managed policies; `addToPrincipalPolicy` on
+   * it would create the inline policy the NIST 800-53, HIPAA and PCI DSS packs refuse: grant to the
+   * rule (`grantPrincipal`) instead.
+   */
   public readonly role: iam.IRole;
 
   /**
    * The principal to grant permissions to: the function's role, whose grants are added to the
-   * construct's customer-managed policy rather than to an inline policy of the role.
+   * construct's customer-managed `GrantsPolicy` rather than to an inline policy of the role.
    */
   public readonly grantPrincipal: iam.IPrincipal;
 
@@ -225,19 +234,25 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Evaluates the encryption of Bedrock guardrails for an AWS Config rule',
     });
+    // What the rule needs and cannot narrow further (acknowledged as such), apart from what is granted
+    // to it later, which the packs still judge.
     const policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: 'What the AWS Config rule on Bedrock guardrail encryption needs, and what was granted to it',
+      description: 'What the AWS Config rule on Bedrock guardrail encryption needs to evaluate guardrails',
+      roles: [role],
+    });
+    const grants = new iam.ManagedPolicy(this, 'GrantsPolicy', {
+      description: 'What was granted to the AWS Config rule on Bedrock guardrail encryption',
       roles: [role],
     });
     this.role = role;
-    this.grantPrincipal = new ManagedPolicyGrantee(role, policy);
+    this.grantPrincipal = new ManagedPolicyGrantee(role, grants);
     this.allowEvaluating(policy, props.vpc !== undefined);
     logGroup.grantWrite(this.grantPrincipal);
     grantSendToDeadLetterQueue(this.grantPrincipal, this.deadLetterQueue, this.encryptionKey);
 
     const fn = this.createFunction(role, logGroup, props);
     // Lambda checks the role's permissions (dead-letter queue, network interfaces) when it creates the function.
-    fn.node.addDependency(policy);
+    fn.node.addDependency(policy, grants);
     this.evaluationFunction = fn;
 
     const rule = this.createRule(fn, frequency, props.configRuleName);
@@ -387,8 +402,8 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
         resources: [everyKey],
       }),
       new iam.PolicyStatement({ sid: 'ReportEvaluations', actions: ['config:PutEvaluations'], resources: ['*'] }),
-      // Orphaned keys are found by their alias; ListAliases is granted by IAM policies only.
-      new iam.PolicyStatement({ sid: 'ListKeyAliases', actions: ['kms:ListAliases'], resources: ['*'] }),
+      // Orphaned keys are found by the tag every key of the library carries.
+      new iam.PolicyStatement({ sid: 'FindGuardrailKeys', actions: ['tag:GetResources'], resources: ['*'] }),
     );
     const anyResource: string[] = [WILDCARD_REASONS.listGuardrails];
     if (inVpc) {
@@ -469,12 +484,13 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
   }
 
   /**
-   * Retiring the results of deleted guardrails reads the rule's own results. Kept apart from the
-   * role's default policy: the function depends on that policy and the rule on the function, so naming
-   * the rule's ARN there would be a cycle.
+   * Retiring the results of deleted guardrails, and time to remediate, read the rule's own results.
+   * Kept apart from the function's policies: the function depends on them and the rule on the
+   * function, so naming the rule's ARN there would be a cycle. (Not `ReadOwnResultsPolicy`, the id of
+   * the inline policy of earlier versions: CloudFormation cannot change a resource's type in place.)
    */
   private allowReadingOwnResults(role: iam.IRole): void {
-    new iam.ManagedPolicy(this, 'ReadOwnResultsPolicy', {
+    new iam.ManagedPolicy(this, 'OwnResultsPolicy', {
       description: 'Lets the AWS Config rule on Bedrock guardrail encryption read its own results',
       roles: [role],
       statements: [new iam.PolicyStatement({

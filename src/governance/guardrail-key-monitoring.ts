@@ -21,9 +21,10 @@ export interface GuardrailKeyMonitoringOptions {
   /**
    * Where alerts are published.
    *
-   * - A topic of this app gets a topic-policy statement that lets EventBridge publish, only on behalf of
-   *   this construct's rules (`aws:SourceArn`). If it is encrypted with a key of this app, that key gets a
-   *   statement letting EventBridge use it for those rules.
+   * - A topic of this app gets topic-policy statements that let EventBridge publish, only on behalf of
+   *   this construct's rules (`aws:SourceArn`), and CloudWatch, only for its delivery-failure alarm. If
+   *   it is encrypted with a key of this app, that key gets statements letting EventBridge use it for
+   *   this topic (SNS's encryption context) and CloudWatch for the alarm.
    * - An imported topic is used as it is: its policies (and its key's) must already allow EventBridge to
    *   publish. A warning says so. FIFO topics are refused.
    *
@@ -78,8 +79,9 @@ const GUARDRAIL_EVENTS = ['UpdateGuardrail', 'DeleteGuardrail'];
  * - `KeyActivityRule`: CloudTrail management events (`AWS API Call via CloudTrail`, source `aws.kms`)
  *   whose `resources[].ARN` is a watched key: DisableKey, ScheduleKeyDeletion, CancelKeyDeletion,
  *   PutKeyPolicy, DisableKeyRotation, RevokeGrant, ImportKeyMaterial, DeleteImportedKeyMaterial,
- *   ReplicateKey, UpdatePrimaryRegion, TagResource and UntagResource by anyone, and CreateGrant and
- *   RetireGrant unless Bedrock made them (`userIdentity.invokedBy` is `bedrock.*`). The rule matches
+ *   ReplicateKey, UpdatePrimaryRegion, TagResource and UntagResource by anyone, EnableKeyRotation when
+ *   it sets a rotation period, and CreateGrant and RetireGrant unless Bedrock made them
+ *   (`userIdentity.invokedBy` is `bedrock.*`). The rule matches
  *   `resources[].ARN`, where CloudTrail records the key ARN, and not `requestParameters.keyId`, which
  *   holds whatever the caller passed: a key id, an alias name or an alias ARN.
  * - `KeyDeletionRule`: KMS's own `KMS CMK Deletion` event (a key scheduled for deletion was deleted)
@@ -151,7 +153,7 @@ export class GuardrailKeyMonitoring extends Construct {
     const ruleArns = this.identities.arns;
     if (props.topic) this.checkTopic(props.topic);
     const topicName = props.topic ? undefined : Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
-    this.encryptionKey = this.createKey(ruleArns, topicName);
+    this.encryptionKey = this.createKey(topicName);
     this.topic = props.topic ?? new sns.Topic(this, 'Topic', {
       topicName,
       displayName: 'Bedrock guardrail key alerts',
@@ -268,7 +270,8 @@ export class GuardrailKeyMonitoring extends Construct {
     const baseName = Names.uniqueResourceName(this, { maxLength: 50, separator: '-' });
     const activityName = `${baseName}-KeyActivity`;
     const deletionName = `${baseName}-KeyDeletion`;
-    const guardrailName = `${baseName}-GuardrailChange`;
+    // EventBridge rule names are at most 64 characters: 50 + '-Guardrails'.
+    const guardrailName = `${baseName}-Guardrails`;
     const alarmName = `${baseName}-AlertDeliveryFailure`;
     const stack = Stack.of(this);
     const arns = [activityName, deletionName, guardrailName].map((ruleName) =>
@@ -284,29 +287,23 @@ export class GuardrailKeyMonitoring extends Construct {
   }
 
   /**
-   * A key that only these rules' deliveries may use: to publish to the topic (when this construct
-   * creates it, named so that the SNS encryption context can be required) and to keep what could not
-   * be delivered in the dead-letter queue. Principals of the account read that queue through SQS.
+   * A key that EventBridge uses to publish to the topic (when this construct creates it) and to keep
+   * what could not be delivered in the dead-letter queue; CloudWatch uses it to publish the
+   * delivery-failure alarm; principals of the account read the queue through SQS.
+   *
+   * EventBridge's statements carry no `aws:SourceArn`: KMS does not receive it when EventBridge
+   * delivers to an encrypted topic ("Adding the aws:SourceAccount and aws:SourceArn to a AWS KMS policy
+   * is not supported for EventBridge-to-encrypted topics", SNS developer guide, sns-key-management),
+   * and the same is assumed for an encrypted queue (not verified). The topic is named by SNS's
+   * encryption context instead; the topic and queue policies admit these rules only.
    */
-  private createKey(ruleArns: string[], topicName?: string): kms.IKey {
-    const statements = [new iam.PolicyStatement({
-      sid: 'AllowEventBridgeToKeepUndeliveredAlerts',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'aws:SourceArn': ruleArns } },
-    }), sqsThroughIamStatement(this)];
+  private createKey(topicName?: string): kms.IKey {
+    const statements = [deliveryKeyStatement('AllowEventBridgeToKeepUndeliveredAlerts', 'events.amazonaws.com'), sqsThroughIamStatement(this)];
     if (topicName) {
-      statements.unshift(new iam.PolicyStatement({
-        sid: 'AllowEventBridgeToPublishAlerts',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: {
-          ArnEquals: { 'aws:SourceArn': ruleArns },
-          StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': Stack.of(this).formatArn({ service: 'sns', resource: topicName }) },
-        },
-      }), cloudWatchKeyStatement('AllowCloudWatchToPublishDeliveryFailures', this.identities.alarmArn));
+      statements.unshift(
+        eventBridgeTopicKeyStatement('AllowEventBridgeToPublishAlerts', Stack.of(this).formatArn({ service: 'sns', resource: topicName })),
+        cloudWatchKeyStatement('AllowCloudWatchToPublishDeliveryFailures', this.identities.alarmArn),
+      );
     }
     return createServiceKey(this, 'AlertsKey', {
       description: `Encrypts the guardrail key alerts of ${this.node.path}`,
@@ -390,7 +387,8 @@ export class GuardrailKeyMonitoring extends Construct {
     if (!published.statementAdded) {
       Annotations.of(this).addWarningV2('cdk-secure-guardrail:keyMonitoringImportedTopic',
         `The topic ${topic.topicArn} is imported: its policy must let events.amazonaws.com sns:Publish with aws:SourceArn ${ruleArns.join(', ')} ` +
-        `and cloudwatch.amazonaws.com with aws:SourceArn ${this.identities.alarmArn} (and, if it is encrypted, its key policy must let both kms:GenerateDataKey and kms:Decrypt), or alerts are lost`);
+        `and cloudwatch.amazonaws.com with aws:SourceArn ${this.identities.alarmArn} (and, if it is encrypted, its key policy must let both kms:GenerateDataKey and kms:Decrypt, ` +
+        'without aws:SourceArn for EventBridge), or alerts are lost');
       return;
     }
     if (!topic.masterKey) {
@@ -398,17 +396,14 @@ export class GuardrailKeyMonitoring extends Construct {
         `The topic ${topic.node.path} has no customer-managed key: alerts about guardrail keys are stored unencrypted by SNS. Give it a masterKey`);
       return;
     }
-    const keyed = topic.masterKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowEventBridgeToPublishGuardrailKeyAlerts',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'aws:SourceArn': ruleArns } },
-    }), true);
+    // Naming this topic in its own key's policy would be a cycle (the topic refers to the key): any
+    // topic of this account and Region, which the topic policies still narrow to these rules.
+    const anyTopicHere = Stack.of(this).formatArn({ service: 'sns', resource: '*' });
+    const keyed = topic.masterKey.addToResourcePolicy(eventBridgeTopicKeyStatement('AllowEventBridgeToPublishGuardrailKeyAlerts', anyTopicHere), true);
     topic.masterKey.addToResourcePolicy(cloudWatchKeyStatement('AllowCloudWatchToPublishGuardrailKeyAlertDeliveryFailures', this.identities.alarmArn), true);
     if (!keyed.statementAdded) {
       Annotations.of(this).addWarningV2('cdk-secure-guardrail:keyMonitoringImportedTopicKey',
-        `The key of the topic ${topic.node.path} is imported: its policy must let events.amazonaws.com kms:GenerateDataKey and kms:Decrypt with aws:SourceArn ${ruleArns.join(', ')} ` +
+        `The key of the topic ${topic.node.path} is imported: its policy must let events.amazonaws.com kms:GenerateDataKey and kms:Decrypt (without an aws:SourceArn condition, which KMS does not receive from EventBridge) ` +
         `(and cloudwatch.amazonaws.com with aws:SourceArn ${this.identities.alarmArn}), or alerts are lost`);
     }
   }
@@ -425,8 +420,8 @@ interface RuleIdentities {
 }
 
 /**
- * CloudTrail management events of the watched keys: the changes in `ALWAYS_ALERTED` by anyone, and
- * grants by anyone but Bedrock. UpdatePrimaryRegion is matched in the Region it is called in, where
+ * CloudTrail management events of the watched keys: the changes in `ALWAYS_ALERTED` by anyone,
+ * grants by anyone but Bedrock, and a rotation period set. UpdatePrimaryRegion is matched in the Region it is called in, where
  * CloudTrail names the key in `resources`; the record KMS writes in the new primary Region has no
  * `resources` and is not seen by this Region's rule.
  */
@@ -438,23 +433,35 @@ function keyActivityPattern(keyArns: string[]): events.EventPattern {
       // A direct call has no invokedBy; `anything-but` only matches a field that is present.
       { eventName: GRANT_EVENTS, userIdentity: { invokedBy: [{ exists: false }] } },
       { eventName: GRANT_EVENTS, userIdentity: { invokedBy: [{ 'anything-but': { prefix: 'bedrock.' } }] } },
+      // Turning rotation on is safe; setting its period can make it rarer than the standard allows.
+      { eventName: ['EnableKeyRotation'], requestParameters: { rotationPeriodInDays: [{ exists: true }] } },
     ],
   });
 }
 
 /**
- * Lets CloudWatch use the key to publish the delivery-failure alarm to the encrypted topic (SNS
- * developer guide, "Configure AWS KMS permissions for AWS services": CloudWatch needs
- * kms:GenerateDataKey* and kms:Decrypt, the wildcard written out).
+ * Lets an AWS service use a key to deliver to an encrypted topic or queue: kms:GenerateDataKey and
+ * kms:Decrypt, what SNS and SQS ask of publishers (SNS developer guide, "Configure AWS KMS permissions
+ * for AWS services", whose kms:GenerateDataKey* is written out).
  */
-function cloudWatchKeyStatement(sid: string, alarmArn: string): iam.PolicyStatement {
+function deliveryKeyStatement(sid: string, service: string, conditions?: Record<string, unknown>): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid,
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    principals: [new iam.ServicePrincipal(service)],
     actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
     resources: ['*'],
-    conditions: { ArnEquals: { 'aws:SourceArn': alarmArn } },
+    conditions,
   });
+}
+
+/** EventBridge, for the topics `topicArn` matches (SNS's encryption context names the topic). */
+function eventBridgeTopicKeyStatement(sid: string, topicArn: string): iam.PolicyStatement {
+  return deliveryKeyStatement(sid, 'events.amazonaws.com', { ArnLike: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn } });
+}
+
+/** CloudWatch, for the delivery-failure alarm only. */
+function cloudWatchKeyStatement(sid: string, alarmArn: string): iam.PolicyStatement {
+  return deliveryKeyStatement(sid, 'cloudwatch.amazonaws.com', { ArnEquals: { 'aws:SourceArn': alarmArn } });
 }
 
 /** KMS's own events when a watched key is deleted or its imported material expires. */

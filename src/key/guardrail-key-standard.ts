@@ -127,7 +127,7 @@ export class GuardrailKeyStandard {
    *
    * @param name what the key encrypts, for its description and its default alias (when given)
    */
-  public createKey(scope: Construct, id: string, name: string, options: { readonly defaultAlias?: boolean } = {}): kms.Key {
+  public createKey(scope: Construct, id: string, name: string, options: KeyCreationOptions = {}): kms.Key {
     const { rotationPeriod, pendingWindow } = this;
     const key = new kms.Key(scope, id, {
       description: `Customer-managed key of the Bedrock guardrail ${name}`,
@@ -149,9 +149,17 @@ export class GuardrailKeyStandard {
     const cfnKey = key.node.defaultChild as kms.CfnKey;
     if (rotationPeriod.isUnresolved()) cfnKey.rotationPeriodInDays = rotationPeriod.toDays();
     if (pendingWindow.isUnresolved()) cfnKey.pendingWindowInDays = pendingWindow.toDays();
-    applyOwnershipTags(cfnKey, this.tags);
+    applyOwnershipTags(cfnKey, { ...this.tags, [KEY_REQUIREMENTS.guardrailTag]: options.guardrailName ?? name } as OwnershipTags);
     return key;
   }
+}
+
+/** How `GuardrailKeyStandard.createKey` names and labels a key. */
+interface KeyCreationOptions {
+  /** Give the key `alias/bedrock-guardrail/<name>` unless an alias was chosen. */
+  readonly defaultAlias?: boolean;
+  /** The guardrail's name, for the `BedrockGuardrail` tag (default: the key's `name`). */
+  readonly guardrailName?: string;
 }
 
 /** Keys are retained (and may be deletion-protected) only under these removal policies. */

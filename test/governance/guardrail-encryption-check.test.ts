@@ -5,7 +5,8 @@ import {
   GetComplianceDetailsByConfigRuleCommand,
   PutEvaluationsCommand,
 } from '@aws-sdk/client-config-service';
-import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ACCOUNT, errors, guardrailArn, invocation, keyArn, NOTIFICATION_TIME, REGION, RULE_NAME } from './handler-fixtures';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
@@ -19,6 +20,7 @@ import {
 const bedrock = mockClient(BedrockClient);
 const kms = mockClient(KMSClient);
 const config = mockClient(ConfigServiceClient);
+const tagging = mockClient(ResourceGroupsTaggingAPIClient);
 
 let lines: string[];
 
@@ -26,10 +28,11 @@ beforeEach(() => {
   bedrock.reset();
   kms.reset();
   config.reset();
+  tagging.reset();
   lines = [];
   config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
-  kms.on(ListAliasesCommand).resolves({ Aliases: [] });
+  tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [], PaginationToken: '' });
 });
 
 function deps(settings: Partial<EvaluationSettings> = {}): EvaluationDependencies {
@@ -37,6 +40,7 @@ function deps(settings: Partial<EvaluationSettings> = {}): EvaluationDependencie
     bedrock: new BedrockClient({ region: REGION }),
     kms: new KMSClient({ region: REGION }),
     config: new ConfigServiceClient({ region: REGION }),
+    tagging: new ResourceGroupsTaggingAPIClient({ region: REGION }),
     settings: { region: REGION, metricNamespace: 'SecureGuardrail', maxRotationDays: 365, ...settings },
     log: (line) => lines.push(line),
   };
@@ -368,7 +372,7 @@ describe('guardrails that cannot be evaluated are never COMPLIANT', () => {
 
     expect(reportedFor('locked')).toMatchObject({
       ComplianceType: 'NON_COMPLIANT',
-      Annotation: "Not evaluated (since 2026-03-01T10:00Z): GetGuardrail was denied (AccessDeniedException); the rule's role needs kms:Decrypt on the guardrail's key (secureGuardrail.grantRead(rule)).",
+      Annotation: "Not evaluated (since 2026-03-01T10:00Z): GetGuardrail was denied (AccessDeniedException); the rule's role needs kms:Decrypt on the guardrail's key (secureGuardrail.grantRead(rule)), or the key is disabled or gone.",
     });
     expect(summary).toMatchObject({ total: 1, nonCompliant: 1, notEvaluated: 1, compliant: 0, encryptedWithCmk: 0 });
     expect(lines).toContain(`NOT_EVALUATED ${guardrailArn('locked')}: ${reportedFor('locked').Annotation}`);
@@ -478,7 +482,7 @@ describe('listing', () => {
     expect(kpis()).toMatchObject({ GuardrailsTotal: 0, GuardrailsEncryptedWithCmk: 0, GuardrailsNonCompliant: 0, GuardrailsNotEvaluated: 0 });
   });
 
-  test('a Region where Bedrock is not offered (ValidationException) reports an empty set and does not fail', async () => {
+  test('a Region where Bedrock is not offered (ValidationException) reports an empty set, writes no KPI and does not fail', async () => {
     bedrock.on(ListGuardrailsCommand).rejects(errors.named('ValidationException', 'The requested operation is not supported in this region'));
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
     expect(summary).toEqual({
@@ -493,9 +497,11 @@ describe('listing', () => {
       bedrockUnavailable: true,
     });
     expect(config.commandCalls(PutEvaluationsCommand).map((c) => c.args[0].input.Evaluations)).toEqual([[]]);
-    expect(lines).toContain('Bedrock is not offered in eu-west-1 (ValidationException: The requested operation is not supported in this region): no guardrail to evaluate');
-    expect(kpis()).toMatchObject({ GuardrailsTotal: 0 });
-    expect(kms.commandCalls(ListAliasesCommand)).toHaveLength(0);
+    expect(lines).toContain('WARNING ListGuardrails was refused in eu-west-1 (ValidationException: The requested operation is not supported in this region), '
+      + 'as where Bedrock is not offered: no guardrail evaluated, no KPI written');
+    // No zero total, which the dashboard would show as a 100% score.
+    expect(lines.some((l) => l.includes('"_aws"'))).toBe(false);
+    expect(tagging.commandCalls(GetResourcesCommand)).toHaveLength(0);
   });
 
   test('a ValidationException on a later page is a failure, not an unsupported Region', async () => {
@@ -739,6 +745,15 @@ describe('time to remediate, from what Config keeps', () => {
     expect(kpis()).toMatchObject({ TimeToRemediate: [24 * 3600] });
   });
 
+  test('a guardrail that was only not evaluated (a missing grant, a passing error) is not counted as remediated', async () => {
+    givenGuardrails({ id: 'granted', kmsKeyArn: GOOD_KEY });
+    givenKey(GOOD_KEY);
+    history(givenLastResult('granted', 'NON_COMPLIANT', 'Not evaluated (since 2026-02-27T10:00Z): GetGuardrail was denied.'));
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(summary.remediated).toBe(0);
+    expect(kpis()).not.toHaveProperty('TimeToRemediate');
+  });
+
   test('a guardrail still non-compliant keeps the moment it became so; a newly non-compliant one starts now', async () => {
     givenGuardrails({ id: 'still', kmsKeyArn: OTHER }, { id: 'new', kmsKeyArn: OTHER }, { id: 'fine', kmsKeyArn: GOOD_KEY });
     givenKey(OTHER, { state: 'Disabled' });
@@ -755,13 +770,37 @@ describe('time to remediate, from what Config keeps', () => {
     expect(kpis()).not.toHaveProperty('TimeToRemediate');
   });
 
-  test('without the history, nothing is measured and non-compliance starts now', async () => {
+  test('without the history the moment is unknown, and stays unknown (never restarted) until the guardrail is remediated', async () => {
     givenGuardrails({ id: 'g', kmsKeyArn: OTHER });
     givenKey(OTHER, { state: 'Disabled' });
     config.on(GetComplianceDetailsByConfigRuleCommand).rejects(errors.named('AccessDeniedException', 'no'));
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('g').Annotation).toMatch(/^Non-compliant \(since 2026-03-01T10:00Z\)/);
+    expect(reportedFor('g').Annotation).toMatch(/^Non-compliant \(since unknown\): /);
     expect(kpis()).not.toHaveProperty('TimeToRemediate');
+
+    // The next run reads that result back: still unknown; once remediated, nothing is measured.
+    config.resetHistory();
+    history(givenLastResult('g', 'NON_COMPLIANT', 'Non-compliant (since unknown): its key is disabled.'));
+    await evaluateGuardrailEncryption(invocation(), deps());
+    expect(reportedFor('g').Annotation).toMatch(/^Non-compliant \(since unknown\): /);
+    config.resetHistory();
+    givenKey(OTHER);
+    const summary = await evaluateGuardrailEncryption(invocation(), deps());
+    expect(summary.remediated).toBe(0);
+  });
+
+  test('more than 100 remediations are spread over several metric records (100 values each at most)', async () => {
+    const many = Array.from({ length: 150 }, (_, i) => ({ id: `g${i}`, kmsKeyArn: GOOD_KEY }));
+    bedrock.on(ListGuardrailsCommand).resolves({ guardrails: summaries(many) });
+    bedrock.on(GetGuardrailCommand).resolves({ kmsKeyArn: GOOD_KEY } as any);
+    givenKey(GOOD_KEY);
+    history(...many.map((g) => givenLastResult(g.id, 'NON_COMPLIANT', 'Non-compliant (since 2026-03-01T09:00Z): its key is disabled.')));
+    await evaluateGuardrailEncryption(invocation(), deps());
+    const records = lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).filter((r) => r?._aws);
+    expect(records.map((r) => r.TimeToRemediate.length)).toEqual([100, 50]);
+    expect(records[1]._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'TimeToRemediate', Unit: 'Seconds' }]);
+    expect(records[1]).not.toHaveProperty('GuardrailsTotal');
+    expect(records.flatMap((r) => r.TimeToRemediate).every((seconds: number) => seconds === 3600)).toBe(true);
   });
 });
 
@@ -769,51 +808,52 @@ describe('orphaned keys', () => {
   const ORPHAN = keyArn('3333cccc-3333-3333-3333-333333333333');
   const PENDING = keyArn('4444dddd-4444-4444-4444-444444444444');
   const UNREADABLE_GUARDRAIL_KEY = keyArn('5555eeee-5555-5555-5555-555555555555');
-  const alias = (name: string, target: string) => ({ AliasName: name, AliasArn: `arn:aws:kms:${REGION}:${ACCOUNT}:${name}`, TargetKeyId: target.split('/')[1] });
+  const tagged = (arn: string, guardrail: string) => ({ ResourceARN: arn, Tags: [{ Key: 'Owner', Value: 'team' }, { Key: 'BedrockGuardrail', Value: guardrail }] });
 
   beforeEach(() => {
     givenGuardrails({ id: 'good1', kmsKeyArn: GOOD_KEY }, { id: 'locked' });
     bedrock.on(GetGuardrailCommand, { guardrailIdentifier: 'locked' }).rejects(errors.bedrockDenied());
     givenKey(GOOD_KEY);
-    // ListAliases names keys by id, and so does the orphan check.
-    kms.on(DescribeKeyCommand, { KeyId: ORPHAN.split('/')[1] }).resolves({ KeyMetadata: { KeyId: ORPHAN.split('/')[1], KeyState: 'Enabled' } });
-    kms.on(DescribeKeyCommand, { KeyId: PENDING.split('/')[1] }).resolves({ KeyMetadata: { KeyId: PENDING.split('/')[1], KeyState: 'PendingDeletion' } });
+    givenKey(ORPHAN);
+    givenKey(PENDING, { state: 'PendingDeletion' });
   });
 
-  test('keys under the library\'s alias prefix that no guardrail uses or is named after are counted, with their cost', async () => {
-    kms.on(ListAliasesCommand)
-      .resolvesOnce({ Aliases: [alias('alias/bedrock-guardrail/name-good1', GOOD_KEY), alias('alias/bedrock-guardrail/deleted-tenant', ORPHAN)], Truncated: true, NextMarker: 'm' })
+  test('keys tagged BedrockGuardrail that no guardrail uses or is named by are counted, with their cost', async () => {
+    tagging.on(GetResourcesCommand)
+      .resolvesOnce({ ResourceTagMappingList: [tagged(GOOD_KEY, 'renamed-but-still-used'), tagged(ORPHAN, 'deleted-tenant')], PaginationToken: 'next' })
       .resolvesOnce({
-        Aliases: [
-          alias('alias/bedrock-guardrail/retired', PENDING),
+        ResourceTagMappingList: [
+          tagged(PENDING, 'retired'),
           // The guardrail of this name could not be read: its key is not taken for an orphan.
-          alias('alias/bedrock-guardrail/name-locked', UNREADABLE_GUARDRAIL_KEY),
-          alias('alias/someone-else', keyArn('6666ffff-6666-6666-6666-666666666666')),
-          { AliasName: 'alias/aws/bedrock' },
+          tagged(UNREADABLE_GUARDRAIL_KEY, 'name-locked'),
         ],
+        PaginationToken: '',
       });
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
-    expect(kms.commandCalls(ListAliasesCommand).map((c) => c.args[0].input)).toEqual([{ Marker: undefined }, { Marker: 'm' }]);
+    expect(tagging.commandCalls(GetResourcesCommand).map((c) => c.args[0].input)).toEqual([
+      { ResourceTypeFilters: ['kms:key'], TagFilters: [{ Key: 'BedrockGuardrail' }], PaginationToken: undefined },
+      { ResourceTypeFilters: ['kms:key'], TagFilters: [{ Key: 'BedrockGuardrail' }], PaginationToken: 'next' },
+    ]);
     expect(summary.orphanedKeys).toBe(1);
     expect(kpis()).toMatchObject({ OrphanedGuardrailKeys: 1, OrphanedGuardrailKeysMonthlyCostUsd: 1 });
-    expect(lines).toContain('ORPHANED_KEY alias/bedrock-guardrail/deleted-tenant (3333cccc-3333-3333-3333-333333333333): '
-      + 'no guardrail of the Region uses it; it is billed about $1/month until it is scheduled for deletion');
+    expect(lines).toContain('ORPHANED_KEY 3333cccc-3333-3333-3333-333333333333 (guardrail deleted-tenant): '
+      + 'no guardrail of the Region uses it; it is billed at least $1/month until it is scheduled for deletion');
   });
 
   test('a key whose state cannot be read is counted; a key that no longer exists is not', async () => {
-    kms.on(ListAliasesCommand).resolves({ Aliases: [alias('alias/bedrock-guardrail/a', ORPHAN), alias('alias/bedrock-guardrail/b', PENDING)] });
-    kms.on(DescribeKeyCommand, { KeyId: ORPHAN.split('/')[1] }).rejects(errors.named('AccessDeniedException', 'no'));
-    kms.on(DescribeKeyCommand, { KeyId: PENDING.split('/')[1] }).rejects(errors.keyGone());
+    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [tagged(ORPHAN, 'a'), tagged(PENDING, 'b')] });
+    kms.on(DescribeKeyCommand, { KeyId: ORPHAN }).rejects(errors.named('AccessDeniedException', 'no'));
+    kms.on(DescribeKeyCommand, { KeyId: PENDING }).rejects(errors.keyGone());
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
     expect(summary.orphanedKeys).toBe(1);
   });
 
-  test('without ListAliases, orphans are not counted (no metric) and the run goes on', async () => {
-    kms.on(ListAliasesCommand).rejects(errors.named('AccessDeniedException', 'no'));
+  test('without tag:GetResources, orphans are not counted (no metric) and the run goes on', async () => {
+    tagging.on(GetResourcesCommand).rejects(errors.named('AccessDeniedException', 'no'));
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
     expect(summary.orphanedKeys).toBeUndefined();
     expect(kpis()).not.toHaveProperty('OrphanedGuardrailKeys');
-    expect(lines).toContain('WARNING orphaned keys not counted: kms:ListAliases was denied (AccessDeniedException: no)');
+    expect(lines).toContain('WARNING orphaned keys not counted: tag:GetResources was denied (AccessDeniedException: no)');
     expect(reportedFor('good1').ComplianceType).toBe('COMPLIANT');
   });
 });

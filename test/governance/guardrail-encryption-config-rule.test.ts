@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -130,7 +131,10 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
         { Sid: 'ReadGuardrails', Effect: 'Allow', Action: 'bedrock:GetGuardrail', Resource: partitionArn(`:bedrock:${REGION}:${ACCOUNT}:guardrail/*`) },
         { Sid: 'ReadKeyMetadata', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'], Resource: partitionArn(`:kms:${REGION}:${ACCOUNT}:key/*`) },
         { Sid: 'ReportEvaluations', Effect: 'Allow', Action: 'config:PutEvaluations', Resource: '*' },
-        { Sid: 'ListKeyAliases', Effect: 'Allow', Action: 'kms:ListAliases', Resource: '*' },
+        { Sid: 'FindGuardrailKeys', Effect: 'Allow', Action: 'tag:GetResources', Resource: '*' },
+      ],
+      [
+        // What is granted to the rule, its own log and dead-letter queue first.
         { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup.id, 'Arn'] } },
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queue.id, 'Arn'] } },
         { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [key.id, 'Arn'] } },
@@ -150,9 +154,22 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
   });
 
   test('the function waits for its permissions (Lambda checks the dead-letter queue and network permissions) but not for the policy naming the rule (a cycle)', () => {
-    const [policy, readOwn] = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
-    expect(fn.resource.DependsOn).toContain(policy);
-    expect(fn.resource.DependsOn).not.toContain(readOwn);
+    const [policy, grants, ownResults] = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect([policy, grants, ownResults]).toEqual([
+      expect.stringMatching(/^RulePolicy/), expect.stringMatching(/^RuleGrantsPolicy/), expect.stringMatching(/^RuleOwnResultsPolicy/),
+    ]);
+    expect(fn.resource.DependsOn).toEqual(expect.arrayContaining([policy, grants]));
+    expect(fn.resource.DependsOn).not.toContain(ownResults);
+  });
+
+  test('grants to the rule land in GrantsPolicy, never in the role\'s inline policy nor in the acknowledged Policy', () => {
+    const stack2 = newStack();
+    const rule2 = new GuardrailEncryptionConfigRule(stack2, 'Rule');
+    iam.Grant.addToPrincipal({ grantee: rule2, actions: ['s3:GetObject'], resourceArns: ['arn:aws:s3:::reports/*'] });
+    const policies = Template.fromStack(stack2).findResources('AWS::IAM::ManagedPolicy');
+    const holding = Object.entries(policies).filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('s3:GetObject')).map(([id]) => id);
+    expect(holding).toEqual([expect.stringMatching(/^RuleGrantsPolicy/)]);
+    expect(Template.fromStack(stack2).findResources('AWS::IAM::Policy')).toEqual({});
   });
 });
 

@@ -2,6 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
 import { documentedEvent, keyArnOf } from './helpers/documented-events';
 import { matchesPattern } from './helpers/event-pattern';
 import { ACCOUNT, newStack, only, partitionArn, REGION } from './helpers/stack';
@@ -25,7 +26,7 @@ function build(props: { keyArns?: string[] } = {}) {
 const RULE_ARNS = [
   partitionArn(`:events:${REGION}:${ACCOUNT}:rule/TestStack-Monitoring-D1616409-KeyActivity`),
   partitionArn(`:events:${REGION}:${ACCOUNT}:rule/TestStack-Monitoring-D1616409-KeyDeletion`),
-  partitionArn(`:events:${REGION}:${ACCOUNT}:rule/TestStack-Monitoring-D1616409-GuardrailChange`),
+  partitionArn(`:events:${REGION}:${ACCOUNT}:rule/TestStack-Monitoring-D1616409-Guardrails`),
 ];
 const ALARM_ARN = partitionArn(`:cloudwatch:${REGION}:${ACCOUNT}:alarm:TestStack-Monitoring-D1616409-AlertDeliveryFailure`);
 const ROOT = { AWS: partitionArn(`:iam::${ACCOUNT}:root`) };
@@ -64,15 +65,13 @@ describe('GuardrailKeyMonitoring with defaults', () => {
         Resource: '*',
       },
       {
+        // No aws:SourceArn: KMS does not receive it from EventBridge for encrypted topics (SNS developer guide).
         Sid: 'AllowEventBridgeToPublishAlerts',
         Effect: 'Allow',
         Principal: { Service: 'events.amazonaws.com' },
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: '*',
-        Condition: {
-          ArnEquals: { 'aws:SourceArn': RULE_ARNS },
-          StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': partitionArn(`:sns:${REGION}:${ACCOUNT}:TestStack-Monitoring-D1616409`) },
-        },
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:sns:topicArn': partitionArn(`:sns:${REGION}:${ACCOUNT}:TestStack-Monitoring-D1616409`) } },
       },
       {
         Sid: 'AllowCloudWatchToPublishDeliveryFailures',
@@ -83,12 +82,12 @@ describe('GuardrailKeyMonitoring with defaults', () => {
         Condition: { ArnEquals: { 'aws:SourceArn': ALARM_ARN } },
       },
       {
+        // The queue policy admits these rules only.
         Sid: 'AllowEventBridgeToKeepUndeliveredAlerts',
         Effect: 'Allow',
         Principal: { Service: 'events.amazonaws.com' },
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: '*',
-        Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARNS } },
       },
       {
         Sid: 'AllowAccountThroughSqs',
@@ -181,6 +180,7 @@ describe('GuardrailKeyMonitoring with defaults', () => {
             },
             { eventName: ['CreateGrant', 'RetireGrant'], userIdentity: { invokedBy: [{ exists: false }] } },
             { eventName: ['CreateGrant', 'RetireGrant'], userIdentity: { invokedBy: [{ 'anything-but': { prefix: 'bedrock.' } }] } },
+            { eventName: ['EnableKeyRotation'], requestParameters: { rotationPeriodInDays: [{ exists: true }] } },
           ],
         },
       },
@@ -224,7 +224,7 @@ function patternsFor(keyArn: string, guardrailArn?: string) {
   if (guardrailArn) monitoring.addGuardrail(SecureGuardrail.fromGuardrailAttributes(stack, 'Guardrail', { guardrailArn }));
   const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((r) => r.Properties);
   const pattern = (suffix: string) => rules.find((r) => r.Name.endsWith(suffix))?.EventPattern;
-  return { activity: pattern('KeyActivity'), deletion: pattern('KeyDeletion'), guardrail: pattern('GuardrailChange') };
+  return { activity: pattern('KeyActivity'), deletion: pattern('KeyDeletion'), guardrail: pattern('Guardrails') };
 }
 
 /** Every rule that matches the event. */
@@ -238,7 +238,7 @@ describe('what the rules alert on, with the sample events of AWS documentation',
   test.each([
     'DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation', 'RevokeGrant',
     'ImportKeyMaterial', 'DeleteImportedKeyMaterial', 'ReplicateKey', 'UpdatePrimaryRegion', 'TagResource', 'UntagResource',
-    'CreateGrant', 'RetireGrant',
+    'CreateGrant', 'RetireGrant', 'EnableKeyRotation',
   ])('%s on a watched key alerts (activity rule only); on another key it does not', (eventName) => {
     const event = documentedEvent(`kms-${eventName}`);
     const keyArn = keyArnOf(event);
@@ -253,10 +253,16 @@ describe('what the rules alert on, with the sample events of AWS documentation',
     expect(matchingRules(patternsFor(OTHER), event)).toEqual([]);
   });
 
-  test.each(['kms-EnableKeyRotation', 'kms-KMS-CMK-Rotation', 'bedrock-InvokeModel'])('%s (making a key safer, or everyday use) does not alert', (name) => {
+  test.each(['kms-KMS-CMK-Rotation', 'bedrock-InvokeModel'])('%s (a rotation, everyday use) does not alert', (name) => {
     const event = documentedEvent(name);
     const keyArn = name.startsWith('kms-') ? keyArnOf(event) : OTHER;
     expect(matchingRules(patternsFor(keyArn, 'arn:aws:bedrock:us-west-2:111122223333:guardrail/abcdefghijkl'), event)).toEqual([]);
+  });
+
+  test('EnableKeyRotation without a period (rotation turned on at KMS\'s default) does not alert (the documented sample, its period removed)', () => {
+    const event = documentedEvent('kms-EnableKeyRotation');
+    delete event.detail.requestParameters.rotationPeriodInDays;
+    expect(matchingRules(patternsFor(keyArnOf(event)), event)).toEqual([]);
   });
 
   test('the UpdatePrimaryRegion record of the new primary Region has no resources: that Region\'s rule does not see it (documented limit)', () => {
@@ -293,6 +299,20 @@ describe('what the rules alert on, with the sample events of AWS documentation',
   });
 });
 
+describe('names', () => {
+  test('rule names stay within EventBridge\'s 64 characters, and the alarm\'s within 255, however long the construct path', () => {
+    const stack = new Stack(new App(), 'A-stack-name-that-is-rather-long-for-a-team', { env: { account: ACCOUNT, region: REGION } });
+    const deep = new Construct(new Construct(stack, 'Platform-governance-layer'), 'Tenant-specific-monitoring');
+    const monitoring = new GuardrailKeyMonitoring(deep, 'Guardrail-key-monitoring-for-everything', { keys: [importedKey(stack)] });
+    monitoring.addGuardrail(SecureGuardrail.fromGuardrailAttributes(stack, 'G', { guardrailArn: `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail/abcdefghijkl` }));
+    const template = Template.fromStack(stack);
+    const names = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.Name as string);
+    expect(names).toHaveLength(3);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
+    expect(only(template, 'AWS::CloudWatch::Alarm').resource.Properties.AlarmName.length).toBeLessThanOrEqual(255);
+  });
+});
+
 describe('guardrails', () => {
   test('addGuardrail creates the guardrail rule once, with the id and ARN of each watched guardrail', () => {
     const stack = newStack();
@@ -304,7 +324,7 @@ describe('guardrails', () => {
     const template = Template.fromStack(stack);
     const id = stack.getLogicalId(guardrail.guardrail);
     template.hasResourceProperties('AWS::Events::Rule', {
-      Name: 'TestStack-Monitoring-D1616409-GuardrailChange',
+      Name: 'TestStack-Monitoring-D1616409-Guardrails',
       EventPattern: {
         'source': ['aws.bedrock'],
         'detail-type': ['AWS API Call via CloudTrail'],
@@ -336,7 +356,7 @@ describe('guardrails', () => {
     const monitoring = new GuardrailKeyMonitoring(stack, 'Monitoring', { keys: [kms.Key.fromKeyArn(stack, 'K', `arn:aws-us-gov:kms:us-gov-west-1:${ACCOUNT}:key/k`)] });
     const guardrail = (i: number) => SecureGuardrail.fromGuardrailAttributes(stack, `G${i}`, { guardrailArn: `arn:aws-us-gov:bedrock:us-gov-west-1:${ACCOUNT}:guardrail/${i.toString(36).padStart(12, 'g')}` });
     for (let i = 0; i < GuardrailKeyMonitoring.MAX_GUARDRAILS; i++) monitoring.addGuardrail(guardrail(i));
-    const rule = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).find((r) => r.Properties.Name.endsWith('GuardrailChange'))!;
+    const rule = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).find((r) => r.Properties.Name.endsWith('Guardrails'))!;
     expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThanOrEqual(2048);
     expect(() => monitoring.addGuardrail(guardrail(99))).toThrow(/invalid addGuardrail\(guardrail\): received "TestStack\/G99 \(guardrail number 16\)".*; allowed: at most 15 guardrails/);
   });
@@ -444,9 +464,10 @@ describe('a topic passed in', () => {
           Sid: 'AllowEventBridgeToPublishGuardrailKeyAlerts',
           Effect: 'Allow',
           Principal: { Service: 'events.amazonaws.com' },
-          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
           Resource: '*',
-          Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARNS } },
+          // Any topic of the account and Region: naming this one would be a cycle (topic → key → topic).
+          Condition: { ArnLike: { 'kms:EncryptionContext:aws:sns:topicArn': partitionArn(`:sns:${REGION}:${ACCOUNT}:*`) } },
         }, {
           Sid: 'AllowCloudWatchToPublishGuardrailKeyAlertDeliveryFailures',
           Effect: 'Allow',
@@ -502,7 +523,7 @@ describe('a topic passed in', () => {
 describe('metrics', () => {
   test('alerts and failed deliveries sum the three rules (the guardrail rule before it exists), zero-filled, over 5 minutes by default', () => {
     const { stack, monitoring } = build();
-    const names = ['KeyActivity', 'KeyDeletion', 'GuardrailChange'].map((suffix) => `TestStack-Monitoring-D1616409-${suffix}`);
+    const names = ['KeyActivity', 'KeyDeletion', 'Guardrails'].map((suffix) => `TestStack-Monitoring-D1616409-${suffix}`);
     expect(stack.resolve([monitoring.keyActivityRule.ruleName, monitoring.keyDeletionRule.ruleName]).map((n: any) => n.Ref))
       .toEqual([expect.stringMatching(/^MonitoringKeyActivityRule/), expect.stringMatching(/^MonitoringKeyDeletionRule/)]);
     const alerts = stack.resolve((monitoring.metricKeyActivityAlerts() as any).toMetricConfig().mathExpression);

@@ -21,6 +21,8 @@ const TAGS = [
   { Key: 'Owner', Value: 'team-payments' },
   { Key: 'Workload', Value: 'payments-assistant' },
 ];
+/** The key also carries the name of its guardrail, by which the Config rule finds keys whose guardrail is gone. */
+const KEY_TAGS = [{ Key: 'BedrockGuardrail', Value: 'payments-assistant' }, ...TAGS];
 
 describe('SecureGuardrail with defaults', () => {
   const { stack, guardrail, template } = build();
@@ -39,7 +41,7 @@ describe('SecureGuardrail with defaults', () => {
         RotationPeriodInDays: 365,
         PendingWindowInDays: 30,
         Description: 'Customer-managed key of the Bedrock guardrail payments-assistant',
-        Tags: TAGS,
+        Tags: KEY_TAGS,
       },
     });
   });
@@ -170,7 +172,7 @@ describe('SecureGuardrail key options', () => {
   test('extra tags join the mandatory tags on key and guardrail', () => {
     const { template } = build({ tags: { CostCenter: 'cc-42', Empty: '' } });
     const tags = [{ Key: 'CostCenter', Value: 'cc-42' }, ...TAGS.slice(0, 1), { Key: 'Empty', Value: '' }, ...TAGS.slice(1)];
-    template().hasResourceProperties('AWS::KMS::Key', { Tags: tags });
+    template().hasResourceProperties('AWS::KMS::Key', { Tags: [KEY_TAGS[0], ...tags] });
     template().hasResourceProperties('AWS::Bedrock::Guardrail', { Tags: tags });
   });
 

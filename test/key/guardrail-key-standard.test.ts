@@ -16,7 +16,8 @@ describe('one key standard', () => {
   test('SecureGuardrail and GuardrailKeyRemediationAspect create the same key', () => {
     const app = new App();
     const secure = new Stack(app, 'Secure', { env: ENV });
-    new SecureGuardrail(secure, 'Guardrail', { guardrailName: 'g', mandatoryTags: MANDATORY_TAGS });
+    // Named as cfnGuardrail names its guardrail (after its id): the keys' BedrockGuardrail tags then match too.
+    new SecureGuardrail(secure, 'Guardrail', { guardrailName: 'Guardrail', mandatoryTags: MANDATORY_TAGS });
     const remediated = new Stack(app, 'Remediated', { env: ENV });
     cfnGuardrail(remediated, 'Guardrail');
     GuardrailKeyRemediationAspect.applyTo(remediated, { mandatoryTags: MANDATORY_TAGS });
@@ -26,7 +27,14 @@ describe('one key standard', () => {
     expect(keyOf(secure)).toMatchObject({
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
-      Properties: { KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', EnableKeyRotation: true, RotationPeriodInDays: 365, PendingWindowInDays: 30 },
+      Properties: {
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        EnableKeyRotation: true,
+        RotationPeriodInDays: 365,
+        PendingWindowInDays: 30,
+        Tags: expect.arrayContaining([{ Key: 'BedrockGuardrail', Value: 'Guardrail' }]),
+      },
     });
   });
 });

@@ -12,13 +12,26 @@ export interface KpiCounts {
   readonly orphanedKeys?: { readonly count: number; readonly monthlyCostUsd: number };
 }
 
+/** The embedded metric format takes at most 100 values per metric in one record. */
+const MAX_VALUES = 100;
+
 /**
- * One CloudWatch embedded-metric-format record holding the run's KPIs. Lambda ships stdout to
+ * CloudWatch embedded-metric-format records holding the run's KPIs. Lambda ships stdout to
  * CloudWatch Logs, which extracts the metrics: no PutMetricData call, so no cloudwatch permission.
- * What was not measured is left out rather than written as zero; several remediation times are one
- * metric with several values.
+ * What was not measured is left out rather than written as zero; remediation times are one metric
+ * with several values, spread over further records beyond 100.
  */
-export function kpiRecord(namespace: string, ruleName: string, counts: KpiCounts, timestamp: Date): Record<string, unknown> {
+export function kpiRecords(namespace: string, ruleName: string, counts: KpiCounts, timestamp: Date): Array<Record<string, unknown>> {
+  const times = counts.secondsToRemediate ?? [];
+  const records = [kpiRecord(namespace, ruleName, { ...counts, secondsToRemediate: times.slice(0, MAX_VALUES) }, timestamp)];
+  for (let i = MAX_VALUES; i < times.length; i += MAX_VALUES) {
+    records.push(emfRecord(namespace, ruleName, timestamp, [{ Name: OCCASIONAL_KPI.timeToRemediate, Unit: 'Seconds' }],
+      { [OCCASIONAL_KPI.timeToRemediate]: times.slice(i, i + MAX_VALUES) }));
+  }
+  return records;
+}
+
+function kpiRecord(namespace: string, ruleName: string, counts: KpiCounts, timestamp: Date): Record<string, unknown> {
   const values: Record<string, number | number[]> = {
     [KPI.total]: counts.total,
     [KPI.encryptedWithCmk]: counts.encryptedWithCmk,
@@ -35,6 +48,12 @@ export function kpiRecord(namespace: string, ruleName: string, counts: KpiCounts
     values[OCCASIONAL_KPI.orphanedKeysMonthlyCost] = counts.orphanedKeys.monthlyCostUsd;
     metrics.push({ Name: OCCASIONAL_KPI.orphanedKeys, Unit: 'Count' }, { Name: OCCASIONAL_KPI.orphanedKeysMonthlyCost, Unit: 'None' });
   }
+  return emfRecord(namespace, ruleName, timestamp, metrics, values);
+}
+
+function emfRecord(
+  namespace: string, ruleName: string, timestamp: Date, metrics: Array<{ Name: string; Unit: string }>, values: Record<string, number | number[]>,
+): Record<string, unknown> {
   return {
     _aws: {
       Timestamp: timestamp.getTime(),

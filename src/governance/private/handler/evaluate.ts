@@ -1,9 +1,10 @@
 import { BedrockClient, GuardrailSummary, ListGuardrailsCommand } from '@aws-sdk/client-bedrock';
 import { ComplianceType, ConfigServiceClient, Evaluation, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { kpiRecord } from './emf';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { kpiRecords } from './emf';
 import { GuardrailVerdict, judgeGuardrail, VerdictContext } from './guardrail-verdict';
-import { nonCompliantSince, readHistory, retiredEvaluations, secondsToRemediate, sinceText } from './history';
+import { NON_COMPLIANT_LEAD, nonCompliantSince, readHistory, retiredEvaluations, secondsToRemediate, Since, sinceText } from './history';
 import { findOrphanedKeys } from './orphaned-keys';
 import { describeError, errorName } from './sdk';
 import { EvaluationSettings } from './settings';
@@ -27,6 +28,7 @@ export interface EvaluationDependencies {
   readonly bedrock: BedrockClient;
   readonly kms: KMSClient;
   readonly config: ConfigServiceClient;
+  readonly tagging: ResourceGroupsTaggingAPIClient;
   readonly settings: EvaluationSettings;
   /** Where log lines (and the KPI record) go. @default console.log */
   readonly log?: (line: string) => void;
@@ -49,7 +51,7 @@ export interface EvaluationSummary {
   readonly remediated: number;
   /** Orphaned guardrail keys, when they could be counted. */
   readonly orphanedKeys?: number;
-  /** Bedrock is not offered in the Region (ListGuardrails answered ValidationException): nothing was evaluated. */
+  /** ListGuardrails answered ValidationException, taken for a Region where Bedrock is not offered: nothing was evaluated. */
   readonly bedrockUnavailable?: boolean;
 }
 
@@ -84,8 +86,9 @@ export async function evaluateGuardrailEncryption(invocation: ConfigRuleInvocati
 
   const listing = await listGuardrails(deps.bedrock);
   if ('unavailable' in listing) {
-    log(`Bedrock is not offered in ${deps.settings.region} (${listing.unavailable}): no guardrail to evaluate`);
-    log(JSON.stringify(kpiRecord(namespace, ruleName, { total: 0, encryptedWithCmk: 0, nonCompliant: 0, notEvaluated: 0 }, orderingTimestamp)));
+    // No KPIs: zero guardrails would read as a 100% score on the dashboard for a Region never evaluated.
+    log(`WARNING ListGuardrails was refused in ${deps.settings.region} (${listing.unavailable}), as where Bedrock is not offered: `
+      + 'no guardrail evaluated, no KPI written');
     const failedEvaluations = await putEvaluations(deps.config, [], invocation.resultToken, log);
     return { ...emptySummary(), failedEvaluations, bedrockUnavailable: true };
   }
@@ -107,6 +110,7 @@ export async function evaluateGuardrailEncryption(invocation: ConfigRuleInvocati
     .flatMap((v) => [secondsToRemediate(history, v.guardrailArn, orderingTimestamp)].filter((s): s is number => s !== undefined));
   const retired = retiredEvaluations(history, new Set(verdicts.map((v) => v.guardrailArn)), orderingTimestamp);
   const orphans = await findOrphanedKeys(
+    deps.tagging,
     deps.kms,
     new Set(listing.guardrails.flatMap((g) => g.name ? [g.name] : [])),
     new Set(verdicts.flatMap((v) => v.keyIds)),
@@ -124,16 +128,16 @@ export async function evaluateGuardrailEncryption(invocation: ConfigRuleInvocati
     orphanedKeys: orphans?.keys.length,
   };
   // The KPIs describe what was found, so they are written even if delivering the evaluations fails.
-  log(JSON.stringify(kpiRecord(namespace, ruleName, {
+  for (const record of kpiRecords(namespace, ruleName, {
     ...summary,
     secondsToRemediate: remediation,
     orphanedKeys: orphans ? { count: orphans.keys.length, monthlyCostUsd: orphans.monthlyCostUsd } : undefined,
-  }, orderingTimestamp)));
+  }, orderingTimestamp)) log(JSON.stringify(record));
   verdicts.forEach((v, i) => {
     if (!v.compliant) log(`${v.evaluated ? 'NON_COMPLIANT' : 'NOT_EVALUATED'} ${v.guardrailArn}: ${evaluations[i].Annotation}`);
   });
   for (const key of orphans?.keys ?? []) {
-    log(`ORPHANED_KEY ${key}: no guardrail of the Region uses it; it is billed about $${KEY_MONTHLY_COST_USD}/month until it is scheduled for deletion`);
+    log(`ORPHANED_KEY ${key}: no guardrail of the Region uses it; it is billed at least $${KEY_MONTHLY_COST_USD}/month until it is scheduled for deletion`);
   }
 
   const failedEvaluations = await putEvaluations(deps.config, [...evaluations, ...retired], invocation.resultToken, log);
@@ -147,15 +151,15 @@ function emptySummary(): Omit<EvaluationSummary, 'failedEvaluations'> {
 }
 
 /** The evaluation's annotation: a non-compliant guardrail carries since when it has been so. */
-function annotation(verdict: GuardrailVerdict, since: Date): string {
+function annotation(verdict: GuardrailVerdict, since: Since): string {
   if (verdict.compliant) return verdict.reason;
-  return `${verdict.evaluated ? 'Non-compliant' : 'Not evaluated'} ${sinceText(since)}: ${verdict.reason}.`;
+  return `${verdict.evaluated ? NON_COMPLIANT_LEAD : 'Not evaluated'} ${sinceText(since)}: ${verdict.reason}.`;
 }
 
 /**
  * Every guardrail of the Region (ListGuardrails without an identifier returns each guardrail's
- * draft once), or why there are none to list: a Region where Bedrock is not offered answers
- * ValidationException.
+ * draft once), or why there are none to list: ValidationException on the first page, which is how a
+ * Region where Bedrock is not offered answers (as Prowler detects it; not verified against AWS).
  */
 async function listGuardrails(bedrock: BedrockClient): Promise<{ guardrails: GuardrailSummary[] } | { unavailable: string }> {
   const guardrails: GuardrailSummary[] = [];

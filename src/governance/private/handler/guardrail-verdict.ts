@@ -57,7 +57,7 @@ type VersionVerdict =
 
 const KEY_ARN = /^arn:[^:]+:kms:([^:]+):(\d{12}):key\/(.+)$/;
 const DRAFT = 'DRAFT';
-const GRANT_HINT = "the rule's role needs kms:Decrypt on the guardrail's key (secureGuardrail.grantRead(rule))";
+const GRANT_HINT = "the rule's role needs kms:Decrypt on the guardrail's key (secureGuardrail.grantRead(rule)), or the key is disabled or gone";
 
 /**
  * Evaluates every version of a guardrail, the working draft and the numbered versions that production

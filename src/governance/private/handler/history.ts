@@ -12,7 +12,10 @@ export interface History {
   readonly last?: ReadonlyMap<string, EvaluationResult>;
 }
 
-const SINCE = /\(since (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z)\)/;
+/** Since when a guardrail has been non-compliant, or `unknown` when the rule's history could not be read. */
+export type Since = Date | 'unknown';
+
+const SINCE = /\(since (unknown|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z)\)/;
 
 /** Reads the rule's last results. Best effort: without them, deleted guardrails keep their last result and time to remediate is not measured. */
 export async function readHistory(config: ConfigServiceClient, ruleName: string, log: (line: string) => void): Promise<History> {
@@ -33,7 +36,8 @@ export async function readHistory(config: ConfigServiceClient, ruleName: string,
       nextToken = page.NextToken;
     } while (nextToken);
   } catch (error) {
-    log(`WARNING could not read earlier results (${describeError(error)}): deleted guardrails keep their last result and time to remediate is not measured this run`);
+    log(`WARNING could not read earlier results (${describeError(error)}): deleted guardrails keep their last result, `
+      + 'and non-compliant guardrails are marked "(since unknown)" until they are remediated (their time to remediate is not measured)');
     return {};
   }
   return { last };
@@ -41,25 +45,37 @@ export async function readHistory(config: ConfigServiceClient, ruleName: string,
 
 /**
  * Since when a guardrail has been non-compliant: what its last NON_COMPLIANT result says (or that
- * result's time, for results written before the annotation carried it), or now.
+ * result's time, for results written before the annotation carried it), or now when its last result
+ * was not NON_COMPLIANT. Without the history the moment is `unknown`, and stays so in later
+ * annotations rather than restarting the clock.
  */
-export function nonCompliantSince(history: History, guardrailArn: string, now: Date): Date {
-  const previous = history.last?.get(guardrailArn);
+export function nonCompliantSince(history: History, guardrailArn: string, now: Date): Since {
+  if (history.last === undefined) return 'unknown';
+  const previous = history.last.get(guardrailArn);
   if (previous?.ComplianceType !== ComplianceType.Non_Compliant) return now;
   const written = SINCE.exec(previous.Annotation ?? '')?.[1];
-  return written ? new Date(written) : previous.EvaluationResultIdentifier?.OrderingTimestamp ?? previous.ResultRecordedTime ?? now;
+  if (written === 'unknown') return 'unknown';
+  if (written) return new Date(written);
+  return previous.EvaluationResultIdentifier?.OrderingTimestamp ?? previous.ResultRecordedTime ?? 'unknown';
 }
 
-/** The seconds a guardrail now COMPLIANT took to be remediated, when its last result was NON_COMPLIANT. */
+/**
+ * The seconds a guardrail now COMPLIANT took to be remediated: only when its last result was a
+ * definite NON_COMPLIANT (not "Not evaluated", which a grant or a passing error fixes) whose start is known.
+ */
 export function secondsToRemediate(history: History, guardrailArn: string, now: Date): number | undefined {
   const previous = history.last?.get(guardrailArn);
-  if (previous?.ComplianceType !== ComplianceType.Non_Compliant) return undefined;
-  return Math.max(0, Math.round((now.getTime() - nonCompliantSince(history, guardrailArn, now).getTime()) / 1000));
+  if (previous?.ComplianceType !== ComplianceType.Non_Compliant || !previous.Annotation?.startsWith(NON_COMPLIANT_LEAD)) return undefined;
+  const since = nonCompliantSince(history, guardrailArn, now);
+  return since === 'unknown' ? undefined : Math.max(0, Math.round((now.getTime() - since.getTime()) / 1000));
 }
 
+/** How the annotation of a definite NON_COMPLIANT evaluation starts. */
+export const NON_COMPLIANT_LEAD = 'Non-compliant';
+
 /** "(since 2026-03-01T10:00Z)": minutes are precise enough for a time counted in hours or days. */
-export function sinceText(since: Date): string {
-  return `(since ${since.toISOString().slice(0, 16)}Z)`;
+export function sinceText(since: Since): string {
+  return since === 'unknown' ? '(since unknown)' : `(since ${since.toISOString().slice(0, 16)}Z)`;
 }
 
 /** Config keeps the last result of a guardrail that was deleted: those become NOT_APPLICABLE. */
