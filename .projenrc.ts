@@ -1,5 +1,6 @@
 import { awscdk, javascript } from 'projen';
 import { configureArchitecture } from './projenrc/architecture';
+import { configureCompatibility } from './projenrc/compatibility';
 import { configureGovernance } from './projenrc/governance';
 import { configureIntegration } from './projenrc/integration';
 import { configureMultiLanguage } from './projenrc/multi-language';
@@ -29,6 +30,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   peerDeps: ['cdk-nag@^3.0.2'],
+  // Validates guardrail properties against AWS's CloudFormation registry schemas (src/guardrail/private/cfn-schemas.generated.ts).
+  bundledDeps: ['ajv@^8.17.1'],
   devDeps: [
     'cdk-nag@3.0.2',
     'aws-cdk@^2.1148.1',
@@ -114,8 +117,14 @@ project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
 configureArchitecture(project);
+configureCompatibility(project);
 configureGovernance(project);
 configureIntegration(project, OFFLINE_CDK_ENV);
 configureMultiLanguage(project);
+
+project.addTask('schemas:vendor', {
+  description: "Vendors AWS's CloudFormation registry schemas of the guardrail resources (review the diff: they decide what SecureGuardrail accepts)",
+  exec: 'python3 scripts/vendor_cfn_schemas.py',
+});
 
 project.synth();

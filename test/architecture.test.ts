@@ -54,3 +54,23 @@ describe('the layer rules of .dependency-cruiser.cjs', () => {
     ]);
   });
 });
+
+describe('reads of aws-cdk-lib internals', () => {
+  /** Every .ts file under src/, recursively. */
+  function sources(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => entry.isDirectory()
+      ? sources(path.join(dir, entry.name))
+      : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : []);
+  }
+
+  test('happen in src/core/cdk-internals.ts only, where their shape is checked', () => {
+    const internal = /\b(rawOverrides|cfnProperties|_toCloudFormation)\b|\bas any\b/;
+    const offenders = sources(path.join(ROOT, 'src'))
+      .filter((file) => !file.endsWith(path.join('core', 'cdk-internals.ts')))
+      .flatMap((file) => fs.readFileSync(file, 'utf-8').split('\n')
+        .map((line, i) => [line, i] as const)
+        .filter(([line]) => internal.test(line) && !/^\s*(\*|\/\/)/.test(line))
+        .map(([, i]) => `${path.relative(ROOT, file)}:${i + 1}`));
+    expect(offenders).toEqual([]);
+  });
+});

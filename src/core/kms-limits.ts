@@ -10,7 +10,7 @@ export const ROTATION_DAYS = { min: 90, max: 2560, kmsDefault: 365 } as const;
 /** Deletion waiting period, in days; 30 when none is given. */
 export const PENDING_WINDOW_DAYS = { min: 7, max: 30, kmsDefault: 30 } as const;
 
-/** Tag limits KMS and Bedrock share (the stricter of the two where they differ). */
+/** KMS's tag limits. A guardrail's tags are also checked against its CloudFormation schema, which takes ASCII only. */
 export const TAG_LIMITS = {
   keyLength: 128,
   valueLength: 256,

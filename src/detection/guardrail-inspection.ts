@@ -2,7 +2,8 @@ import { CfnResource, IResolvable, Reference, Stack, Token, Tokenization } from 
 import { IConstruct } from 'constructs';
 import { analyzeKeyArn, KeyArnAnalysis } from './key-arn';
 import { PropertyResolver, wholeToken } from './private/property-resolver';
-import { comparePlacement, flattenIntrinsic, PlacementMatch, stackPlacement } from '../core/cfn-values';
+import { cfnPropertiesOf, rawOverridesOf } from '../core/cdk-internals';
+import { comparePlacement, flattenIntrinsic, isLiteral, PlacementMatch, stackPlacement } from '../core/cfn-values';
 import { analyzeKeyPolicy, KeyPolicyAnalysis } from '../core/key-policy-analysis';
 
 /**
@@ -12,6 +13,7 @@ import { analyzeKeyPolicy, KeyPolicyAnalysis } from '../core/key-policy-analysis
 
 export const GUARDRAIL_TYPE = 'AWS::Bedrock::Guardrail';
 export const KEY_TYPE = 'AWS::KMS::Key';
+const ALIAS_TYPE = 'AWS::KMS::Alias';
 
 /** IAM resources a key policy may name by reference, and the kind of ARN each has. */
 const IDENTITY_TYPES: { readonly [type: string]: string } = { 'AWS::IAM::Role': 'role', 'AWS::IAM::User': 'user' };
@@ -34,6 +36,19 @@ export interface EffectiveResource {
    * default policy when it has none). Worked out when first read.
    */
   readonly keyPolicy?: KeyPolicyAnalysis;
+  /** For a key: its aliases that another key of the app also takes where they deploy. Worked out when first read. */
+  readonly aliasClashes?: readonly NameClash[];
+}
+
+/**
+ * Another resource of the app that would take the same name (a guardrail's, a key alias) where it
+ * deploys: `certain` when both are in stacks of the same literal account and Region, otherwise
+ * (an environment-agnostic stack) they may deploy apart.
+ */
+export interface NameClash {
+  readonly name: string;
+  readonly other: CfnResource;
+  readonly certain: boolean;
 }
 
 /** Where a guardrail's key was found. */
@@ -54,6 +69,8 @@ export interface GuardrailInspection {
   readonly properties: { readonly [name: string]: any };
   /** The guardrail's name, when it is a literal. */
   readonly name?: string;
+  /** Whether this resource creates the guardrail (not an SDK call that updates one created elsewhere). */
+  readonly creates: boolean;
   /** The key value, classified. */
   readonly keyArn: KeyArnAnalysis;
   readonly keySource: KeySource;
@@ -64,10 +81,15 @@ export interface GuardrailInspection {
   readonly customerManagedKey: boolean;
   /** The key, when it is part of the app. */
   readonly key?: EffectiveResource;
-  /** The guardrail's own Region and account, literal or as `${AWS::Region}`-style placeholders. */
+  /**
+   * The guardrail's own Region and account, literal or as `${AWS::Region}`-style placeholders: its
+   * stack's, or for an SDK call the call's `region` and the account of its `assumedRoleArn`.
+   */
   readonly environment: { readonly region: string; readonly account: string };
   /** Region and account of the key compared with the guardrail's. */
   readonly placement: { readonly region: PlacementMatch; readonly account: PlacementMatch };
+  /** Other guardrails of the app with the same name where they deploy. Worked out when first read. */
+  readonly nameClashes: readonly NameClash[];
 }
 
 export function isGuardrail(node: IConstruct): node is CfnResource {
@@ -83,7 +105,7 @@ function isCustomResource(node: CfnResource): boolean {
   return node.cfnResourceType.startsWith('Custom::') || node.cfnResourceType === 'AWS::CloudFormation::CustomResource';
 }
 
-const synthesisInspectors = new WeakMap<IConstruct, GuardrailInspector>();
+const synthesisInspectors = new WeakMap<IConstruct, { inspector: GuardrailInspector }>();
 
 /**
  * Reads guardrails and their keys. Effective resources are cached per inspector: create one per
@@ -97,12 +119,21 @@ export class GuardrailInspector {
    */
   public static forSynthesis(scope: IConstruct): GuardrailInspector {
     const root = scope.node.root;
-    let inspector = synthesisInspectors.get(root);
-    if (!inspector) {
-      inspector = new GuardrailInspector();
-      synthesisInspectors.set(root, inspector);
+    let current = synthesisInspectors.get(root);
+    if (!current) {
+      const entry = { inspector: new GuardrailInspector() };
+      // CDK validates the root before anything below it, so every later synthesis of the app (after
+      // the tree changed) starts with a fresh inspector rather than what an earlier one read.
+      root.node.addValidation({
+        validate: () => {
+          entry.inspector = new GuardrailInspector();
+          return [];
+        },
+      });
+      synthesisInspectors.set(root, entry);
+      current = entry;
     }
-    return inspector;
+    return current.inspector;
   }
 
   private readonly effective = new Map<CfnResource, EffectiveResource>();
@@ -111,6 +142,7 @@ export class GuardrailInspector {
   private readonly placements = new Map<Stack, { region: string; account: string }>();
   private readonly resolvers = new Map<Stack, PropertyResolver>();
   private readonly identities = new Map<Stack, Map<string, string>>();
+  private readonly namesByRoot = new Map<IConstruct, AppNames>();
 
   /**
    * Inspects a guardrail resource or a custom resource that creates or updates a guardrail through
@@ -137,8 +169,8 @@ export class GuardrailInspector {
     if (!resource) {
       const stack = Stack.of(node);
       const resolver = this.resolverOf(stack);
-      const given = (node as any).cfnProperties ?? {};
-      const overrides = (node as any).rawOverrides ?? {};
+      const given = cfnPropertiesOf(node);
+      const overrides = rawOverridesOf(node);
       const selected: Record<string, unknown> = {};
       const deferred: Record<string, unknown> = {};
       for (const name of names) {
@@ -154,11 +186,13 @@ export class GuardrailInspector {
           get: () => (resolved ??= resolver.resolve(value)),
         });
       }
-      const deletionPolicy = 'DeletionPolicy' in overrides ? overrides.DeletionPolicy : node.cfnOptions.deletionPolicy;
-      const updateReplacePolicy = 'UpdateReplacePolicy' in overrides ? overrides.UpdateReplacePolicy : node.cfnOptions.updateReplacePolicy;
+      const deletionPolicy = ('DeletionPolicy' in overrides ? overrides.DeletionPolicy : node.cfnOptions.deletionPolicy) as string | undefined;
+      const updateReplacePolicy = ('UpdateReplacePolicy' in overrides ? overrides.UpdateReplacePolicy : node.cfnOptions.updateReplacePolicy) as string | undefined;
       let logicalId: string | undefined;
       let keyPolicy: KeyPolicyAnalysis | undefined;
+      let aliasClashes: NameClash[] | undefined;
       const analyzePolicy = () => this.analyzeKeyPolicy(stack, properties.KeyPolicy);
+      const findAliasClashes = () => this.keyAliasClashes(resource!);
       resource = {
         node,
         stack,
@@ -174,6 +208,11 @@ export class GuardrailInspector {
           if (node.cfnResourceType !== KEY_TYPE) return undefined;
           keyPolicy ??= analyzePolicy();
           return keyPolicy;
+        },
+        get aliasClashes() {
+          if (node.cfnResourceType !== KEY_TYPE) return undefined;
+          aliasClashes ??= findAliasClashes();
+          return aliasClashes;
         },
       };
       this.effective.set(node, resource);
@@ -225,7 +264,7 @@ export class GuardrailInspector {
     const guardrail = this.effectiveResource(node, GUARDRAIL_PROPERTIES, referencedKey ? ['KmsKeyArn'] : []);
     const keyArn = referencedKey ? referenceAnalysis(guardrail) : analyzeKeyArn(guardrail.properties.KmsKeyArn);
     const keyNode = referencedKey ?? (['reference', 'key-arn'].includes(keyArn.kind) ? this.findKey(node, guardrail) : undefined);
-    return this.describe('resource', node, guardrail.properties, literal(guardrail.properties.Name), keyArn, keyNode);
+    return this.describe({ kind: 'resource', node, properties: guardrail.properties, name: literal(guardrail.properties.Name), creates: true }, keyArn, keyNode);
   }
 
   private inspectCustomResource(node: CfnResource): GuardrailInspection | undefined {
@@ -233,31 +272,41 @@ export class GuardrailInspector {
     const properties = this.effectiveResource(node, CUSTOM_RESOURCE_PROPERTIES).properties;
     const calls = [properties.Create, properties.Update].map(parseSdkCall).filter(isGuardrailCall);
     if (calls.length === 0) return undefined;
-    const parameters = calls[0].parameters ?? {};
-    const unkeyed = calls.find((call) => !call.parameters?.kmsKeyId);
-    const keyValue = (unkeyed ?? calls[0]).parameters?.kmsKeyId;
+    const call = calls[0];
+    const parameters = call.parameters ?? {};
+    const unkeyed = calls.find((each) => !each.parameters?.kmsKeyId);
+    const keyValue = (unkeyed ?? call).parameters?.kmsKeyId;
     const keyArn = analyzeKeyArn(keyValue);
+    const stack = this.placementOf(Stack.of(node));
+    const environment = {
+      region: typeof call.region === 'string' ? call.region : stack.region,
+      // A call made with an assumed role acts in that role's account.
+      account: call.assumedRoleArn === undefined ? stack.account : accountOfArn(call.assumedRoleArn),
+    };
+    // AwsCustomResource runs its update call on create when it has no create call: only CreateGuardrail creates.
+    const creates = properties.Create !== undefined && guardrailAction(parseSdkCall(properties.Create)) === 'createguardrail';
     // A key id or ARN in an SDK call cannot be followed to a resource of the app.
-    return this.describe('custom-resource', node, parameters, literal(parameters.name), keyArn, undefined);
+    return this.describe({ kind: 'custom-resource', node, properties: parameters, name: literal(parameters.name), creates, environment }, keyArn, undefined);
   }
 
-  private describe(
-    kind: GuardrailInspection['kind'], node: CfnResource, properties: Record<string, any>, name: string | undefined,
-    keyArn: KeyArnAnalysis, keyNode: CfnResource | undefined,
-  ): GuardrailInspection {
+  private describe(guardrail: GuardrailFacts, keyArn: KeyArnAnalysis, keyNode: CfnResource | undefined): GuardrailInspection {
+    const { kind, node, properties, name, creates } = guardrail;
     const stack = Stack.of(node);
-    const own = this.placementOf(stack);
+    const own = guardrail.environment ?? this.placementOf(stack);
     const key = keyNode ? this.effectiveResource(keyNode) : undefined;
     const keyPlacement = key ? this.placementOf(key.stack) : { region: keyArn.region, account: keyArn.account };
     const hasKey = key !== undefined || keyArn.kind === 'key-arn' || keyArn.kind === 'reference' || keyArn.kind === 'lookup-dummy';
     const customerManagedKey = keyArn.kind === 'key-arn' || keyArn.kind === 'reference'
       || (kind === 'custom-resource' && keyArn.kind === 'malformed');
+    let nameClashes: NameClash[] | undefined;
+    const findNameClashes = (inspection: GuardrailInspection) => this.guardrailNameClashes(inspection);
     return {
       kind,
       node,
       stack,
       properties,
       name,
+      creates,
       keyArn,
       keySource: key ? 'in-app' : hasKey ? 'outside-app' : 'none',
       customerManagedKey,
@@ -266,6 +315,10 @@ export class GuardrailInspector {
       placement: {
         region: comparePlacement(keyPlacement.region, own.region),
         account: comparePlacement(keyPlacement.account, own.account),
+      },
+      get nameClashes() {
+        nameClashes ??= findNameClashes(this);
+        return nameClashes;
       },
     };
   }
@@ -285,6 +338,68 @@ export class GuardrailInspector {
       if (target && isKey(target)) return target;
     }
     return undefined;
+  }
+
+  /**
+   * The other guardrails of the app (Stages and nested stacks included, any kind) with the same
+   * literal name where they would deploy: Bedrock refuses a second guardrail of a name in an account
+   * and Region.
+   */
+  public guardrailNameClashes(guardrail: GuardrailInspection): NameClash[] {
+    if (guardrail.name === undefined || !guardrail.creates) return [];
+    const named = this.appNames(guardrail.node).guardrails.get(guardrail.name) ?? [];
+    return this.clashes(guardrail.node, guardrail.name, named, (node) => this.inspect(node)!.environment);
+  }
+
+  /**
+   * The aliases of a key of the app that another key of the app also takes where they would deploy:
+   * KMS refuses an alias name twice in an account and Region.
+   */
+  public keyAliasClashes(key: EffectiveResource): NameClash[] {
+    const names = this.appNames(key.node);
+    return [...names.aliases]
+      .flatMap(([aliasName, aliases]) => aliases.filter((alias) => names.aliasTargets.get(alias) === key.node)
+        .flatMap((alias) => this.clashes(alias, aliasName, aliases.filter((other) => names.aliasTargets.get(other) !== key.node),
+          (node) => this.placementOf(Stack.of(node)))));
+  }
+
+  /** `others` (minus `node`) that deploy, or may deploy, to `node`'s account and Region. */
+  private clashes(
+    node: CfnResource, name: string, others: readonly CfnResource[], placeOf: (node: CfnResource) => { region: string; account: string },
+  ): NameClash[] {
+    const here = placeOf(node);
+    return others.filter((other) => other !== node).flatMap((other) => {
+      const there = placeOf(other);
+      const sides = [comparePlacement(there.region, here.region), comparePlacement(there.account, here.account)];
+      if (sides.includes('different')) return [];
+      const certain = sides.every((side) => side === 'same') && isLiteral(here.region) && isLiteral(here.account);
+      return [{ name, other, certain }];
+    });
+  }
+
+  /** Guardrails by literal name and key aliases by literal name, across the app, read once. */
+  private appNames(node: IConstruct): AppNames {
+    const root = node.node.root;
+    let names = this.namesByRoot.get(root);
+    if (!names) {
+      names = { guardrails: new Map(), aliases: new Map(), aliasTargets: new Map() };
+      for (const child of root.node.findAll()) {
+        if (!CfnResource.isCfnResource(child)) continue;
+        if (child.cfnResourceType !== ALIAS_TYPE) {
+          const inspection = mayCreateGuardrail(child) ? this.inspect(child) : undefined;
+          const name = inspection?.creates ? inspection.name : undefined;
+          if (name !== undefined) names.guardrails.set(name, [...(names.guardrails.get(name) ?? []), child]);
+        } else {
+          const aliasName = literal(this.resolverOf(Stack.of(child)).resolve(rawProperty(child, 'AliasName', 'aliasName')));
+          if (aliasName === undefined) continue;
+          names.aliases.set(aliasName, [...(names.aliases.get(aliasName) ?? []), child]);
+          const target = referencedTokens(rawProperty(child, 'TargetKeyId', 'targetKeyId')).find(isKeyReference)?.target;
+          if (target) names.aliasTargets.set(child, target);
+        }
+      }
+      this.namesByRoot.set(root, names);
+    }
+    return names;
   }
 
   private resolverOf(stack: Stack): PropertyResolver {
@@ -318,6 +433,13 @@ export class GuardrailInspector {
     }
     return index.get(logicalId);
   }
+}
+
+interface AppNames {
+  readonly guardrails: Map<string, CfnResource[]>;
+  readonly aliases: Map<string, CfnResource[]>;
+  /** The key of the app each alias points to, when it refers to one. */
+  readonly aliasTargets: Map<CfnResource, CfnResource>;
 }
 
 function isKeyReference(token: IResolvable): token is Reference & { target: CfnResource } {
@@ -355,11 +477,11 @@ function literal(value: unknown): string | undefined {
  * overridden (or deleted), else from the L1's properties (camelCase) or a raw CfnResource's (as given).
  */
 function rawProperty(node: CfnResource, cfnName: string, l1Name: string): unknown {
-  const overrides = (node as any).rawOverrides?.Properties;
+  const overrides = rawOverridesOf(node).Properties;
   if (overrides && cfnName in overrides) return overrides[cfnName];
-  // An L1 has a getter for each property; its `cfnProperties` builds them all (tags rendered).
-  if (l1Name in node) return (node as any)[l1Name];
-  const properties = (node as any).cfnProperties ?? {};
+  // An L1 has a public getter for each property; `cfnProperties` builds them all (tags rendered).
+  if (l1Name in node) return (node as unknown as Record<string, unknown>)[l1Name];
+  const properties = cfnPropertiesOf(node);
   return properties[l1Name] ?? properties[cfnName];
 }
 
@@ -377,6 +499,21 @@ interface SdkCall {
   readonly service?: string;
   readonly action?: string;
   readonly parameters?: Record<string, any>;
+  /** The Region the call is made in (the function's own when not set). */
+  readonly region?: unknown;
+  /** The role the call assumes, whose account it then acts in. */
+  readonly assumedRoleArn?: unknown;
+}
+
+/** What `describe` needs to know of a guardrail besides its key. */
+interface GuardrailFacts {
+  readonly kind: GuardrailInspection['kind'];
+  readonly node: CfnResource;
+  readonly properties: Record<string, any>;
+  readonly name: string | undefined;
+  readonly creates: boolean;
+  /** Where the guardrail is, when not where its stack is. */
+  readonly environment?: { readonly region: string; readonly account: string };
 }
 
 /** An AwsCustomResource call, stored as a JSON string (with tokens flattened into it). */
@@ -392,10 +529,21 @@ function parseSdkCall(value: unknown): SdkCall | undefined {
 }
 
 function isGuardrailCall(call: SdkCall | undefined): call is SdkCall {
-  if (!call || typeof call.service !== 'string' || typeof call.action !== 'string') return false;
+  return guardrailAction(call) !== undefined;
+}
+
+/** The account field of an ARN; a placeholder that matches no account when it is not a literal ARN. */
+function accountOfArn(arn: unknown): string {
+  const account = typeof arn === 'string' ? /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1] : undefined;
+  return account ?? '${?}';
+}
+
+/** The Bedrock guardrail action of an SDK call, lower case without `Command`; undefined for any other call. */
+function guardrailAction(call: SdkCall | undefined): 'createguardrail' | 'updateguardrail' | undefined {
+  if (!call || typeof call.service !== 'string' || typeof call.action !== 'string') return undefined;
   const service = call.service.toLowerCase().replace(/^@aws-sdk\/client-/, '');
   const action = call.action.toLowerCase().replace(/command$/, '');
-  return service === 'bedrock' && (action === 'createguardrail' || action === 'updateguardrail');
+  return service === 'bedrock' && (action === 'createguardrail' || action === 'updateguardrail') ? action : undefined;
 }
 
 /**

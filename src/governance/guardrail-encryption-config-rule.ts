@@ -479,7 +479,8 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
       maximumExecutionFrequency: frequency,
     });
     // Config checks that it may invoke the function when the rule is created.
-    rule.addDependency(permission);
+    // Through the construct tree: CfnResource.addDependency is deprecated on newer aws-cdk-lib releases.
+    rule.node.addDependency(permission);
     return rule;
   }
 

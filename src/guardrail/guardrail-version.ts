@@ -1,9 +1,9 @@
 import * as crypto from 'crypto';
 import { aws_bedrock as bedrock, CfnResource, Lazy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DESCRIPTION_RULE } from './private/validate-content';
+import { validateVersionProperties } from './private/validate-content';
+import { renderedResource } from '../core/cdk-internals';
 import { originOf } from '../core/errors';
-import { checkString } from '../core/validation';
 
 /**
  * Properties of a `GuardrailVersion`.
@@ -43,12 +43,12 @@ export class GuardrailVersion extends Construct {
 
   constructor(scope: Construct, id: string, props: GuardrailVersionProps) {
     super(scope, id);
-    checkString(originOf('GuardrailVersion', this), 'description', props.description, DESCRIPTION_RULE);
-
-    this.resource = new bedrock.CfnGuardrailVersion(this, 'Resource', {
+    const properties: bedrock.CfnGuardrailVersionProps = {
       guardrailIdentifier: props.guardrail.attrGuardrailId,
       description: props.description,
-    });
+    };
+    validateVersionProperties(originOf('GuardrailVersion', this), properties);
+    this.resource = new bedrock.CfnGuardrailVersion(this, 'Resource', properties);
     this.version = this.resource.attrVersion;
 
     const stack = Stack.of(this);
@@ -62,10 +62,8 @@ export class GuardrailVersion extends Construct {
 /** A hash of what a guardrail version captures: the resolved configuration and the description. */
 function configurationHash(guardrail: CfnResource, description: string | undefined): string {
   const stack = Stack.of(guardrail);
-  const template = stack.resolve((guardrail as any)._toCloudFormation()) as {
-    Resources: { [id: string]: { Properties?: { [key: string]: unknown } } };
-  };
-  const { Tags: _tags, ...configuration } = Object.values(template.Resources)[0].Properties ?? {};
+  const rendered = stack.resolve(renderedResource(guardrail)) as { Properties?: { [key: string]: unknown } };
+  const { Tags: _tags, ...configuration } = rendered.Properties ?? {};
   return crypto.createHash('sha256')
     .update(stableStringify({ configuration, description: description ?? null }))
     .digest('hex')

@@ -18,7 +18,8 @@ import {
 import { GuardrailBase } from './private/guardrail-base';
 import { validateCreatedKeyPolicy } from './private/key-policy-validation';
 import { ensureDeploymentStatements } from './private/key-statements';
-import { GuardrailContent, GUARDRAIL_PROFILE_ARN, validateGuardrailContent } from './private/validate-content';
+import { validateUniqueNames } from './private/name-validation';
+import { GuardrailContent, GUARDRAIL_PROFILE_ARN, validateGuardrailContent, validateGuardrailTags } from './private/validate-content';
 import { stackPlacement } from '../core/cfn-values';
 import { fail, Origin, originOf, refuse } from '../core/errors';
 import { unresolved } from '../core/validation';
@@ -67,7 +68,9 @@ export interface SecureGuardrailProps extends GuardrailKeyChoices {
   readonly blockedOutputsMessaging?: string;
 
   /**
-   * Content filters. Actions are BLOCK or NONE; a PROMPT_ATTACK filter must have output strength NONE.
+   * Content filters: 1-6, one per type; actions BLOCK or NONE; a PROMPT_ATTACK filter must have output
+   * strength NONE; the STANDARD tier needs `crossRegionConfig`. Every value is checked against the
+   * guardrail's CloudFormation schema at construction (docs/validation.md).
    *
    * @default - SEXUAL, VIOLENCE, HATE, INSULTS and MISCONDUCT at HIGH strength on input and output,
    * and PROMPT_ATTACK at HIGH on input, all with action BLOCK
@@ -75,15 +78,16 @@ export interface SecureGuardrailProps extends GuardrailKeyChoices {
   readonly contentPolicyConfig?: bedrock.CfnGuardrail.ContentPolicyConfigProperty | IResolvable;
 
   /**
-   * Denied topics: at most 30; names of 1-100 characters of 0-9, a-z, A-Z, space and `- _ ! ? .`;
-   * actions BLOCK or NONE.
+   * Denied topics: 1-30; names of 1-100 characters of 0-9, a-z, A-Z, space and `- _ ! ? .`;
+   * definitions of 1-200 characters on the CLASSIC tier (the default), 1000 on STANDARD (which needs
+   * `crossRegionConfig`); actions BLOCK or NONE.
    *
    * @default - no denied topics
    */
   readonly topicPolicyConfig?: bedrock.CfnGuardrail.TopicPolicyConfigProperty | IResolvable;
 
   /**
-   * Word filters (actions BLOCK or NONE).
+   * Word filters: words of 1-100 characters, actions BLOCK or NONE.
    *
    * @default - no word filters
    */
@@ -97,7 +101,7 @@ export interface SecureGuardrailProps extends GuardrailKeyChoices {
   readonly sensitiveInformationPolicyConfig?: bedrock.CfnGuardrail.SensitiveInformationPolicyConfigProperty | IResolvable;
 
   /**
-   * Contextual grounding filters (thresholds 0 <= t < 1, actions BLOCK or NONE).
+   * Contextual grounding filters: one per type, thresholds 0 <= t <= 1, actions BLOCK or NONE.
    *
    * @default - no contextual grounding checks
    */
@@ -119,12 +123,13 @@ export interface SecureGuardrailProps extends GuardrailKeyChoices {
   readonly crossRegionConfig?: bedrock.CfnGuardrail.GuardrailCrossRegionConfigProperty | IResolvable;
 
   /**
-   * Ownership tags applied to the guardrail and its key (values 1-256 characters).
+   * Ownership tags applied to the guardrail and its key (values 1-256 characters, ASCII as for `tags`).
    */
   readonly mandatoryTags: MandatoryTags;
 
   /**
-   * More tags for the guardrail and its key (keys 1-128 characters, values 0-256).
+   * More tags for the guardrail and its key (keys 1-128 characters, values 0-256, ASCII: the
+   * guardrail's tags take a-z, A-Z, 0-9, white space and `_ . : / = + @ -`).
    *
    * @default - only the mandatory tags
    */
@@ -200,6 +205,7 @@ export class SecureGuardrail extends GuardrailBase {
     const origin = originOf('SecureGuardrail', this);
     const content = guardrailContent(origin, props);
     const tags = ownershipTags(origin, props.mandatoryTags, props.tags);
+    validateGuardrailTags(origin, tags);
 
     if (props.encryptionKey) {
       this.encryptionKey = this.adoptKey(origin, props.encryptionKey, props);
@@ -211,6 +217,7 @@ export class SecureGuardrail extends GuardrailBase {
 
     this.guardrail = new bedrock.CfnGuardrail(this, 'Resource', { ...content, kmsKeyArn: this.encryptionKey.keyArn });
     applyOwnershipTags(this.guardrail, tags);
+    validateUniqueNames(this, this.guardrail);
     this.guardrailId = this.guardrail.attrGuardrailId;
     this.guardrailArn = this.guardrail.attrGuardrailArn;
     this.crossRegionProfileArn = unresolved(content.crossRegionConfig)

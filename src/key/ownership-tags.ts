@@ -19,7 +19,8 @@ declare const validated: unique symbol;
 export type OwnershipTags = { readonly [key: string]: string } & { readonly [validated]: true };
 
 /**
- * The mandatory tags and any others, validated against what both KMS and Bedrock accept: mandatory
+ * The mandatory tags and any others, validated against what KMS accepts (SecureGuardrail also checks the
+ * guardrail's own, ASCII-only, tag schema): mandatory
  * values of 1-256 characters, other values of 0-256, keys of 1-128 that do not use the `aws:` prefix
  * or a mandatory tag's key.
  */

@@ -8,7 +8,7 @@ import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/en
 import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
 import { NonCompliance, PACK_NAME, RuleOutcome } from '../rules/guardrail-rule';
 import { GUARDRAIL_RULES } from '../rules/guardrail-rules';
-import { CheckResult, RuleCheckError, ruleOutcomes } from '../rules/rule-evaluation';
+import { CheckResult, levelOf, RuleCheckError, ruleOutcomes } from '../rules/rule-evaluation';
 
 /**
  * Settings of the `GuardrailEncryptionChecks` pack.
@@ -40,8 +40,8 @@ export class GuardrailEncryptionChecks extends NagPack {
   private sharedPass = false;
   /** Whether descriptions carry the explanation too (cdk-nag's `verbose`). */
   private readonly explained: boolean;
-  /** What a finding says beyond its rule's cause, by rule id and construct path, for this pass. */
-  private readonly details = new Map<string, string>();
+  /** What a finding says beyond its rule's cause, and its level, by rule id and construct path, for this pass. */
+  private readonly details = new Map<string, { readonly description: string; readonly severity: 'error' | 'warning' }>();
 
   constructor(scope?: IConstruct, props: GuardrailEncryptionChecksProps = {}) {
     super(scope, props);
@@ -89,28 +89,35 @@ export class GuardrailEncryptionChecks extends NagPack {
       const outcome = outcomes[i];
       if (outcome instanceof NonCompliance) {
         const detailed = `${info} ${outcome.detail}`;
-        this.details.set(`${PACK_NAME}-${ruleSuffixOverride}\u0000${node.node.path}`, this.explained ? `${detailed} ${explanation}` : detailed);
+        const severity = levelOf(GUARDRAIL_RULES[i], this.options, outcome);
+        this.details.set(`${PACK_NAME}-${ruleSuffixOverride}\u0000${node.node.path}`, { description: this.explained ? `${detailed} ${explanation}` : detailed, severity });
       }
       this.applyRule({ ruleSuffixOverride, info, explanation, level, node, rule: () => compliance(outcome) });
     }
   }
 
   /**
-   * cdk-nag reports each rule once, with one description for all the resources that fail it. A
-   * finding that says what in particular fails the rule (which statement lets whom do what) gets a
-   * violation of its own, so that each resource keeps its own description.
+   * cdk-nag reports each rule once, with one description and one severity for all the resources that
+   * fail it. A finding that says what in particular fails the rule (which statement lets whom do what)
+   * gets a violation of its own, so that each resource keeps its own description, and its own severity
+   * when the finding sets one (a name clash with an environment-agnostic stack is a warning).
+   * Warnings are reported without failing the synthesis: only an error does, as with the aspect.
    */
   private withDetails(report: PolicyValidationPluginReport): PolicyValidationPluginReport {
-    if (this.details.size === 0) return report;
     const violations = report.violations.flatMap((violation) => {
-      const byDescription = new Map<string, typeof violation.violatingResources>();
+      const groups = new Map<string, { description: string; severity: string; resources: typeof violation.violatingResources }>();
       for (const resource of violation.violatingResources) {
-        const description = this.details.get(`${violation.ruleName}\u0000${resource.constructPath}`) ?? violation.description;
-        byDescription.set(description, [...(byDescription.get(description) ?? []), resource]);
+        const detail = this.details.get(`${violation.ruleName}\u0000${resource.constructPath}`);
+        const description = detail?.description ?? violation.description;
+        const severity = detail?.severity ?? violation.severity ?? 'error';
+        const group = `${severity}\u0000${description}`;
+        if (!groups.has(group)) groups.set(group, { description, severity, resources: [] });
+        groups.get(group)!.resources.push(resource);
       }
-      return [...byDescription].map(([description, violatingResources]) => ({ ...violation, description, violatingResources }));
+      return [...groups.values()].map(({ description, severity, resources }) =>
+        ({ ...violation, description, severity, violatingResources: resources }));
     });
-    return { ...report, violations };
+    return { ...report, violations, success: violations.every((violation) => violation.severity !== 'error') };
   }
 }
 

@@ -10,9 +10,12 @@ export const PACK_NAME = 'GuardrailEncryption';
 export type RuleLevel = 'error' | 'warning';
 export type RuleOutcome = 'compliant' | 'non-compliant' | 'not-applicable';
 
-/** A failed rule with what, in particular, fails it (named in the finding after the rule's cause). */
+/**
+ * A failed rule with what, in particular, fails it (named in the finding after the rule's cause),
+ * and, when it differs from the rule's, the level of this finding.
+ */
 export class NonCompliance {
-  constructor(readonly detail: string) {}
+  constructor(readonly detail: string, readonly level?: RuleLevel) {}
 }
 
 /** What checking a rule gives: an outcome, or a non-compliance that says why. */
@@ -44,11 +47,11 @@ export interface GuardrailRuleDefinition {
   explanation: string;
   level?: RuleLevel | ((options: ResolvedEncryptionOptions) => RuleLevel);
   /**
-   * How the guardrails it checks are created; for the others the rule is not applicable.
+   * How the guardrails it checks are created (`any`: however); for the others the rule is not applicable.
    *
    * @default 'resource' (an `AWS::Bedrock::Guardrail`)
    */
-  appliesTo?: GuardrailInspection['kind'];
+  appliesTo?: GuardrailInspection['kind'] | 'any';
   check(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): Verdict;
 }
 
@@ -61,7 +64,7 @@ export function guardrailRule(filename: string, definition: GuardrailRuleDefinit
     explanation: definition.explanation,
     level: typeof level === 'string' ? () => level : level,
     check: (guardrail, options) => {
-      if (guardrail.kind !== appliesTo) return 'not-applicable';
+      if (appliesTo !== 'any' && guardrail.kind !== appliesTo) return 'not-applicable';
       const verdict = definition.check(guardrail, options);
       if (verdict === 'not-applicable' || verdict instanceof NonCompliance) return verdict;
       return verdict ? 'compliant' : 'non-compliant';

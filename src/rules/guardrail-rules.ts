@@ -1,9 +1,11 @@
 import CMKRequired from './bedrock/CMKRequired';
 import CustomResourceCMK from './bedrock/CustomResourceCMK';
+import GuardrailNameUnique from './bedrock/GuardrailNameUnique';
 import GuardrailTags from './bedrock/GuardrailTags';
 import KeyPlacement from './bedrock/KeyPlacement';
 import KeyVerifiable from './bedrock/KeyVerifiable';
 import { GuardrailRule } from './guardrail-rule';
+import KeyAliasUnique from './kms/KeyAliasUnique';
 import KeyEnabled from './kms/KeyEnabled';
 import KeyManageable from './kms/KeyManageable';
 import KeyPendingWindow from './kms/KeyPendingWindow';
@@ -28,4 +30,6 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   KeyPolicyLeastPrivilege,
   KeyManageable,
   KeyTags,
+  GuardrailNameUnique,
+  KeyAliasUnique,
 ];

@@ -60,7 +60,7 @@ export function evaluateRules(guardrail: GuardrailInspection, options: ResolvedE
     .filter(({ outcome }) => failed(outcome))
     .map(({ rule, outcome }) => ({
       ruleId: ruleId(rule),
-      level: rule.level(options),
+      level: levelOf(rule, options, outcome),
       info: infoOf(rule, options, outcome),
       explanation: rule.explanation,
       acknowledged: isAcknowledged(guardrail.node, ruleId(rule)),
@@ -70,6 +70,11 @@ export function evaluateRules(guardrail: GuardrailInspection, options: ResolvedE
 /** Whether a rule's result is a failure: non-compliant, or a check that threw. */
 export function failed(result: CheckResult): boolean {
   return result === 'non-compliant' || result instanceof NonCompliance || result instanceof RuleCheckError;
+}
+
+/** A finding's level: the rule's, unless the non-compliance says otherwise. */
+export function levelOf(rule: GuardrailRule, options: ResolvedEncryptionOptions, result: CheckResult): RuleLevel {
+  return result instanceof NonCompliance && result.level ? result.level : rule.level(options);
 }
 
 /** Why a rule was triggered: its cause, and what in particular fails it. */

@@ -73,13 +73,14 @@ describe('GuardrailEncryptionAspect', () => {
 
   test('applyTo reaches Stages created before it, but not the App\'s constructs twice', () => {
     const app = new App();
+    // Named apart: in one account and Region, guardrails of one name would also clash.
     cfnGuardrail(new Stack(app, 'Top', { env: ENV }), 'G');
     const stage = new Stage(app, 'Prod');
-    cfnGuardrail(new Stack(stage, 'S', { env: ENV }), 'G');
-    cfnGuardrail(new Stack(new Stage(stage, 'Inner'), 'S', { env: ENV }), 'G');
+    cfnGuardrail(new Stack(stage, 'S', { env: ENV }), 'G2');
+    cfnGuardrail(new Stack(new Stage(stage, 'Inner'), 'S', { env: ENV }), 'G3');
     GuardrailEncryptionAspect.applyTo(app, { report: false });
     app.synth();
-    expect(Object.keys(flagsFromAnnotations(app))).toEqual(['Prod/Inner/S/G', 'Prod/S/G', 'Top/G']);
+    expect(Object.keys(flagsFromAnnotations(app))).toEqual(['Prod/Inner/S/G3', 'Prod/S/G2', 'Top/G']);
     expect(flagsFromAnnotations(app)['Top/G'].errors).toEqual(['GuardrailEncryption-CMKRequired']);
   });
 

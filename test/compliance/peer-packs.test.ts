@@ -44,10 +44,13 @@ function peerErrors(
   return errors;
 }
 
+/** The constructs the library creates in `everyConstruct` (aws-cdk-lib acknowledges some rules of its own on the stack). */
+const LIBRARY_CONSTRUCTS = /^Everything\/(Guardrail|LegacyKey|KeyMonitoring|EncryptionRule|Dashboard)(\/|$)/;
+
 /** Every acknowledgement the library recorded in the tree: construct path → rule id → reason. */
 function acknowledgements(root: IConstruct): Record<string, Record<string, string>> {
   const found: Record<string, Record<string, string>> = {};
-  for (const node of root.node.findAll()) {
+  for (const node of root.node.findAll().filter((n) => LIBRARY_CONSTRUCTS.test(n.node.path))) {
     for (const entry of node.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
       for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {

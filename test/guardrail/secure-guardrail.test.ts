@@ -105,7 +105,7 @@ describe('SecureGuardrail guardrail content', () => {
         regexesConfig: [{ name: 'iban', pattern: '[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}', action: 'BLOCK' }],
       },
       contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'GROUNDING', threshold: 0.75, action: 'BLOCK' }] },
-      automatedReasoningPolicyConfig: { policies: [`arn:aws:bedrock:${REGION}:${ACCOUNT}:automated-reasoning-policy/abc`], confidenceThreshold: 0.9 },
+      automatedReasoningPolicyConfig: { policies: [`arn:aws:bedrock:${REGION}:${ACCOUNT}:automated-reasoning-policy/abcdefghijkl`], confidenceThreshold: 0.9 },
       crossRegionConfig: { guardrailProfileArn: `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail-profile/eu.guardrail.v1:0` },
     };
     const { template } = build(content);
@@ -124,7 +124,7 @@ describe('SecureGuardrail guardrail content', () => {
         RegexesConfig: [{ Name: 'iban', Pattern: '[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}', Action: 'BLOCK' }],
       },
       ContextualGroundingPolicyConfig: { FiltersConfig: [{ Type: 'GROUNDING', Threshold: 0.75, Action: 'BLOCK' }] },
-      AutomatedReasoningPolicyConfig: { Policies: [`arn:aws:bedrock:${REGION}:${ACCOUNT}:automated-reasoning-policy/abc`], ConfidenceThreshold: 0.9 },
+      AutomatedReasoningPolicyConfig: { Policies: [`arn:aws:bedrock:${REGION}:${ACCOUNT}:automated-reasoning-policy/abcdefghijkl`], ConfidenceThreshold: 0.9 },
       CrossRegionConfig: { GuardrailProfileArn: `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail-profile/eu.guardrail.v1:0` },
     });
   });

@@ -52,7 +52,7 @@ describe('SecureGuardrail refuses bad input with the property, the value and wha
     ['a PROMPT_ATTACK filter on output', { contentPolicyConfig: filter({ type: 'PROMPT_ATTACK', outputStrength: 'HIGH' }) },
       'SecureGuardrail: invalid contentPolicyConfig.filtersConfig[0].outputStrength (PROMPT_ATTACK): received "HIGH" (4 characters); allowed: NONE.'],
     ['31 topics', { topicPolicyConfig: { topicsConfig: Array.from({ length: 31 }, (_, i) => ({ name: `t${i}`, definition: 'd', type: 'DENY' })) } },
-      'SecureGuardrail: invalid topicPolicyConfig.topicsConfig: received a list of 31; allowed: at most 30 topics.'],
+      'SecureGuardrail: invalid topicPolicyConfig.topicsConfig: received a list of 31; allowed: a list of 1-30 items.'],
     ['a topic name with forbidden characters', { topicPolicyConfig: topic({ name: 'Tax/Advice' }) },
       'invalid topicPolicyConfig.topicsConfig[0].name: received "Tax/Advice" (10 characters); allowed: 1-100 characters of 0-9, a-z, A-Z, space and - _ ! ? ..'],
     ['a 101-character topic name', { topicPolicyConfig: topic({ name: 'n'.repeat(101) }) }, '(101 characters); allowed: 1-100 characters'],
@@ -67,13 +67,15 @@ describe('SecureGuardrail refuses bad input with the property, the value and wha
       'invalid sensitiveInformationPolicyConfig.piiEntitiesConfig[0].inputAction: received "DROP"'],
     ['a regex action other than BLOCK, ANONYMIZE or NONE', { sensitiveInformationPolicyConfig: { regexesConfig: [{ name: 'r', pattern: '.', action: 'BLOCK', outputAction: 'DROP' }] } },
       'invalid sensitiveInformationPolicyConfig.regexesConfig[0].outputAction: received "DROP"'],
-    ['a grounding threshold of 1', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'GROUNDING', threshold: 1 }] } },
-      'SecureGuardrail: invalid contextualGroundingPolicyConfig.filtersConfig[0].threshold: received 1; allowed: 0 <= value < 1.'],
-    ['a negative grounding threshold', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'RELEVANCE', threshold: -0.1 }] } }, 'threshold: received -0.1; allowed: 0 <= value < 1.'],
+    ['a grounding threshold above 1', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'GROUNDING', threshold: 1.5 }] } },
+      'SecureGuardrail: invalid contextualGroundingPolicyConfig.filtersConfig[0].threshold: received 1.5; allowed: 0 <= value <= 1.'],
+    ['a negative grounding threshold', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'RELEVANCE', threshold: -0.1 }] } }, 'threshold: received -0.1; allowed: value >= 0.'],
     ['a grounding action other than BLOCK or NONE', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'RELEVANCE', threshold: 0.5, action: 'WARN' }] } },
       'invalid contextualGroundingPolicyConfig.filtersConfig[0].action: received "WARN"'],
     ['a malformed guardrail profile ARN', { crossRegionConfig: { guardrailProfileArn: 'arn:aws:bedrock:us-east-1:111111111111:guardrail/abc' } },
-      'SecureGuardrail: invalid crossRegionConfig.guardrailProfileArn: received "arn:aws:bedrock:us-east-1:111111111111:guardrail/abc" (52 characters); allowed: a guardrail profile ARN such as arn:aws:bedrock:us-east-1:111122223333:guardrail-profile/us.guardrail.v1:0.'],
+      'SecureGuardrail: invalid crossRegionConfig.guardrailProfileArn: received "arn:aws:bedrock:us-east-1:111111111111:guardrail/abc" (52 characters); allowed: 15-2048 characters of a guardrail profile ARN such as arn:aws:bedrock:us-east-1:111122223333:guardrail-profile/us.guardrail.v1:0.'],
+    ['a tag value a guardrail refuses (not ASCII)', { tags: { 'team:name': 'Équipe 7' } },
+      'SecureGuardrail: invalid tags.team:name: received "Équipe 7" (8 characters); allowed: 0-256 characters of a-z, A-Z, 0-9, white space and _ . : / = + @ - (a guardrail\'s tags are ASCII).'],
   ])('%s', (_name, props, message) => {
     expect(construct(props)).toThrow(message);
   });
@@ -85,10 +87,11 @@ describe('SecureGuardrail refuses bad input with the property, the value and wha
     ['rotation at the upper limit', { keyRotationPeriod: Duration.days(2560) }],
     ['a pending window at the lower limit', { keyPendingWindow: Duration.days(7) }],
     ['a grounding threshold of 0', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'GROUNDING', threshold: 0 }] } }],
+    ['a grounding threshold of 1', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'GROUNDING', threshold: 1 }] } }],
     ['30 topics', { topicPolicyConfig: { topicsConfig: Array.from({ length: 30 }, (_, i) => ({ name: `Topic ${i}!?.`, definition: 'd', type: 'DENY' })) } }],
     ['PII anonymization', { sensitiveInformationPolicyConfig: { piiEntitiesConfig: [{ type: 'EMAIL', action: 'ANONYMIZE', inputAction: 'NONE', outputAction: 'ANONYMIZE' }] } }],
     ['a GovCloud guardrail profile', { crossRegionConfig: { guardrailProfileArn: 'arn:aws-us-gov:bedrock:us-gov-west-1:111111111111:guardrail-profile/us-gov.guardrail.v1:0' } }],
-    ['tag values with every allowed character class', { tags: { 'team:name': 'Équipe 7 _.:/=+-@' } }],
+    ['tag values with every allowed character class', { tags: { 'team:name': 'Team 7 _.:/=+-@' } }],
     ['an empty optional tag value', { tags: { Note: '' } }],
   ])('accepts %s', (_name, props) => {
     expect(construct(props)).not.toThrow();

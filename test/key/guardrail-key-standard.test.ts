@@ -14,14 +14,15 @@ function keyOf(stack: Stack): unknown {
 
 describe('one key standard', () => {
   test('SecureGuardrail and GuardrailKeyRemediationAspect create the same key', () => {
-    const app = new App();
-    const secure = new Stack(app, 'Secure', { env: ENV });
-    // Named as cfnGuardrail names its guardrail (after its id): the keys' BedrockGuardrail tags then match too.
+    // Named as cfnGuardrail names its guardrail (after its id), so that the keys' BedrockGuardrail tags
+    // match too; in two apps, since one app cannot hold two guardrails of one name in one Region.
+    const secure = new Stack(new App(), 'Secure', { env: ENV });
     new SecureGuardrail(secure, 'Guardrail', { guardrailName: 'Guardrail', mandatoryTags: MANDATORY_TAGS });
-    const remediated = new Stack(app, 'Remediated', { env: ENV });
+    const remediated = new Stack(new App(), 'Remediated', { env: ENV });
     cfnGuardrail(remediated, 'Guardrail');
     GuardrailKeyRemediationAspect.applyTo(remediated, { mandatoryTags: MANDATORY_TAGS });
-    app.synth();
+    (secure.node.root as App).synth();
+    (remediated.node.root as App).synth();
 
     expect(keyOf(remediated)).toEqual(keyOf(secure));
     expect(keyOf(secure)).toMatchObject({

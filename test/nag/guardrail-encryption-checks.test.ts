@@ -14,7 +14,7 @@ const RULE_IDS = [
   'GuardrailEncryption-GuardrailTags', 'GuardrailEncryption-CustomResourceCMK', 'GuardrailEncryption-KeySymmetric',
   'GuardrailEncryption-KeyRotation', 'GuardrailEncryption-KeyPendingWindow', 'GuardrailEncryption-KeyRetained',
   'GuardrailEncryption-KeyEnabled', 'GuardrailEncryption-KeyPolicyLeastPrivilege', 'GuardrailEncryption-KeyManageable',
-  'GuardrailEncryption-KeyTags',
+  'GuardrailEncryption-KeyTags', 'GuardrailEncryption-GuardrailNameUnique', 'GuardrailEncryption-KeyAliasUnique',
 ];
 
 describe('GuardrailEncryptionChecks', () => {

@@ -1,114 +1,133 @@
 import { aws_bedrock as bedrock } from 'aws-cdk-lib';
-import { fail, Origin } from '../../core/errors';
-import { checkNumber, checkOneOf, checkString, inspectable, inspectableObject } from '../../core/validation';
-
-const FILTER_ACTIONS = ['BLOCK', 'NONE'];
-const PII_ACTIONS = ['BLOCK', 'ANONYMIZE', 'NONE'];
-const MAX_TOPICS = 30;
+import { AWS_BEDROCK_GUARDRAIL_SCHEMA, AWS_BEDROCK_GUARDRAIL_VERSION_SCHEMA } from './cfn-schemas.generated';
+import { Origin, refuse } from '../../core/errors';
+import { cloudFormationProperties, l1PropertyPath, PropertyNamer, ResourceSchema } from '../../core/schema-validation';
+import { checkNumber, checkOneOf, checkString, inspectable, inspectableObject, unresolved } from '../../core/validation';
+import { MANDATORY_TAG_KEYS } from '../../key/ownership-tags';
 
 /** A guardrail's properties as `SecureGuardrail` passes them to CloudFormation, without the key. */
 export type GuardrailContent = Omit<bedrock.CfnGuardrailProps, 'kmsKeyArn' | 'tags'>;
 
-export const GUARDRAIL_NAME_RULE = { min: 1, max: 50, pattern: /^[0-9a-zA-Z_-]+$/, patternText: '0-9, a-z, A-Z, - and _' };
-export const DESCRIPTION_RULE = { min: 1, max: 200 };
-const MESSAGING_RULE = { min: 1, max: 500 };
+const GUARDRAIL_DEFINITIONS = AWS_BEDROCK_GUARDRAIL_SCHEMA.definitions;
 
 /** Shape of a cross-Region guardrail profile ARN (from the CloudFormation schema). */
-export const GUARDRAIL_PROFILE_ARN = /^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail-profile\/[a-z0-9-]+[.]guardrail[.]v[0-9:]+$/;
+export const GUARDRAIL_PROFILE_ARN = new RegExp(GUARDRAIL_DEFINITIONS.GuardrailCrossRegionConfig.properties.GuardrailProfileArn.pattern);
+
+/** How the schemas' patterns read in a message. A pattern the schema changes reads as itself. */
+const PATTERN_TEXTS: { [pattern: string]: string } = {
+  [AWS_BEDROCK_GUARDRAIL_SCHEMA.properties.Name.pattern]: 'of 0-9, a-z, A-Z, - and _',
+  [GUARDRAIL_DEFINITIONS.TopicConfig.properties.Name.pattern]: 'of 0-9, a-z, A-Z, space and - _ ! ? .',
+  [GUARDRAIL_DEFINITIONS.GuardrailCrossRegionConfig.properties.GuardrailProfileArn.pattern]:
+    'of a guardrail profile ARN such as arn:aws:bedrock:us-east-1:111122223333:guardrail-profile/us.guardrail.v1:0',
+  [GUARDRAIL_DEFINITIONS.Tag.properties.Value.pattern]: 'of a-z, A-Z, 0-9, white space and _ . : / = + @ - (a guardrail\'s tags are ASCII)',
+  [GUARDRAIL_DEFINITIONS.AutomatedReasoningPolicyConfig.properties.Policies.items.pattern]:
+    'of an Automated Reasoning policy ARN such as arn:aws:bedrock:us-east-1:111122223333:automated-reasoning-policy/abcdefghijkl',
+  [AWS_BEDROCK_GUARDRAIL_VERSION_SCHEMA.properties.GuardrailIdentifier.pattern]: 'of a guardrail id or ARN',
+};
+
+const GUARDRAIL = new ResourceSchema(AWS_BEDROCK_GUARDRAIL_SCHEMA, PATTERN_TEXTS);
+const GUARDRAIL_VERSION = new ResourceSchema(AWS_BEDROCK_GUARDRAIL_VERSION_SCHEMA, PATTERN_TEXTS);
+
+/** `SecureGuardrailProps` names the guardrail's `name` `guardrailName`. */
+const secureGuardrailPath: PropertyNamer = (segments) =>
+  (segments[0] === 'Name' ? ['guardrailName', ...segments.slice(1)].join('.') : l1PropertyPath(segments));
+
+/** Bedrock's limits that its CloudFormation schema does not state (Amazon Bedrock API reference and user guide). */
+const WORD_MAX_LENGTH = 100;
+const CLASSIC_TOPIC_DEFINITION_MAX_LENGTH = 200;
 
 /**
- * Refuses, before CloudFormation does, content that Bedrock would refuse at deployment. Errors name
- * the properties of `SecureGuardrailProps` (`guardrailName` for `name`).
+ * Refuses, before CloudFormation does, content that the guardrail's CloudFormation registry schema or
+ * Bedrock refuses. Errors name the properties of `SecureGuardrailProps` (`guardrailName` for `name`).
  */
 export function validateGuardrailContent(origin: Origin, content: GuardrailContent): void {
-  checkString(origin, 'guardrailName', content.name, GUARDRAIL_NAME_RULE);
-  checkString(origin, 'description', content.description, DESCRIPTION_RULE);
-  checkString(origin, 'blockedInputMessaging', content.blockedInputMessaging, MESSAGING_RULE);
-  checkString(origin, 'blockedOutputsMessaging', content.blockedOutputsMessaging, MESSAGING_RULE);
-  validateContentPolicy(origin, content.contentPolicyConfig);
-  validateTopicPolicy(origin, content.topicPolicyConfig);
+  GUARDRAIL.check(origin, cloudFormationProperties(content) as object, secureGuardrailPath);
+  validateContentPolicy(origin, content);
+  validateTopicPolicy(origin, content);
   validateWordPolicy(origin, content.wordPolicyConfig);
-  validateSensitiveInformationPolicy(origin, content.sensitiveInformationPolicyConfig);
   validateContextualGroundingPolicy(origin, content.contextualGroundingPolicyConfig);
-  validateCrossRegionConfig(origin, content.crossRegionConfig);
 }
 
-function checkActions(origin: Origin, property: string, item: { inputAction?: string; outputAction?: string }, allowed: string[]): void {
-  checkOneOf(origin, `${property}.inputAction`, item.inputAction, allowed);
-  checkOneOf(origin, `${property}.outputAction`, item.outputAction, allowed);
+/**
+ * Refuses tags the guardrail's schema refuses (Bedrock takes ASCII only, where KMS takes any letter).
+ * Mandatory tags are named by their `mandatoryTags` field, others as `tags.<key>`.
+ */
+export function validateGuardrailTags(origin: Origin, tags: { readonly [key: string]: string }): void {
+  const fields = Object.fromEntries(Object.entries(MANDATORY_TAG_KEYS).map(([field, key]) => [key, field]));
+  for (const [key, value] of Object.entries(tags)) {
+    GUARDRAIL.check(origin, { Key: key, Value: value }, ([part]) => {
+      if (part === 'Key') return `tags key "${key}"`;
+      return fields[key] ? `mandatoryTags.${fields[key]}` : `tags.${key}`;
+    }, 'Tag');
+  }
 }
 
-function validateContentPolicy(origin: Origin, value: unknown): void {
-  const policy = inspectableObject<bedrock.CfnGuardrail.ContentPolicyConfigProperty>(value);
+/** Refuses a guardrail version's properties the version's CloudFormation registry schema refuses. */
+export function validateVersionProperties(origin: Origin, properties: bedrock.CfnGuardrailVersionProps): void {
+  GUARDRAIL_VERSION.check(origin, cloudFormationProperties(properties) as object, l1PropertyPath);
+}
+
+function validateContentPolicy(origin: Origin, content: GuardrailContent): void {
+  const policy = inspectableObject<bedrock.CfnGuardrail.ContentPolicyConfigProperty>(content.contentPolicyConfig);
   if (!policy) return;
-  inspectable<bedrock.CfnGuardrail.ContentFilterConfigProperty>(policy.filtersConfig).forEach((filter, i) => {
-    const property = `contentPolicyConfig.filtersConfig[${i}]`;
-    checkActions(origin, property, filter, FILTER_ACTIONS);
+  const filters = inspectable<bedrock.CfnGuardrail.ContentFilterConfigProperty>(policy.filtersConfig);
+  filters.forEach((filter, i) => {
     if (filter.type === 'PROMPT_ATTACK') {
       // Bedrock evaluates prompt attacks on input only; any other output strength is refused at deploy.
-      checkOneOf(origin, `${property}.outputStrength (PROMPT_ATTACK)`, filter.outputStrength, ['NONE']);
+      checkOneOf(origin, `contentPolicyConfig.filtersConfig[${i}].outputStrength (PROMPT_ATTACK)`, filter.outputStrength, ['NONE']);
     }
   });
+  checkDistinct(origin, 'contentPolicyConfig.filtersConfig', filters.map((filter) => filter.type), 'one filter per type');
+  const tier = inspectableObject<bedrock.CfnGuardrail.ContentFiltersTierConfigProperty>(policy.contentFiltersTierConfig);
+  checkTierProfile(origin, 'contentPolicyConfig.contentFiltersTierConfig.tierName', tier?.tierName, content);
 }
 
-function validateTopicPolicy(origin: Origin, value: unknown): void {
-  const policy = inspectableObject<bedrock.CfnGuardrail.TopicPolicyConfigProperty>(value);
+function validateTopicPolicy(origin: Origin, content: GuardrailContent): void {
+  const policy = inspectableObject<bedrock.CfnGuardrail.TopicPolicyConfigProperty>(content.topicPolicyConfig);
   if (!policy) return;
-  const topics = inspectable<bedrock.CfnGuardrail.TopicConfigProperty>(policy.topicsConfig);
-  if (Array.isArray(policy.topicsConfig) && policy.topicsConfig.length > MAX_TOPICS) {
-    fail(origin, 'topicPolicyConfig.topicsConfig', policy.topicsConfig, `at most ${MAX_TOPICS} topics`);
-  }
-  topics.forEach((topic, i) => {
-    const property = `topicPolicyConfig.topicsConfig[${i}]`;
-    checkString(origin, `${property}.name`, topic.name, {
-      min: 1, max: 100, pattern: /^[0-9a-zA-Z_ !?.-]+$/, patternText: '0-9, a-z, A-Z, space and - _ ! ? .',
-    });
-    checkString(origin, `${property}.definition`, topic.definition, { min: 1, max: 1000 });
-    checkActions(origin, property, topic, FILTER_ACTIONS);
-  });
+  const tier = inspectableObject<bedrock.CfnGuardrail.TopicsTierConfigProperty>(policy.topicsTierConfig);
+  checkTierProfile(origin, 'topicPolicyConfig.topicsTierConfig.tierName', tier?.tierName, content);
+  // Only a tier known to be CLASSIC (or left out) limits definitions further.
+  if (unresolved(policy.topicsTierConfig) || (tier?.tierName !== undefined && tier.tierName !== 'CLASSIC')) return;
+  // The Classic tier (the default) takes shorter definitions than the schema's 1000 characters.
+  inspectable<bedrock.CfnGuardrail.TopicConfigProperty>(policy.topicsConfig).forEach((topic, i) =>
+    checkString(origin, `topicPolicyConfig.topicsConfig[${i}].definition`, topic.definition, {
+      min: 1,
+      max: CLASSIC_TOPIC_DEFINITION_MAX_LENGTH,
+      allowed: `1-${CLASSIC_TOPIC_DEFINITION_MAX_LENGTH} characters with the CLASSIC topics tier (the default); up to 1000 with topicsTierConfig STANDARD`,
+    }));
+}
+
+/** The STANDARD tier runs on cross-Region inference: Bedrock needs the guardrail's profile. */
+function checkTierProfile(origin: Origin, property: string, tierName: string | undefined, content: GuardrailContent): void {
+  if (tierName !== 'STANDARD' || content.crossRegionConfig !== undefined) return;
+  refuse(origin, `invalid ${property}: received "STANDARD" without crossRegionConfig; allowed: CLASSIC, or STANDARD with `
+    + 'crossRegionConfig.guardrailProfileArn (the Standard tier uses cross-Region inference).');
 }
 
 function validateWordPolicy(origin: Origin, value: unknown): void {
   const policy = inspectableObject<bedrock.CfnGuardrail.WordPolicyConfigProperty>(value);
   if (!policy) return;
   inspectable<bedrock.CfnGuardrail.WordConfigProperty>(policy.wordsConfig).forEach((word, i) =>
-    checkActions(origin, `wordPolicyConfig.wordsConfig[${i}]`, word, FILTER_ACTIONS));
-  inspectable<bedrock.CfnGuardrail.ManagedWordsConfigProperty>(policy.managedWordListsConfig).forEach((list, i) =>
-    checkActions(origin, `wordPolicyConfig.managedWordListsConfig[${i}]`, list, FILTER_ACTIONS));
-}
-
-function validateSensitiveInformationPolicy(origin: Origin, value: unknown): void {
-  const policy = inspectableObject<bedrock.CfnGuardrail.SensitiveInformationPolicyConfigProperty>(value);
-  if (!policy) return;
-  const entries: Array<[string, { action?: string; inputAction?: string; outputAction?: string }]> = [
-    ...inspectable<bedrock.CfnGuardrail.PiiEntityConfigProperty>(policy.piiEntitiesConfig)
-      .map((pii, i) => [`sensitiveInformationPolicyConfig.piiEntitiesConfig[${i}]`, pii] as [string, typeof pii]),
-    ...inspectable<bedrock.CfnGuardrail.RegexConfigProperty>(policy.regexesConfig)
-      .map((regex, i) => [`sensitiveInformationPolicyConfig.regexesConfig[${i}]`, regex] as [string, typeof regex]),
-  ];
-  for (const [property, entry] of entries) {
-    checkOneOf(origin, `${property}.action`, entry.action, PII_ACTIONS);
-    checkActions(origin, property, entry, PII_ACTIONS);
-  }
+    checkString(origin, `wordPolicyConfig.wordsConfig[${i}].text`, word.text, { min: 1, max: WORD_MAX_LENGTH }));
 }
 
 function validateContextualGroundingPolicy(origin: Origin, value: unknown): void {
   const policy = inspectableObject<bedrock.CfnGuardrail.ContextualGroundingPolicyConfigProperty>(value);
   if (!policy) return;
-  inspectable<bedrock.CfnGuardrail.ContextualGroundingFilterConfigProperty>(policy.filtersConfig).forEach((filter, i) => {
-    const property = `contextualGroundingPolicyConfig.filtersConfig[${i}]`;
-    checkNumber(origin, `${property}.threshold`, filter.threshold, { min: 0, max: 1, maxExclusive: true });
-    checkOneOf(origin, `${property}.action`, filter.action, FILTER_ACTIONS);
-  });
+  const filters = inspectable<bedrock.CfnGuardrail.ContextualGroundingFilterConfigProperty>(policy.filtersConfig);
+  filters.forEach((filter, i) =>
+    // The schema states no upper bound; Bedrock's API reference gives thresholds and scores the range 0-1.
+    checkNumber(origin, `contextualGroundingPolicyConfig.filtersConfig[${i}].threshold`, filter.threshold, { min: 0, max: 1 }));
+  checkDistinct(origin, 'contextualGroundingPolicyConfig.filtersConfig', filters.map((filter) => filter.type), 'one filter per type');
 }
 
-function validateCrossRegionConfig(origin: Origin, value: unknown): void {
-  const config = inspectableObject<bedrock.CfnGuardrail.GuardrailCrossRegionConfigProperty>(value);
-  if (!config) return;
-  checkString(origin, 'crossRegionConfig.guardrailProfileArn', config.guardrailProfileArn, {
-    min: 1,
-    max: 2048,
-    pattern: GUARDRAIL_PROFILE_ARN,
-    allowed: 'a guardrail profile ARN such as arn:aws:bedrock:us-east-1:111122223333:guardrail-profile/us.guardrail.v1:0',
-  });
+/** Refuses a list whose items repeat a known value (tokens never count as repeats). */
+function checkDistinct(origin: Origin, property: string, values: ReadonlyArray<string | undefined>, allowed: string): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (value === undefined || unresolved(value)) continue;
+    if (seen.has(value)) refuse(origin, `invalid ${property}: received type ${value} twice; allowed: ${allowed}.`);
+    seen.add(value);
+  }
 }

@@ -89,3 +89,28 @@ def test_role_may_decrypt_only_through_bedrock(synthesized):
     [policy] = template.find_resources("AWS::IAM::Policy").values()
     [statement] = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "kms:Decrypt"]
     assert f'"bedrock.{REGION}.' in json.dumps(statement["Condition"]["StringEquals"]["kms:ViaService"])
+
+
+def test_bad_input_fails_at_construction_with_the_library_message():
+    """The schema check (ajv, bundled in the package) runs inside the jsii runtime: a strength the
+    guardrail's CloudFormation schema refuses fails here, in Python, before any deployment."""
+    from aws_cdk import aws_bedrock as bedrock
+
+    from cdk_secure_guardrail import MandatoryTags, SecureGuardrail
+
+    stack = cdk.Stack(cdk.App(), "BadInput", env=cdk.Environment(account="111111111111", region=REGION))
+    with pytest.raises(Exception) as refused:
+        SecureGuardrail(
+            stack,
+            "Guardrail",
+            guardrail_name="bad-input",
+            mandatory_tags=MandatoryTags(owner=OWNER, workload=WORKLOAD, data_sensitivity=DATA_SENSITIVITY),
+            content_policy_config=bedrock.CfnGuardrail.ContentPolicyConfigProperty(
+                filters_config=[bedrock.CfnGuardrail.ContentFilterConfigProperty(
+                    type="HATE", input_strength="EXTREME", output_strength="HIGH")],
+            ),
+        )
+    assert (
+        '[BadInput/Guardrail] SecureGuardrail: invalid contentPolicyConfig.filtersConfig[0].inputStrength: '
+        'received "EXTREME" (7 characters); allowed: NONE, LOW, MEDIUM, HIGH.'
+    ) in str(refused.value)
