@@ -29,7 +29,7 @@ export function checkCustomerManagedKey(origin: Origin, scope: IConstruct, prope
   if (analysis.kind === 'malformed') {
     fail(origin, property, shown, 'a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key-id>');
   }
-  // A key of the app carries its stack's environment; an ARN carries its own.
+  // A key of the app carries its stack's environment; an ARN carries its own, the lookup placeholder's included.
   const keyPlacement = analysis.kind === 'reference'
     ? { region: flattenIntrinsic(stack.resolve(key.env.region)), account: flattenIntrinsic(stack.resolve(key.env.account)) }
     : { region: analysis.region, account: analysis.account };

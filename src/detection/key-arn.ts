@@ -13,7 +13,7 @@ export type KeyArnKind =
   | 'none'
   /** An alias, in any form (name, alias ARN, inside a join or a sub); AWS managed keys are only reachable this way. */
   | 'alias'
-  /** The `Key.fromLookup` placeholder. */
+  /** The `Key.fromLookup` placeholder: its Region and account are still those of the ARN that holds it. */
   | 'lookup-dummy'
   /** A key ARN whose parts are literal or pseudo parameters (`${AWS::Region}`, ...). */
   | 'key-arn'
@@ -26,9 +26,9 @@ export interface KeyArnAnalysis {
   readonly kind: KeyArnKind;
   /** The value flattened to text: literals kept, pseudo parameters as `${AWS::Region}`, references as `${…}`. */
   readonly text: string;
-  /** For key ARNs: the Region part, literal or a placeholder. */
+  /** For key ARNs (the lookup placeholder included): the Region part, literal or a placeholder. */
   readonly region?: string;
-  /** For key ARNs: the account part, literal or a placeholder. */
+  /** For key ARNs (the lookup placeholder included): the account part, literal or a placeholder. */
   readonly account?: string;
 }
 
@@ -41,13 +41,15 @@ export function analyzeKeyArn(resolved: unknown): KeyArnAnalysis {
   if (/(^|[:/])alias\//.test(text)) {
     return { kind: 'alias', text };
   }
-  if (text.includes(LOOKUP_DUMMY_KEY_ID)) return { kind: 'lookup-dummy', text };
   // Placeholders such as ${AWS::Partition} contain colons: hide them while the ARN is split.
   const placeholders: string[] = [];
   const masked = text.replace(/\$\{[^}]*\}/g, (placeholder) => `\u0000${placeholders.push(placeholder) - 1}\u0000`);
   const unmask = (part: string) => part.replace(/\u0000(\d+)\u0000/g, (_, i: string) => placeholders[Number(i)]);
   const match = KEY_ARN.exec(masked);
-  if (match) return { kind: 'key-arn', text, region: unmask(match[2]), account: unmask(match[3]) };
+  // The placeholder's key id says nothing about the key, but the ARN around it still names a Region and account.
+  const kind = text.includes(LOOKUP_DUMMY_KEY_ID) ? 'lookup-dummy' : 'key-arn';
+  if (match) return { kind, text, region: unmask(match[2]), account: unmask(match[3]) };
+  if (kind === 'lookup-dummy') return { kind, text };
   if (isLiteral(text)) return { kind: 'malformed', text };
   return { kind: 'reference', text };
 }

@@ -388,6 +388,13 @@ describe('SecureGuardrail with a key brought by the team', () => {
     Annotations.fromStack(stack).hasWarning('/TestStack/Guardrail', Match.stringLikeRegexp('placeholder of kms.Key.fromLookup'));
   });
 
+  test.each([['Region', 'us-east-1', ACCOUNT, /a key in the stack's own Region \(eu-west-1\)/], ['account', REGION, OTHER_ACCOUNT, /a key in the stack's own account \(111111111111\)/]])(
+    'refuses a key ARN of another %s even with the Key.fromLookup placeholder id', (_part, region, account, message) => {
+      const stack = newStack();
+      const key = kms.Key.fromKeyArn(stack, 'K', `arn:aws:kms:${region}:${account}:key/${kms.Key.DEFAULT_DUMMY_KEY_ID}`);
+      expect(() => build({ encryptionKey: key }, stack)).toThrow(message);
+    });
+
   test('warns when the key Region cannot be compared in an environment-agnostic stack', () => {
     const stack = newStack({});
     const key = kms.Key.fromKeyArn(stack, 'K', `arn:aws:kms:${REGION}:${ACCOUNT}:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e`);

@@ -37,6 +37,11 @@ describe('KeyPlacement', () => {
     expect(findings((s) => cfnGuardrail(s, 'G', arn)).errors).toEqual([rule('KeyPlacement')]);
   });
 
+  test.each([['Region', 'us-east-1', ACCOUNT], ['account', REGION, OTHER_ACCOUNT]])('non-compliant: the lookup placeholder\'s ARN in another %s', (_part, region, account) => {
+    const arn = `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    expect(findings((s) => cfnGuardrail(s, 'G', arn)).errors).toEqual([rule('CMKRequired'), rule('KeyPlacement')]);
+  });
+
   test('non-compliant: a key of the app in a stack of another Region (cross-Region references)', () => {
     expect(findings((stack) => {
       const keys = new Stack(stack.node.scope!, 'UsKeys', { env: { account: ACCOUNT, region: 'us-east-1' }, crossRegionReferences: true });
