@@ -3,6 +3,7 @@ import {
   Arn,
   ArnFormat,
   aws_bedrock as bedrock,
+  CfnResource,
   IResolvable,
   Stack,
 } from 'aws-cdk-lib';
@@ -27,7 +28,7 @@ import { checkCustomerManagedKey } from '../detection/customer-managed-key';
 import { GuardrailKeyPolicy } from '../key/guardrail-key-policy';
 import { CREATED_KEY_OPTIONS, GuardrailKeyChoices, GuardrailKeyStandard } from '../key/guardrail-key-standard';
 import { MandatoryTags } from '../key/mandatory-tags';
-import { applyOwnershipTags, ownershipTags } from '../key/ownership-tags';
+import { applyOwnershipTags, OwnershipTags, ownershipTags } from '../key/ownership-tags';
 
 /**
  * Properties of a `SecureGuardrail`.
@@ -123,7 +124,8 @@ export interface SecureGuardrailProps extends GuardrailKeyChoices {
   readonly crossRegionConfig?: bedrock.CfnGuardrail.GuardrailCrossRegionConfigProperty | IResolvable;
 
   /**
-   * Ownership tags applied to the guardrail and its key (values 1-256 characters, ASCII as for `tags`).
+   * Ownership tags applied to the guardrail and its key, the created one or a `kms.Key` of this app given
+   * as `encryptionKey` (values 1-256 characters, ASCII as for `tags`).
    */
   readonly mandatoryTags: MandatoryTags;
 
@@ -138,7 +140,9 @@ export interface SecureGuardrailProps extends GuardrailKeyChoices {
   /**
    * Bring your own customer-managed key instead of creating one. It must be a symmetric key of this
    * stack's account and Region; aliases (and so AWS managed keys) are refused. The key options below
-   * cannot be combined with it.
+   * cannot be combined with it. A key of this app gets the deployment statements and the mandatory tags
+   * (and `tags`) it does not carry yet; an imported key is used as is (a warning lists what its
+   * administrators must add, and its tags are theirs to set).
    *
    * @default - a new key with the `GuardrailKeyPolicy` standard
    */
@@ -208,7 +212,7 @@ export class SecureGuardrail extends GuardrailBase {
     validateGuardrailTags(origin, tags);
 
     if (props.encryptionKey) {
-      this.encryptionKey = this.adoptKey(origin, props.encryptionKey, props);
+      this.encryptionKey = this.adoptKey(origin, props.encryptionKey, props, tags);
     } else {
       const key = new GuardrailKeyStandard(origin, tags, props).createKey(this, 'Key', props.guardrailName, { defaultAlias: true });
       validateCreatedKeyPolicy(this, key);
@@ -286,8 +290,11 @@ export class SecureGuardrail extends GuardrailBase {
     return [...policies];
   }
 
-  /** A key brought by the team: refused where it cannot work, given the deployment statements where it can. */
-  private adoptKey(origin: Origin, key: kms.IKey, props: SecureGuardrailProps): kms.IKey {
+  /**
+   * A key brought by the team: refused where it cannot work, given the deployment statements and the
+   * ownership tags it lacks where it can.
+   */
+  private adoptKey(origin: Origin, key: kms.IKey, props: SecureGuardrailProps, tags: OwnershipTags): kms.IKey {
     const conflicting = CREATED_KEY_OPTIONS.filter((option) => props[option] !== undefined);
     if (conflicting.length > 0) {
       refuse(origin,
@@ -295,6 +302,10 @@ export class SecureGuardrail extends GuardrailBase {
         '(received both); allowed: encryptionKey alone, with your own key configured directly, or these options without it.');
     }
     this.checkKeyPlacement(origin, key);
+
+    const cfnKey = cfnKeyOf(key);
+    // Tags the key already carries stay: a key shared by several guardrails keeps its first owner.
+    if (cfnKey) applyOwnershipTags(cfnKey, tags, true);
 
     if (!ensureDeploymentStatements(this, key, props.deploymentPrincipals)) {
       const required = [
@@ -328,6 +339,12 @@ export class SecureGuardrail extends GuardrailBase {
         `set the stack's env to verify it is the guardrail's ${part}.`);
     }
   }
+}
+
+/** The `AWS::KMS::Key` behind a key of this app (`new kms.Key`, `kms.Key.fromCfnKey`); none for an imported key. */
+function cfnKeyOf(key: kms.IKey): CfnResource | undefined {
+  const candidate = key.node.defaultChild ?? key.node.scope;
+  return candidate && CfnResource.isCfnResource(candidate) && candidate.cfnResourceType === kms.CfnKey.CFN_RESOURCE_TYPE_NAME ? candidate : undefined;
 }
 
 /** The guardrail's CloudFormation properties with the defaults applied, refused where Bedrock would refuse them. */

@@ -1,8 +1,8 @@
-import { App, Duration, Fn, RemovalPolicy, Stack, Token, aws_bedrock as bedrock } from 'aws-cdk-lib';
+import { App, Duration, Fn, RemovalPolicy, Stack, TagManager, Tags, Token, aws_bedrock as bedrock } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { GuardrailKeyMonitoring, SecureGuardrail, SecureGuardrailProps } from '../../src';
+import { GuardrailEncryptionChecks, GuardrailKeyMonitoring, GuardrailKeyPolicy, SecureGuardrail, SecureGuardrailProps } from '../../src';
 import { ACCOUNT, DEPLOYER_ARN, ENV, MANDATORY_TAGS, newStack, OTHER_ACCOUNT, REGION } from '../helpers/synth';
 
 const BASE: SecureGuardrailProps = { guardrailName: 'payments-assistant', mandatoryTags: MANDATORY_TAGS };
@@ -350,6 +350,43 @@ describe('SecureGuardrail with a key brought by the team', () => {
       undefined, 'GuardrailDeploymentThroughBedrock', 'GuardrailDeploymentGrantsForAwsResources', 'GuardrailUseThroughBedrock',
     ]);
     t.allResourcesProperties('AWS::Bedrock::Guardrail', { KmsKeyArn: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } });
+  });
+
+  test('an app key gets the mandatory tags and the other tags it lacks; tags it carries stay', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'TeamKey', { enableKeyRotation: true });
+    Tags.of(key).add('Workload', 'shared-keys');
+    new SecureGuardrail(stack, 'First', { ...BASE, tags: { CostCenter: 'cc-42' }, encryptionKey: key });
+    new SecureGuardrail(stack, 'Second', { ...BASE, guardrailName: 'second', mandatoryTags: { ...BASE.mandatoryTags, owner: 'team-other' }, encryptionKey: key });
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+      Tags: [
+        { Key: 'CostCenter', Value: 'cc-42' },
+        { Key: 'DataSensitivity', Value: BASE.mandatoryTags.dataSensitivity },
+        { Key: 'Owner', Value: BASE.mandatoryTags.owner },
+        { Key: 'Workload', Value: 'shared-keys' },
+      ],
+    });
+  });
+
+  test('a key of kms.Key.fromCfnKey is tagged through its CfnKey', () => {
+    const stack = newStack();
+    const cfnKey = new kms.CfnKey(stack, 'TeamKey', { enableKeyRotation: true, keyPolicy: { Version: '2012-10-17', Statement: [] } });
+    new SecureGuardrail(stack, 'Guardrail', { ...BASE, encryptionKey: kms.Key.fromCfnKey(cfnKey) });
+    expect(TagManager.of(cfnKey)?.tagValues()).toEqual({
+      Owner: BASE.mandatoryTags.owner, Workload: BASE.mandatoryTags.workload, DataSensitivity: BASE.mandatoryTags.dataSensitivity,
+    });
+  });
+
+  test("the README's own-key snippet passes the pack as written", () => {
+    const stack = newStack();
+    const keyAdminRole = new iam.Role(stack, 'KeyAdmin', { assumedBy: new iam.AccountRootPrincipal() });
+    const appRole = lambdaRole(stack);
+    const key = new kms.Key(stack, 'TeamKey', {
+      enableKeyRotation: true,
+      policy: GuardrailKeyPolicy.documentFor(stack, { keyAdmins: [keyAdminRole], keyUsers: [appRole] }),
+    });
+    new SecureGuardrail(stack, 'Guardrail', { ...BASE, encryptionKey: key });
+    expect(new GuardrailEncryptionChecks().validateScope(stack.node.scope as App).violations).toEqual([]);
   });
 
   test('an imported key is used, with warnings that list the statements its administrators must add', () => {
