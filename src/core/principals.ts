@@ -21,14 +21,14 @@ export function assertSameAccount(origin: Origin, scope: IConstruct, principal: 
   const stack = Stack.of(scope);
   const awsPrincipals = awsPrincipalsOf(principal).map((p) => flattenIntrinsic(stack.resolve(p)));
   if (awsPrincipals.includes('*')) {
-    refuse(origin, `${property} is the anonymous principal '*'; allowed: IAM principals of the key's account.`);
+    refuse(origin, `invalid ${property}: received the anonymous principal "*"; allowed: IAM principals of the key's account.`);
   }
   const own = stackPlacement(stack).account;
   const accounts = awsPrincipals.map(accountOf);
   if (principal.principalAccount !== undefined) accounts.push(flattenIntrinsic(stack.resolve(principal.principalAccount)));
   const foreign = accounts.find((account) => comparePlacement(account, own) === 'different');
   if (foreign !== undefined) {
-    refuse(origin, `${property} belongs to account ${foreign}, but the key is in account ${own}; allowed: principals of the key's own account.`);
+    refuse(origin, `invalid ${property}: received a principal of account ${foreign}, but the key is in account ${own}; allowed: principals of the key's own account.`);
   }
 }
 
@@ -50,17 +50,23 @@ export function namedPrincipal(
   const others = Object.keys(fragment.principalJson).filter((kind) => kind !== 'AWS');
   const allowed = `IAM roles or users of the key's account${allowAccount ? ', or the account root' : ''} (iam.Role, iam.User, ` +
     'iam.Role.fromRoleArn, iam.ArnPrincipal of a role or user ARN)';
-  if (others.length > 0 || Object.keys(fragment.conditions).length > 0) {
-    refuse(origin, `${property} is a ${others.length > 0 ? `${others.join(', ')} principal` : 'principal with conditions'}; allowed: ${allowed}.`);
+  if (others.length > 0) {
+    const received = others.map((kind) => `the ${kind} principal ${fragment.principalJson[kind].map((value) => flattenIntrinsic(stack.resolve(value))).join(', ')}`).join(' and ');
+    refuse(origin, `invalid ${property}: received ${received}; allowed: ${allowed}.`);
+  }
+  if (Object.keys(fragment.conditions).length > 0) {
+    refuse(origin, `invalid ${property}: received a principal with conditions ${JSON.stringify(stack.resolve(fragment.conditions))}; allowed: ${allowed}.`);
   }
   const arns = awsPrincipalsOf(principal);
   const texts = arns.map((arn) => flattenIntrinsic(stack.resolve(arn)));
   if (texts.some(isAccountRoot)) {
-    if (!allowAccount) refuse(origin, `${property} is the account root, which would let every IAM principal of the account in; allowed: ${allowed}.`);
+    if (!allowAccount) {
+      refuse(origin, `invalid ${property}: received the account root ${texts.find(isAccountRoot)}, which would let every IAM principal of the account in; allowed: ${allowed}.`);
+    }
     return { kind: 'account' };
   }
   const unnamed = texts.find((text, i) => !Token.isUnresolved(arns[i]) && !/^arn:[^:]+:iam::[^:]*:(role|user)\//.test(masked(text)));
-  if (unnamed !== undefined) refuse(origin, `${property} is ${unnamed}; allowed: ${allowed}.`);
+  if (unnamed !== undefined) refuse(origin, `invalid ${property}: received ${unnamed}; allowed: ${allowed}.`);
   return { kind: 'arns', arns };
 }
 

@@ -279,7 +279,7 @@ describe('SecureGuardrail.grantApply', () => {
   test('refuses a grantee of another account', () => {
     const { stack, guardrail } = build();
     const foreign = iam.Role.fromRoleArn(stack, 'Foreign', `arn:aws:iam::${OTHER_ACCOUNT}:role/App`);
-    expect(() => guardrail.grantApply(foreign)).toThrow(/grantee belongs to account 222222222222, but the key is in account 111111111111/);
+    expect(() => guardrail.grantApply(foreign)).toThrow(/SecureGuardrail.grantApply: invalid grantee: received a principal of account 222222222222, but the key is in account 111111111111/);
   });
 
   test('refuses a grantee of another stack, which would make a cyclic reference, and says what works', () => {
@@ -287,7 +287,7 @@ describe('SecureGuardrail.grantApply', () => {
     const { guardrail } = build({}, new Stack(app, 'Guardrails', { env: ENV }));
     const other = new Stack(app, 'Functions', { env: ENV });
     expect(() => guardrail.grantApply(lambdaRole(other))).toThrow(
-      'SecureGuardrail: invalid grantee: received Functions/AppRole of stack Functions, but the guardrail\'s key is in stack Guardrails ' +
+      'SecureGuardrail.grantApply: invalid grantee: received Functions/AppRole of stack Functions, but the guardrail\'s key is in stack Guardrails ' +
       'and each would reference the other (a cyclic reference); allowed: a grantee of stack Guardrails, or the role imported there by ARN');
     const imported = iam.Role.fromRoleArn(guardrail, 'Imported', `arn:aws:iam::${ACCOUNT}:role/functions-role`);
     expect(() => guardrail.grantApply(imported)).not.toThrow();

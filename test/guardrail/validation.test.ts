@@ -116,7 +116,7 @@ describe('errors say which construct refused the input', () => {
       message = (error as Error).message;
     }
     expect(Token.isUnresolved(nested.stackName)).toBe(true);
-    expect(message).toMatch(/^\[Parent\/G\] SecureGuardrail: invalid grantee: received Parent\/Tenants\/App of stack Parent\/Tenants, but the guardrail's key is in stack Parent/);
+    expect(message).toMatch(/^\[Parent\/G\] SecureGuardrail.grantApply: invalid grantee: received Parent\/Tenants\/App of stack Parent\/Tenants, but the guardrail's key is in stack Parent/);
     expect(message).not.toContain('Token[');
   });
 });

@@ -320,13 +320,13 @@ describe('the key policy statements', () => {
   test('grantee must be an IAM role or user of the key\'s account', () => {
     const { stack, guardrail } = guardrailStack();
     expect(() => guardrail.grantApply(new iam.ServicePrincipal('lambda.amazonaws.com')))
-      .toThrow(/\[TestStack\/Guardrail\] SecureGuardrail: grantee is a Service principal; allowed: IAM roles or users of the key's account \(/);
+      .toThrow(/\[TestStack\/Guardrail\] SecureGuardrail.grantApply: invalid grantee: received the Service principal lambda.amazonaws.com; allowed: IAM roles or users of the key's account \(/);
     expect(() => guardrail.grantApply(new iam.AccountRootPrincipal()))
-      .toThrow(/grantee is the account root, which would let every IAM principal of the account in; allowed: IAM roles or users/);
+      .toThrow(/SecureGuardrail.grantApply: invalid grantee: received the account root arn:\$\{AWS::Partition\}:iam::111111111111:root, which would let every IAM principal of the account in; allowed: IAM roles or users/);
     expect(() => guardrail.grantRead(new iam.ArnPrincipal(`arn:aws:sts::${ACCOUNT}:assumed-role/App/session`)))
-      .toThrow(new RegExp(`grantee is arn:aws:sts::${ACCOUNT}:assumed-role/App/session; allowed: IAM roles or users`));
+      .toThrow(new RegExp(`SecureGuardrail.grantRead: invalid grantee: received arn:aws:sts::${ACCOUNT}:assumed-role/App/session; allowed: IAM roles or users`));
     expect(() => guardrail.grantApply(new iam.PrincipalWithConditions(iam.Role.fromRoleArn(stack, 'C', `arn:aws:iam::${ACCOUNT}:role/C`), { Bool: { 'aws:SecureTransport': 'true' } })))
-      .toThrow(/grantee is a principal with conditions; allowed: IAM roles or users/);
+      .toThrow(/invalid grantee: received a principal with conditions \{"Bool":\{"aws:SecureTransport":"true"\}\}; allowed: IAM roles or users/);
   });
 });
 
@@ -373,13 +373,13 @@ describe('GuardrailKeyPolicy for teams that bring their own key', () => {
     ['keyUsers[0]', (stack: Stack) => GuardrailKeyPolicy.keyUseStatement(stack, [new iam.ArnPrincipal(`arn:aws:iam::${OTHER_ACCOUNT}:role/App`)])],
   ])('refuses %s of another account', (property, build) => {
     expect(() => build(newStack())).toThrow(new RegExp(
-      `${property.replace(/[[\]]/g, '\\$&')} belongs to account ${OTHER_ACCOUNT}, but the key is in account ${ACCOUNT}; allowed: principals of the key's own account`));
+      `invalid ${property.replace(/[[\]]/g, '\\$&')}: received a principal of account ${OTHER_ACCOUNT}, but the key is in account ${ACCOUNT}; allowed: principals of the key's own account`));
   });
 
   test('refuses the anonymous principal', () => {
     expect(() => GuardrailKeyPolicy.keyUseStatement(newStack(), [new iam.AnyPrincipal()]))
-      .toThrow(/keyUsers\[0\] is the anonymous principal '\*'; allowed: IAM principals of the key's account/);
-    expect(() => GuardrailKeyPolicy.documentFor(newStack(), { keyAdmins: [new iam.StarPrincipal()] })).toThrow(/keyAdmins\[0\] is the anonymous principal/);
+      .toThrow(/invalid keyUsers\[0\]: received the anonymous principal "\*"; allowed: IAM principals of the key's account/);
+    expect(() => GuardrailKeyPolicy.documentFor(newStack(), { keyAdmins: [new iam.StarPrincipal()] })).toThrow(/invalid keyAdmins\[0\]: received the anonymous principal/);
   });
 
   test('a principal whose account is a token is accepted', () => {
@@ -391,9 +391,9 @@ describe('GuardrailKeyPolicy for teams that bring their own key', () => {
   test('the account root administers, but never uses, the key', () => {
     expect(() => GuardrailKeyPolicy.documentFor(newStack(), { keyAdmins: [new iam.AccountRootPrincipal()] })).not.toThrow();
     expect(() => GuardrailKeyPolicy.keyUseStatement(newStack(), [new iam.AccountRootPrincipal()]))
-      .toThrow(/keyUsers\[0\] is the account root, which would let every IAM principal of the account in/);
+      .toThrow(/invalid keyUsers\[0\]: received the account root arn:\$\{AWS::Partition\}:iam::111111111111:root, which would let every IAM principal of the account in/);
     expect(() => GuardrailKeyPolicy.documentFor(newStack(), { deploymentPrincipals: [new iam.AccountPrincipal(ACCOUNT)] }))
-      .toThrow(/deploymentPrincipals\[0\] is the account root/);
+      .toThrow(/invalid deploymentPrincipals\[0\]: received the account root/);
   });
 
   test('the ViaService condition names Bedrock in the stack Region with its URL suffix', () => {

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { addKeyAuditor, addKeyUser } from './key-statements';
-import { originOf, refuse, stackDisplayName } from '../../core/errors';
+import { Origin, originOf, refuse, stackDisplayName } from '../../core/errors';
 import { GUARDRAIL_USE_ACTIONS, KEY_AUDIT_ACTIONS } from '../../core/kms-actions';
 import { namedPrincipal } from '../../core/principals';
 import { GuardrailKeyPolicy } from '../../key/guardrail-key-policy';
@@ -42,7 +42,7 @@ export abstract class GuardrailBase extends Resource implements ISecureGuardrail
     if (reasoningPolicies.length > 0) {
       grant = grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:InvokeAutomatedReasoningPolicy'], resourceArns: reasoningPolicies }));
     }
-    return this.withKeyGrants(grant, grantee, 'use');
+    return this.withKeyGrants('grantApply', grant, grantee, 'use');
   }
 
   /**
@@ -54,7 +54,7 @@ export abstract class GuardrailBase extends Resource implements ISecureGuardrail
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:GetGuardrail'], resourceArns: [this.guardrailArn] });
-    return this.withKeyGrants(grant, grantee, 'use', 'audit');
+    return this.withKeyGrants('grantRead', grant, grantee, 'use', 'audit');
   }
 
   /**
@@ -81,11 +81,12 @@ export abstract class GuardrailBase extends Resource implements ISecureGuardrail
    * does not delegate use of the key to IAM). When the key policy cannot be changed (imported key), a
    * warning says what to add.
    */
-  private withKeyGrants(grant: iam.Grant, grantee: iam.IGrantable, ...uses: Array<'use' | 'audit'>): iam.Grant {
+  private withKeyGrants(method: string, grant: iam.Grant, grantee: iam.IGrantable, ...uses: Array<'use' | 'audit'>): iam.Grant {
     const key = this._grantedKey;
     if (!key) return grant;
-    namedPrincipal(originOf('SecureGuardrail', this), this, grantee.grantPrincipal, 'grantee', false);
-    this.assertNoCycle(key, grantee);
+    const origin = originOf(`SecureGuardrail.${method}`, this);
+    namedPrincipal(origin, this, grantee.grantPrincipal, 'grantee', false);
+    this.assertNoCycle(origin, key, grantee);
     const viaBedrock = { StringEquals: GuardrailKeyPolicy.viaBedrockCondition(this) };
     for (const use of uses) {
       grant = grant.combine(iam.Grant.addToPrincipal(use === 'use'
@@ -108,12 +109,12 @@ export abstract class GuardrailBase extends Resource implements ISecureGuardrail
    * The key policy names the grantee and the grantee's policy names the key: across two stacks that
    * is a cyclic reference, which CDK reports without saying how to avoid it.
    */
-  private assertNoCycle(key: kms.IKey, grantee: iam.IGrantable): void {
+  private assertNoCycle(origin: Origin, key: kms.IKey, grantee: iam.IGrantable): void {
     if (!Construct.isConstruct(grantee) || !Construct.isConstruct(key) || !(key.node.defaultChild instanceof kms.CfnKey)) return;
     const keyStack = stackDisplayName(Stack.of(key));
     const granteeStack = Stack.of(grantee);
     if (Stack.of(key) !== granteeStack) {
-      refuse(originOf('SecureGuardrail', this),
+      refuse(origin,
         `invalid grantee: received ${grantee.node.path} of stack ${stackDisplayName(granteeStack)}, but the guardrail's key ` +
         `is in stack ${keyStack} and each would reference the other (a cyclic reference); allowed: a grantee of ` +
         `stack ${keyStack}, or the role imported there by ARN (iam.Role.fromRoleArn with a literal ARN).`);
