@@ -159,9 +159,9 @@ export interface GuardrailEncryptionConfigRuleProps {
  *
  * Each run also writes the KPIs as CloudWatch metrics (embedded metric format, dimension
  * `ConfigRuleName`): guardrails total, encrypted with a customer-managed key, non-compliant and not
- * evaluated; the time each remediated guardrail took; and the orphaned guardrail keys (keys under
- * `alias/bedrock-guardrail/` that no guardrail of the Region uses, still billed every month) with
- * their monthly cost.
+ * evaluated; the time each remediated guardrail took; and the orphaned guardrail keys (keys tagged
+ * `BedrockGuardrail` that no guardrail of the Region uses, still billed every month) with their
+ * monthly cost.
  *
  * The construct's own resources pass cdk-nag's AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS and
  * Serverless packs: the function's log and dead-letter queue are encrypted with a key of their own,
@@ -354,8 +354,9 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
   }
 
   /**
-   * The number of orphaned guardrail keys: keys under `alias/bedrock-guardrail/` that no guardrail of
-   * the Region uses (neither by its key nor by the guardrail name in the alias), not pending deletion.
+   * The number of orphaned guardrail keys: keys carrying the `BedrockGuardrail` tag (every key the
+   * library creates does) that no guardrail of the Region uses (neither by its key nor by the guardrail
+   * name in the tag), not pending deletion.
    *
    * @default - maximum over the rule's execution period
    */
