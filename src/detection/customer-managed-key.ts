@@ -1,9 +1,10 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
+import { keyReferencedBy } from './guardrail-inspection';
 import { analyzeKeyArnIn, KeyArnAnalysis } from './key-arn';
 import { comparePlacement, flattenIntrinsic, stackPlacement } from '../core/cfn-values';
-import { fail, Origin } from '../core/errors';
+import { fail, Origin, refuse } from '../core/errors';
 
 export interface KeyCheck {
   readonly analysis: KeyArnAnalysis;
@@ -13,9 +14,10 @@ export interface KeyCheck {
 
 /**
  * Refuses, at construction, a key that cannot be a guardrail's customer-managed key in `scope`'s
- * stack: an alias in any form (and so an AWS managed key), a value that is not a key ARN, a key of
- * another Region or account. What cannot be known yet (tokens, env-agnostic stacks) is let through
- * and reported in the result, for callers that warn about it.
+ * stack: an alias in any form (and so an AWS managed key), a value that is not a key ARN (the key
+ * id of a key of the app included), a key of another Region or account. What cannot be known yet
+ * (tokens, env-agnostic stacks) is let through and reported in the result, for callers that warn
+ * about it.
  *
  * @param why why the key must be in the stack's own Region and account, for the error message
  */
@@ -28,6 +30,13 @@ export function checkCustomerManagedKey(origin: Origin, scope: IConstruct, prope
   }
   if (analysis.kind === 'malformed') {
     fail(origin, property, shown, 'a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key-id>');
+  }
+  // A token is not refused for its shape, but a reference to a key of the app says what it takes of the key.
+  const reference = keyReferencedBy(key.keyArn);
+  if (reference !== undefined && reference.attribute !== 'Arn') {
+    refuse(origin, `invalid ${property}: received a key whose ARN is the key id of ${reference.key.node.path} (its ${reference.attribute}), which `
+      + 'CloudFormation refuses where a key ARN belongs; allowed: a key given by its ARN (the kms.Key itself, kms.Key.fromCfnKey, '
+      + 'or kms.Key.fromKeyArn with key.keyArn or CfnKey.attrArn).');
   }
   // A key of the app carries its stack's environment; an ARN carries its own, the lookup placeholder's included.
   const keyPlacement = analysis.kind === 'reference'

@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { analyzeKeyArn, KeyArnAnalysis } from './key-arn';
 import { PropertyResolver, wholeToken } from './private/property-resolver';
 import { cfnPropertiesOf, rawOverridesOf } from '../core/cdk-internals';
-import { comparePlacement, flattenIntrinsic, isLiteral, PlacementMatch, stackPlacement } from '../core/cfn-values';
+import { comparePlacement, flattenIntrinsic, isLiteral, Placement, PlacementMatch, stackPlacement } from '../core/cfn-values';
 import { analyzeKeyPolicy, KeyPolicyAnalysis } from '../core/key-policy-analysis';
 
 /**
@@ -81,6 +81,11 @@ export interface GuardrailInspection {
   readonly customerManagedKey: boolean;
   /** The key, when it is part of the app. */
   readonly key?: EffectiveResource;
+  /**
+   * The key of the app whose key id, not ARN, `KmsKeyArn` holds (`Ref` of the key, `key.keyId`):
+   * CloudFormation refuses it. `keyArn` is then `malformed`.
+   */
+  readonly keyIdOf?: CfnResource;
   /**
    * The guardrail's own Region and account, literal or as `${AWS::Region}`-style placeholders: its
    * stack's, or for an SDK call the call's `region` and the account of its `assumedRoleArn`.
@@ -232,7 +237,7 @@ export class GuardrailInspector {
       Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${placement.account}:root` }, Action: 'kms:*', Resource: '*' }],
     };
     const identities = this.identitiesOf(stack);
-    const flattened = flattenValues(document, (text) =>
+    const flattened = flattenValues(document, placement, (text) =>
       text.replace(/\$\{GetAtt:([^.}]+)\.Arn\}/g, (whole, logicalId: string) => identities.get(logicalId) ?? whole));
     return analyzeKeyPolicy(flattened, placement);
   }
@@ -260,11 +265,27 @@ export class GuardrailInspector {
     // A key of the app given as `key.keyArn` is a reference in any stack, so its classification is
     // known without resolving it, which (as it computes the key's logical id) is the costliest read
     // of a guardrail. The value is resolved if something reads it.
-    const referencedKey = keyReferencedBy(rawProperty(node, 'KmsKeyArn', 'kmsKeyArn'));
+    const given = keyReferencedBy(rawProperty(node, 'KmsKeyArn', 'kmsKeyArn'));
+    const referencedKey = given?.attribute === 'Arn' ? given.key : undefined;
     const guardrail = this.effectiveResource(node, GUARDRAIL_PROPERTIES, referencedKey ? ['KmsKeyArn'] : []);
-    const keyArn = referencedKey ? referenceAnalysis(guardrail) : analyzeKeyArn(guardrail.properties.KmsKeyArn);
-    const keyNode = referencedKey ?? (['reference', 'key-arn'].includes(keyArn.kind) ? this.findKey(node, guardrail) : undefined);
-    return this.describe({ kind: 'resource', node, properties: guardrail.properties, name: literal(guardrail.properties.Name), creates: true }, keyArn, keyNode);
+    const facts: GuardrailFacts = { kind: 'resource', node, properties: guardrail.properties, name: literal(guardrail.properties.Name), creates: true };
+    if (referencedKey) return this.describe(facts, referenceAnalysis(guardrail), referencedKey);
+    const keyArn = analyzeKeyArn(flattenIntrinsic(guardrail.properties.KmsKeyArn, this.placementOf(guardrail.stack)));
+    // KmsKeyArn's schema takes an ARN: CloudFormation refuses a key id (`Ref` of a key, `key.keyId`).
+    const keyIdOf = given?.key ?? this.keyIdGivenLiterally(guardrail);
+    if (keyIdOf) return this.describe({ ...facts, keyIdOf }, { kind: 'malformed', text: keyArn.text }, undefined);
+    const keyNode = ['reference', 'key-arn'].includes(keyArn.kind) ? this.findKey(node, guardrail) : undefined;
+    return this.describe(facts, keyArn, keyNode);
+  }
+
+  /** The key of the guardrail's stack whose id an override names with a literal `Ref` or `Fn::GetAtt <key>.KeyId`. */
+  private keyIdGivenLiterally(guardrail: EffectiveResource): CfnResource | undefined {
+    const value = guardrail.properties.KmsKeyArn;
+    if (value === null || typeof value !== 'object' || Object.keys(value).length !== 1) return undefined;
+    const [logicalId, attribute] = 'Ref' in value ? [value.Ref, 'Ref'] : Array.isArray(value['Fn::GetAtt']) ? value['Fn::GetAtt'] : [];
+    if (typeof logicalId !== 'string' || attribute === 'Arn') return undefined;
+    const target = this.resourceByLogicalId(guardrail.stack, logicalId);
+    return target && isKey(target) ? target : undefined;
   }
 
   private inspectCustomResource(node: CfnResource): GuardrailInspection | undefined {
@@ -290,7 +311,7 @@ export class GuardrailInspector {
   }
 
   private describe(guardrail: GuardrailFacts, keyArn: KeyArnAnalysis, keyNode: CfnResource | undefined): GuardrailInspection {
-    const { kind, node, properties, name, creates } = guardrail;
+    const { kind, node, properties, name, creates, keyIdOf } = guardrail;
     const stack = Stack.of(node);
     const own = guardrail.environment ?? this.placementOf(stack);
     const key = keyNode ? this.effectiveResource(keyNode) : undefined;
@@ -311,6 +332,7 @@ export class GuardrailInspector {
       keySource: key ? 'in-app' : hasKey ? 'outside-app' : 'none',
       customerManagedKey,
       key,
+      keyIdOf,
       environment: own,
       placement: {
         region: comparePlacement(keyPlacement.region, own.region),
@@ -446,10 +468,13 @@ function isKeyReference(token: IResolvable): token is Reference & { target: CfnR
   return Reference.isReference(token) && isKey(token.target);
 }
 
-/** The key of the app a value names when the value is nothing but a reference to one. */
-function keyReferencedBy(value: unknown): CfnResource | undefined {
+/**
+ * The key of the app a value names when the value is nothing but a reference to one, and what of
+ * the key it takes: `Arn`, or its id (`Ref`, `KeyId`).
+ */
+export function keyReferencedBy(value: unknown): { key: CfnResource; attribute: string } | undefined {
   const token = typeof value === 'string' ? wholeToken(value) : Tokenization.reverse(value);
-  return token && isKeyReference(token) ? token.target : undefined;
+  return token && isKeyReference(token) ? { key: token.target, attribute: token.displayName } : undefined;
 }
 
 /** A reference, as resolving would classify it; its text is worked out only if it is read. */
@@ -514,6 +539,8 @@ interface GuardrailFacts {
   readonly creates: boolean;
   /** Where the guardrail is, when not where its stack is. */
   readonly environment?: { readonly region: string; readonly account: string };
+  /** The key of the app whose key id the guardrail names where its ARN belongs. */
+  readonly keyIdOf?: CfnResource;
 }
 
 /** An AwsCustomResource call, stored as a JSON string (with tokens flattened into it). */
@@ -579,14 +606,14 @@ function override(base: unknown, patch: unknown): unknown {
 }
 
 /**
- * A resolved value with every intrinsic in it flattened to text (`flattenIntrinsic`), and each
- * string then passed through `rewrite`.
+ * A resolved value with every intrinsic in it flattened to text (`flattenIntrinsic`, pseudo
+ * parameters read in `environment`), and each string then passed through `rewrite`.
  */
-function flattenValues(value: unknown, rewrite: (text: string) => string): unknown {
+function flattenValues(value: unknown, environment: Placement, rewrite: (text: string) => string): unknown {
   if (typeof value === 'string') return rewrite(value);
-  if (Array.isArray(value)) return value.map((item) => flattenValues(item, rewrite));
+  if (Array.isArray(value)) return value.map((item) => flattenValues(item, environment, rewrite));
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) return rewrite(flattenIntrinsic(value));
-  return Object.fromEntries(entries.map(([key, item]) => [key, flattenValues(item, rewrite)]));
+  if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) return rewrite(flattenIntrinsic(value, environment));
+  return Object.fromEntries(entries.map(([key, item]) => [key, flattenValues(item, environment, rewrite)]));
 }
