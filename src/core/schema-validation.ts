@@ -47,12 +47,13 @@ export class ResourceSchema {
   constructor(private readonly schema: object, private readonly patternTexts: { readonly [pattern: string]: string } = {}) {}
 
   /**
-   * Refuses the first value of `properties` (CloudFormation names) the schema refuses.
+   * Refuses the first value of `properties` (CloudFormation names, or the value of the node `at`) the schema refuses.
    *
-   * @param definition validate against `#/definitions/<definition>` instead of the whole resource
+   * @param at validate against the schema node at this JSON pointer (`definitions/Tag`, `properties/Tags`)
+   *   instead of the whole resource
    */
-  public check(origin: Origin, properties: object, nameOf: PropertyNamer, definition?: string): void {
-    const validate = this.validator(definition);
+  public check(origin: Origin, properties: unknown, nameOf: PropertyNamer, at?: string): void {
+    const validate = this.validator(at);
     if (validate(properties)) return;
     for (const error of validate.errors ?? []) {
       // Unknown properties are left to CloudFormation: a newer aws-cdk-lib may know properties this schema does not.
@@ -79,18 +80,21 @@ export class ResourceSchema {
     return this.resolve((this.schema as { definitions: { [name: string]: SchemaNode } }).definitions[name]);
   }
 
-  private validator(definition?: string): ValidateFunction {
-    const key = definition ?? '';
+  private validator(at?: string): ValidateFunction {
+    const key = at ?? '';
     let validate = this.compiled.get(key);
     if (!validate) {
       if (!this.ajv) {
         // verbose: errors carry their schema node, which the message reads. Formats are cfn-lint's annotations, not
         // constraints. Registry schemas leave out `type: object` at their root, which strictTypes would refuse.
-        this.ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, validateFormats: false });
+        // Registry schemas' patterns are ECMA-262 regular expressions. With the `u` flag (unicodeRegExp, ajv's default,
+        // stated so that no upgrade drops it) `\p{L}` is a Unicode property, and `\s` is every white space of ECMA-262
+        // (tab and no-break space included) with or without it. ajv 8 counts lengths in code points, as JSON Schema does.
+        this.ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, validateFormats: false, unicodeRegExp: true });
         this.ajv.addVocabulary(CLOUDFORMATION_KEYWORDS);
         this.ajv.addSchema(this.schema, 'resource');
       }
-      validate = this.ajv.getSchema(definition ? `resource#/definitions/${definition}` : 'resource')!;
+      validate = this.ajv.getSchema(at ? `resource#/${at}` : 'resource')!;
       this.compiled.set(key, validate);
     }
     return validate;

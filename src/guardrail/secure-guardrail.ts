@@ -20,7 +20,9 @@ import { GuardrailBase } from './private/guardrail-base';
 import { validateCreatedKeyPolicy } from './private/key-policy-validation';
 import { ensureDeploymentStatements } from './private/key-statements';
 import { validateUniqueNames } from './private/name-validation';
-import { GuardrailContent, GUARDRAIL_PROFILE_ARN, validateGuardrailContent, validateGuardrailTags } from './private/validate-content';
+import {
+  GuardrailContent, GUARDRAIL_PROFILE_ARN, validateGuardrailContent, validateGuardrailKeyArn, validateGuardrailTags, validateSynthesizedTags,
+} from './private/validate-content';
 import { stackPlacement } from '../core/cfn-values';
 import { fail, Origin, originOf, refuse } from '../core/errors';
 import { unresolved } from '../core/validation';
@@ -133,6 +135,10 @@ export interface SecureGuardrailProps extends GuardrailKeyChoices {
    * More tags for the guardrail and its key (keys 1-128 characters, values 0-256, ASCII: the
    * guardrail's tags take a-z, A-Z, 0-9, white space and `_ . : / = + @ -`).
    *
+   * The guardrail takes 200 tags, the mandatory ones included; a key takes 50 (KMS), and a key this
+   * construct creates also carries the `BedrockGuardrail` tag, so then at most 46 here. Tags added with
+   * `Tags.of` count too: they are checked at synthesis.
+   *
    * @default - only the mandatory tags
    */
   readonly tags?: { [key: string]: string };
@@ -219,9 +225,11 @@ export class SecureGuardrail extends GuardrailBase {
       this.encryptionKey = key;
     }
 
+    validateGuardrailKeyArn(origin, this.encryptionKey.keyArn);
     this.guardrail = new bedrock.CfnGuardrail(this, 'Resource', { ...content, kmsKeyArn: this.encryptionKey.keyArn });
     applyOwnershipTags(this.guardrail, tags);
     validateUniqueNames(this, this.guardrail);
+    validateSynthesizedTags(this, this.guardrail, cfnKeyOf(this.encryptionKey));
     this.guardrailId = this.guardrail.attrGuardrailId;
     this.guardrailArn = this.guardrail.attrGuardrailArn;
     this.crossRegionProfileArn = unresolved(content.crossRegionConfig)

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { GuardrailKeyPolicy } from './guardrail-key-policy';
-import { applyOwnershipTags, OwnershipTags } from './ownership-tags';
+import { applyOwnershipTags, checkKeyTagCount, OwnershipTags } from './ownership-tags';
 import { fail, Origin } from '../core/errors';
 import { KEY_REQUIREMENTS } from '../core/key-requirements';
 import { PENDING_WINDOW_DAYS, ROTATION_DAYS } from '../core/kms-limits';
@@ -108,6 +108,7 @@ export class GuardrailKeyStandard {
   private readonly deletionProtection: boolean;
 
   constructor(origin: Origin, private readonly tags: OwnershipTags, private readonly choices: GuardrailKeyChoices = {}) {
+    checkKeyTagCount(origin, { ...tags, [KEY_REQUIREMENTS.guardrailTag]: '' } as OwnershipTags, [KEY_REQUIREMENTS.guardrailTag]);
     checkDays(origin, 'keyRotationPeriod', choices.keyRotationPeriod, ROTATION_DAYS);
     checkDays(origin, 'keyPendingWindow', choices.keyPendingWindow, PENDING_WINDOW_DAYS);
     this.removalPolicy = choices.removalPolicy ?? KEY_STANDARD_DEFAULTS.removalPolicy;

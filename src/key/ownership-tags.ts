@@ -1,6 +1,6 @@
 import { CfnResource, TagManager } from 'aws-cdk-lib';
 import { MandatoryTags } from './mandatory-tags';
-import { fail, Origin } from '../core/errors';
+import { fail, Origin, refuse } from '../core/errors';
 import { TAG_LIMITS } from '../core/kms-limits';
 import { checkString, unresolved } from '../core/validation';
 
@@ -22,7 +22,7 @@ export type OwnershipTags = { readonly [key: string]: string } & { readonly [val
  * The mandatory tags and any others, validated against what KMS accepts (SecureGuardrail also checks the
  * guardrail's own, ASCII-only, tag schema): mandatory
  * values of 1-256 characters, other values of 0-256, keys of 1-128 that do not use the `aws:` prefix
- * or a mandatory tag's key.
+ * or a mandatory tag's key. Their count is checked where they meet a resource (`checkKeyTagCount`).
  */
 export function ownershipTags(origin: Origin, mandatoryTags: MandatoryTags, tags: { readonly [key: string]: string } = {}): OwnershipTags {
   const result: { [key: string]: string } = {};
@@ -60,6 +60,41 @@ export function applyOwnershipTags(resource: CfnResource, tags: OwnershipTags, k
   for (const [key, value] of Object.entries(tags)) {
     if (!(key in existing)) manager.setTag(key, value, TAG_PRIORITY);
   }
+}
+
+/**
+ * Refuses tags a key cannot carry all: KMS takes 50 user tags per key.
+ *
+ * @param added the keys of `tags` the library adds itself, beside the mandatory tags and `tags`
+ */
+export function checkKeyTagCount(origin: Origin, tags: OwnershipTags, added: readonly string[]): void {
+  const count = userTagCount(tags);
+  if (count <= TAG_LIMITS.maxTagsPerKey) return;
+  const mandatory = Object.keys(MANDATORY_TAG_KEYS).length;
+  const ours = mandatory + added.length;
+  refuse(origin, `invalid tags: received ${count - ours} tags, ${count} on the key with the ${mandatory} of mandatoryTags and ${added.join(', ')}; `
+    + `allowed: at most ${TAG_LIMITS.maxTagsPerKey} tags on a KMS key, so at most ${TAG_LIMITS.maxTagsPerKey - ours} in tags.`);
+}
+
+/** The tags a resource carries once aspects have run (`Tags.of` included), by key; a tag list that is a token is not seen. */
+export function currentTags(resource: CfnResource): { readonly [key: string]: string } {
+  return TagManager.of(resource)?.tagValues() ?? {};
+}
+
+/**
+ * What is wrong with a key's tags as the template will hold them (`Tags.of` included), in the library's
+ * format without the construct path, or undefined when KMS takes them.
+ */
+export function keyTagCountError(owner: string, key: CfnResource): string | undefined {
+  const count = userTagCount(currentTags(key));
+  if (count <= TAG_LIMITS.maxTagsPerKey) return undefined;
+  return `${owner}: invalid tags of the key ${key.node.path}: received ${count} tags (those of Tags.of included); `
+    + `allowed: at most ${TAG_LIMITS.maxTagsPerKey} tags on a KMS key.`;
+}
+
+/** Tags with the reserved prefix are AWS's, which KMS does not count. */
+function userTagCount(tags: { readonly [key: string]: string }): number {
+  return Object.keys(tags).filter((key) => unresolved(key) || !key.toLowerCase().startsWith(TAG_LIMITS.reservedPrefix)).length;
 }
 
 function checkTagKey(origin: Origin, property: string, key: string): void {

@@ -79,7 +79,7 @@ describe('GuardrailKeyRemediationAspect', () => {
     };
     const fromAspect = message(() => GuardrailKeyRemediationAspect.applyTo(new App(), { mandatoryTags }));
     const fromConstruct = message(() => new SecureGuardrail(new Stack(new App(), 'S', { env: ENV }), 'G', { guardrailName: 'g', mandatoryTags }));
-    expect(fromAspect).toBe(`GuardrailKeyRemediationAspect: invalid ${received}; allowed: 1-256 characters of letters, digits, spaces and _ . : / = + - @.`);
-    expect(fromConstruct).toBe(`[S/G] SecureGuardrail: invalid ${received}; allowed: 1-256 characters of letters, digits, spaces and _ . : / = + - @.`);
+    expect(fromAspect).toBe(`GuardrailKeyRemediationAspect: invalid ${received}; allowed: 1-256 characters of letters, digits, white space and _ . : / = + - @.`);
+    expect(fromConstruct).toBe(`[S/G] SecureGuardrail: invalid ${received}; allowed: 1-256 characters of letters, digits, white space and _ . : / = + - @.`);
   });
 });

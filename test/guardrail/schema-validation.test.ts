@@ -1,7 +1,8 @@
-import { Aws, Fn, Lazy, Token } from 'aws-cdk-lib';
+import { App, Aws, Fn, Lazy, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnGuardrail } from 'aws-cdk-lib/aws-bedrock';
-import { SecureGuardrail, SecureGuardrailProps } from '../../src';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { GuardrailKeyRemediationAspect, SecureGuardrail, SecureGuardrailProps } from '../../src';
 import { cloudFormationProperties } from '../../src/core/schema-validation';
 import { AWS_BEDROCK_GUARDRAIL_SCHEMA, AWS_BEDROCK_GUARDRAIL_VERSION_SCHEMA, CFN_SCHEMA_SOURCE } from '../../src/guardrail/private/cfn-schemas.generated';
 import { ACCOUNT, MANDATORY_TAGS, newStack, REGION } from '../helpers/synth';
@@ -32,6 +33,7 @@ const grounding = (...items: object[]) => ({ contextualGroundingPolicyConfig: { 
 const reasoning = (overrides: object) => ({ automatedReasoningPolicyConfig: { policies: [POLICY('abcdefghijkl')], ...overrides } });
 const chars = (n: number, c = 'x') => c.repeat(n);
 const quoted = (text: string) => `"${text}" (${[...text].length} characters)`;
+const manyTags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`Tag${i}`, 'v']));
 
 function messageOf(build: () => unknown): string {
   try {
@@ -185,6 +187,10 @@ describe('SecureGuardrail refuses what the CloudFormation schema or Bedrock refu
     ['a tag key with an accent', { tags: { Équipe: 'a' } }, `invalid tags key "Équipe": received ${quoted('Équipe')}; allowed: 1-128 characters ${ASCII_TAG}.`],
     ['a mandatory tag with an accent', { mandatoryTags: { ...MANDATORY_TAGS, owner: 'Zoë' } },
       `invalid mandatoryTags.owner: received ${quoted('Zoë')}; allowed: 0-256 characters ${ASCII_TAG}.`],
+    ['198 tags beside the 3 mandatory ones (201 on the guardrail)', { tags: manyTags(198) },
+      'invalid tags (198) with mandatoryTags (3): received a list of 201; allowed: a list of 0-200 items.'],
+    ['47 tags on a key the construct creates (51 on the key, KMS takes 50)', { tags: manyTags(47) },
+      'invalid tags: received 47 tags, 51 on the key with the 3 of mandatoryTags and BedrockGuardrail; allowed: at most 50 tags on a KMS key, so at most 46 in tags.'],
   ])('%s', (_name, props, message) => {
     expect(messageOf(guardrail(props))).toBe(`[TestStack/Guardrail] SecureGuardrail: ${message}`);
   });
@@ -195,6 +201,78 @@ describe('SecureGuardrail refuses what the CloudFormation schema or Bedrock refu
   ])('GuardrailVersion refuses %s', (_name, description, message) => {
     const secure = new SecureGuardrail(newStack(), 'Guardrail', BASE);
     expect(messageOf(() => secure.createVersion(description))).toBe(`[TestStack/Guardrail/Version] GuardrailVersion: ${message}`);
+  });
+});
+
+describe('tags are counted as the template holds them, and their characters read as the schemas state them (ECMA-262)', () => {
+  const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0123abcd-12ab-34cd-56ef-1234567890ab`;
+  const importedKey = (stack: Stack) => kms.Key.fromKeyArn(stack, 'ImportedKey', KEY_ARN);
+  const tagsOf = (template: Template, type: string): Array<{ Key: string; Value: string }> =>
+    Object.values(template.findResources(type))[0].Properties.Tags;
+
+  function synthesized(props: Partial<SecureGuardrailProps>, after: (stack: Stack) => void = () => {}): Template {
+    const stack = newStack();
+    new SecureGuardrail(stack, 'Guardrail', { ...BASE, ...props });
+    after(stack);
+    return Template.fromStack(stack);
+  }
+  const synthesisError = (message: string) => `Validation failed with the following errors:\n  [TestStack/Guardrail] SecureGuardrail: ${message}`;
+
+  test('accepts exactly 200 tags on a guardrail whose key it does not tag', () => {
+    const stack = newStack();
+    new SecureGuardrail(stack, 'Guardrail', { ...BASE, tags: manyTags(197), encryptionKey: importedKey(stack) });
+    const tags = tagsOf(Template.fromStack(stack), 'AWS::Bedrock::Guardrail');
+    expect(tags).toHaveLength(200);
+    expect(tags).toEqual(expect.arrayContaining([{ Key: 'Tag196', Value: 'v' }, { Key: 'Owner', Value: MANDATORY_TAGS.owner }]));
+  });
+
+  test('accepts 46 tags with a created key, which then carries KMS\'s 50', () => {
+    const template = synthesized({ tags: manyTags(46) });
+    expect(tagsOf(template, 'AWS::KMS::Key')).toHaveLength(50);
+    expect(tagsOf(template, 'AWS::Bedrock::Guardrail')).toHaveLength(49);
+  });
+
+  test.each([['a tab', 'a\tb'], ['a line feed', 'a\nb']])('accepts %s in a tag value (\\s of the guardrail schema, white space for KMS)', (_name, value) => {
+    const template = synthesized({ tags: { Team: value }, mandatoryTags: { ...MANDATORY_TAGS, owner: `team${value}` } });
+    for (const type of ['AWS::Bedrock::Guardrail', 'AWS::KMS::Key']) {
+      expect(tagsOf(template, type)).toEqual(expect.arrayContaining([{ Key: 'Team', Value: value }, { Key: 'Owner', Value: `team${value}` }]));
+    }
+  });
+
+  test('GuardrailKeyRemediationAspect accepts a tab in a mandatory tag, as KMS does', () => {
+    expect(messageOf(() => GuardrailKeyRemediationAspect.applyTo(new App(), { mandatoryTags: { ...MANDATORY_TAGS, owner: 'team\tpayments' } }))).toBe('no error');
+  });
+
+  test('fails the synthesis when Tags.of brings the guardrail to 201 tags', () => {
+    const stack = newStack();
+    new SecureGuardrail(stack, 'Guardrail', { ...BASE, tags: manyTags(197), encryptionKey: importedKey(stack) });
+    Tags.of(stack).add('CostCenter', 'cc-1');
+    expect(messageOf(() => Template.fromStack(stack)))
+      .toBe(synthesisError('invalid Tags (those of Tags.of included): received a list of 201; allowed: a list of 0-200 items.'));
+  });
+
+  test('fails the synthesis when Tags.of gives the guardrail a character Bedrock does not take', () => {
+    expect(messageOf(() => synthesized({}, (stack) => Tags.of(stack).add('Team', 'Équipe'))))
+      .toBe(synthesisError(`invalid tag Team: received ${quoted('Équipe')}; allowed: 0-256 characters ${ASCII_TAG}.`));
+  });
+
+  test('fails the synthesis when Tags.of brings a created key to 51 tags', () => {
+    expect(messageOf(() => synthesized({ tags: manyTags(46) }, (stack) => Tags.of(stack).add('CostCenter', 'cc-1'))))
+      .toBe(synthesisError('invalid tags of the key TestStack/Guardrail/Key/Resource: received 51 tags (those of Tags.of included); allowed: at most 50 tags on a KMS key.'));
+  });
+
+  test('counts a tag that Tags.of adds as a token, without judging its value', () => {
+    expect(messageOf(() => synthesized({}, (stack) => Tags.of(stack).add('Team', Fn.ref('Team'))))).toBe('no error');
+    expect(messageOf(() => synthesized({ tags: manyTags(46) }, (stack) => Tags.of(stack).add('Team', Fn.ref('Team')))))
+      .toBe(synthesisError('invalid tags of the key TestStack/Guardrail/Key/Resource: received 51 tags (those of Tags.of included); allowed: at most 50 tags on a KMS key.'));
+  });
+
+  test('refuses a key ARN the guardrail\'s KmsKeyArn does not take', () => {
+    const stack = newStack();
+    const arn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/abc`;
+    expect(messageOf(() => new SecureGuardrail(stack, 'Guardrail', { ...BASE, encryptionKey: kms.Key.fromKeyArn(stack, 'Short', arn) })))
+      .toBe(`[TestStack/Guardrail] SecureGuardrail: invalid encryptionKey.keyArn: received ${quoted(arn)}; allowed: 1-2048 characters of a KMS key ARN `
+        + 'such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias).');
   });
 });
 

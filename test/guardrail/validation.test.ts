@@ -36,7 +36,7 @@ describe('SecureGuardrail refuses bad input with the property, the value and wha
       'SecureGuardrail: invalid keyAlias: received "alias/aws/bedrock" (17 characters); allowed: an alias outside the reserved alias/aws/ prefix.'],
     ['an alias with spaces', { keyAlias: 'alias/my key' }, "invalid keyAlias: received \"alias/my key\" (12 characters); allowed: 7-256 characters of 'alias/' followed by a-z, A-Z, 0-9, : / _ -."],
     ['an empty owner tag', { mandatoryTags: { ...MANDATORY_TAGS, owner: '' } },
-      'SecureGuardrail: invalid mandatoryTags.owner: received "" (0 characters); allowed: 1-256 characters of letters, digits, spaces and _ . : / = + - @.'],
+      'SecureGuardrail: invalid mandatoryTags.owner: received "" (0 characters); allowed: 1-256 characters of letters, digits, white space and _ . : / = + - @.'],
     ['a missing workload tag', { mandatoryTags: { owner: 'o', dataSensitivity: 'd' } as any },
       'SecureGuardrail: invalid mandatoryTags.workload: received undefined; allowed: a non-empty tag value of at most 256 characters.'],
     ['a 257-character sensitivity tag', { mandatoryTags: { ...MANDATORY_TAGS, dataSensitivity: 'x'.repeat(257) } }, 'invalid mandatoryTags.dataSensitivity: received "xxx'],

@@ -1,17 +1,18 @@
-import { aws_bedrock as bedrock } from 'aws-cdk-lib';
+import { aws_bedrock as bedrock, CfnResource } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { AWS_BEDROCK_GUARDRAIL_SCHEMA, AWS_BEDROCK_GUARDRAIL_VERSION_SCHEMA } from './cfn-schemas.generated';
 import { Origin, refuse } from '../../core/errors';
 import { cloudFormationProperties, l1PropertyPath, PropertyNamer, ResourceSchema } from '../../core/schema-validation';
 import { checkNumber, checkOneOf, checkString, inspectable, inspectableObject, unresolved } from '../../core/validation';
-import { MANDATORY_TAG_KEYS } from '../../key/ownership-tags';
+import { currentTags, keyTagCountError, MANDATORY_TAG_KEYS } from '../../key/ownership-tags';
 
 /** A guardrail's properties as `SecureGuardrail` passes them to CloudFormation, without the key. */
 export type GuardrailContent = Omit<bedrock.CfnGuardrailProps, 'kmsKeyArn' | 'tags'>;
 
 const GUARDRAIL_DEFINITIONS = AWS_BEDROCK_GUARDRAIL_SCHEMA.definitions;
 
-/** Shape of a cross-Region guardrail profile ARN (from the CloudFormation schema). */
-export const GUARDRAIL_PROFILE_ARN = new RegExp(GUARDRAIL_DEFINITIONS.GuardrailCrossRegionConfig.properties.GuardrailProfileArn.pattern);
+/** Shape of a cross-Region guardrail profile ARN (from the CloudFormation schema, an ECMA-262 pattern read as ajv reads it). */
+export const GUARDRAIL_PROFILE_ARN = new RegExp(GUARDRAIL_DEFINITIONS.GuardrailCrossRegionConfig.properties.GuardrailProfileArn.pattern, 'u');
 
 /** How the schemas' patterns read in a message. A pattern the schema changes reads as itself. */
 const PATTERN_TEXTS: { [pattern: string]: string } = {
@@ -23,6 +24,8 @@ const PATTERN_TEXTS: { [pattern: string]: string } = {
   [GUARDRAIL_DEFINITIONS.AutomatedReasoningPolicyConfig.properties.Policies.items.pattern]:
     'of an Automated Reasoning policy ARN such as arn:aws:bedrock:us-east-1:111122223333:automated-reasoning-policy/abcdefghijkl',
   [AWS_BEDROCK_GUARDRAIL_VERSION_SCHEMA.properties.GuardrailIdentifier.pattern]: 'of a guardrail id or ARN',
+  [AWS_BEDROCK_GUARDRAIL_SCHEMA.properties.KmsKeyArn.pattern]:
+    'of a KMS key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)',
 };
 
 const GUARDRAIL = new ResourceSchema(AWS_BEDROCK_GUARDRAIL_SCHEMA, PATTERN_TEXTS);
@@ -49,17 +52,57 @@ export function validateGuardrailContent(origin: Origin, content: GuardrailConte
 }
 
 /**
- * Refuses tags the guardrail's schema refuses (Bedrock takes ASCII only, where KMS takes any letter).
+ * Refuses tags the guardrail's schema refuses: more than its `Tags` list takes (mandatory tags included),
+ * or characters Bedrock does not take (ASCII only, where KMS takes any letter).
  * Mandatory tags are named by their `mandatoryTags` field, others as `tags.<key>`.
  */
 export function validateGuardrailTags(origin: Origin, tags: { readonly [key: string]: string }): void {
   const fields = Object.fromEntries(Object.entries(MANDATORY_TAG_KEYS).map(([field, key]) => [key, field]));
-  for (const [key, value] of Object.entries(tags)) {
-    GUARDRAIL.check(origin, { Key: key, Value: value }, ([part]) => {
-      if (part === 'Key') return `tags key "${key}"`;
-      return fields[key] ? `mandatoryTags.${fields[key]}` : `tags.${key}`;
-    }, 'Tag');
-  }
+  const keys = Object.keys(tags);
+  const mandatory = keys.filter((key) => fields[key]).length;
+  checkTagList(origin, tags, `tags (${keys.length - mandatory}) with mandatoryTags (${mandatory})`, (key, part) => {
+    if (part === 'Key') return `tags key "${key}"`;
+    return fields[key] ? `mandatoryTags.${fields[key]}` : `tags.${key}`;
+  });
+}
+
+/**
+ * Fails the synthesis when the guardrail's tags as the template will hold them (tags of `Tags.of`, which
+ * aspects add after construction, included) break its schema, or its key's tags exceed what KMS takes.
+ * The construct's own tags were checked at construction; this finds what was added since.
+ *
+ * @param key the key resource of the app the guardrail's tags are applied to, if any
+ */
+export function validateSynthesizedTags(scope: IConstruct, guardrail: CfnResource, key?: CfnResource): void {
+  scope.node.addValidation({
+    validate: () => {
+      const errors: string[] = [];
+      try {
+        // No path in the message: the validation's own report prefixes it.
+        checkTagList({ owner: 'SecureGuardrail' }, currentTags(guardrail), 'Tags (those of Tags.of included)',
+          (tagKey, part) => (part === 'Key' ? `tag key "${tagKey}"` : `tag ${tagKey}`));
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+      const keyError = key && keyTagCountError('SecureGuardrail', key);
+      if (keyError) errors.push(keyError);
+      return errors;
+    },
+  });
+}
+
+/** Refuses a key ARN the guardrail's `KmsKeyArn` does not take (a malformed literal: tokens are not judged). */
+export function validateGuardrailKeyArn(origin: Origin, keyArn: string): void {
+  GUARDRAIL.check(origin, keyArn, () => 'encryptionKey.keyArn', 'properties/KmsKeyArn');
+}
+
+/** Checks tags as the schema's `Tags` list, in the order given. */
+function checkTagList(origin: Origin, tags: { readonly [key: string]: string }, listName: string,
+  tagName: (key: string, part: 'Key' | 'Value') => string): void {
+  const entries = Object.entries(tags);
+  GUARDRAIL.check(origin, entries.map(([Key, Value]) => ({ Key, Value })), (segments) => (segments.length === 0
+    ? listName
+    : tagName(entries[segments[0] as number][0], segments[1] === 'Key' ? 'Key' : 'Value')), 'properties/Tags');
 }
 
 /** Refuses a guardrail version's properties the version's CloudFormation registry schema refuses. */
