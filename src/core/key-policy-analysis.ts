@@ -54,6 +54,7 @@ export interface KeyPolicyAnalysis {
 /** Keys that say who asks, for whom, and through what: the requester cannot choose them. */
 const REQUEST_FACTS = /^(kms:ViaService|kms:CallerAccount|aws:Principal.*|aws:Source.*|aws:userid|aws:username|aws:CalledVia.*|aws:ResourceAccount|aws:ResourceOrg.*)$/i;
 const ORGANIZATION_KEYS = /^aws:(PrincipalOrgID|PrincipalOrgPaths)$/i;
+const ACCOUNT_KEYS = /^(aws:PrincipalAccount|kms:CallerAccount)$/i;
 const UNNAMED_ROLE = 'role/an-unnamed-principal';
 const UNNAMED_SERVICE = 'an-unnamed-service.amazonaws.com';
 
@@ -136,6 +137,17 @@ function probesOf(statements: readonly PolicyStatementJson[], options: KeyPolicy
       kind: account === options.account ? 'named' : 'foreign',
     });
   }
+  // Another account the policy names as a whole (its root, its id, its principals by condition) is
+  // asked about by its own id: the made-up other account below would match none of these.
+  for (const account of namedAccounts(statements)) {
+    if (account === options.account || seen.has(account)) continue;
+    seen.add(account);
+    probes.push({
+      caller: { arn: `arn:aws:iam::${account}:${UNNAMED_ROLE}`, account, identityAllows: ['*'] },
+      description: `principals of account ${account}`,
+      kind: 'foreign',
+    });
+  }
   probes.push(
     {
       caller: { arn: `arn:aws:iam::${options.account}:${UNNAMED_ROLE}`, account: options.account, identityAllows: ['*'] },
@@ -213,6 +225,20 @@ function namedArns(statements: readonly PolicyStatementJson[]): string[] {
     if (key.toLowerCase() === 'aws:principalarn') arns.push(...values);
   }
   return arns.filter((arn) => arn !== '*' && !isAccount(arn));
+}
+
+/** The accounts a policy names as a whole: by root ARN or id as principal, or by an account condition. */
+function namedAccounts(statements: readonly PolicyStatementJson[]): string[] {
+  const accounts: string[] = [];
+  for (const statement of statements) {
+    for (const principal of [statement.Principal, statement.NotPrincipal]) {
+      if (principal && typeof principal === 'object') accounts.push(...texts((principal as { AWS?: unknown }).AWS).filter(isAccount));
+    }
+  }
+  for (const [key, values] of conditionValues(statements)) {
+    if (ACCOUNT_KEYS.test(key)) accounts.push(...values);
+  }
+  return accounts.map((account) => new RegExp(`^(?:arn:[^:]+:iam::)?${ACCOUNT}(?::root)?$`).exec(account)?.[1]).filter((account): account is string => account !== undefined);
 }
 
 function servicesOf(statements: readonly PolicyStatementJson[]): string[] {

@@ -48,6 +48,18 @@ describe('analyzeKeyPolicy', () => {
         .map((route) => `arn:aws:iam::${OTHER_ACCOUNT}:role/App of another account | kms:DescribeKey | ${route} | #1`));
   });
 
+  test('another account named as a whole (its root, its id, an account condition) is asked about by its own id', () => {
+    const routes = ['directly', "through Bedrock in the key's Region", 'through Bedrock in another Region', 'through another service'];
+    const foreign = (statement: string) => routes.map((route) => `principals of account ${OTHER_ACCOUNT} | kms:Decrypt | ${route} | ${statement}`);
+    expect(exposures([{ Sid: 'Root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }])
+      .filter((e) => e.includes('kms:Decrypt |'))).toEqual(foreign('Root'));
+    expect(exposures([{ Sid: 'Id', Effect: 'Allow', Principal: { AWS: OTHER_ACCOUNT }, Action: 'kms:Decrypt', Resource: '*' }])).toEqual(foreign('Id'));
+    expect(exposures([{ Sid: 'Caller', Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': OTHER_ACCOUNT } } }]))
+      .toEqual(foreign('Caller'));
+    expect(exposures([{ Sid: 'Principal', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalAccount': [OTHER_ACCOUNT] } } }]))
+      .toEqual(foreign('Principal'));
+  });
+
   test('kms:ViaService of another service, or any service, is outside Bedrock', () => {
     const root = (condition: object) => [{ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*', Condition: condition }];
     expect(exposures(root({ StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } })).map((e) => e.split(' | ')[2]))
