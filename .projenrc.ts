@@ -24,6 +24,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
+  // Breaking changes are allowed until 1.0: every API is marked experimental in each language's docs
+  // (and the Python package is "Development Status :: 4 - Beta").
+  stability: 'experimental',
 
   // 2.258.0 is the first release on which cdk-nag v3 packs run as validation plugins.
   cdkVersion: '2.258.0',
@@ -81,8 +84,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   gitignore: ['cdk.out', '/examples/cdk.out/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/docs/', '/.ci/', 'cdk.out'] },
+  // The benchmark and the schema-vendoring script are for this repository, not for users of the package.
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/docs/', '/.ci/', 'cdk.out', '/benchmarks/', '/scripts/'] },
 });
+
+// The floor of the toolchain: jsii and jsii-rosetta 6.0 require Node.js 20.16.0 (aws-cdk-lib 2.258.0 itself
+// 20.0.0). Not `minNodeVersion`, which would also pin @types/node and the workflows' Node.js to the floor.
+project.package.addEngine('node', '>= 20.16.0');
 
 // The example app is part of the contract: type-check it (and the tests) on every build.
 const typecheck = project.addTask('typecheck', {

@@ -10,7 +10,7 @@ const MAVEN_REPO = '"${CDK_SG_CACHE_DIR:-$HOME/.cache/cdk-secure-guardrail}/m2"'
 /** Tasks that build and consume the Python, Java, Go and .NET packages (docs/multi-language.md). */
 export function configureMultiLanguage(project: awscdk.AwsCdkConstructLibrary): void {
   // Per-checkout tools (virtual environments, generated bindings), the rosetta tablet and build output of
-  // the consumers stay out of git and out of the npm package.
+  // the consumers stay out of git; all but the tablet stay out of the npm package too.
   project.gitignore.addPatterns(
     '/.cache/',
     '/.jsii.tabl.json',
@@ -19,8 +19,10 @@ export function configureMultiLanguage(project: awscdk.AwsCdkConstructLibrary): 
     '.pytest_cache/',
   );
   project.addPackageIgnore('/.cache/');
-  project.addPackageIgnore('/rosetta/');
-  project.addPackageIgnore('/.jsii.tabl.json');
+  // rosetta/ and .jsii.tabl.json are published: a registry that transliterates the package's docs
+  // (Construct Hub runs `jsii-rosetta transliterate` on the tarball) compiles the examples against the
+  // fixtures and reuses the tablet, which it finds next to .jsii. Without the fixtures every example is
+  // "generated from non-compiling source" (.ci/steps/docs-transliteration.sh).
   // Jest neither runs nor crawls the consumers (Python, Java, Go) and the caches.
   project.jest?.addIgnorePattern('/test/consumers/');
   project.tryFindObjectFile('package.json')?.addOverride('jest.modulePathIgnorePatterns', [
@@ -37,13 +39,20 @@ export function configureMultiLanguage(project: awscdk.AwsCdkConstructLibrary): 
     shell: TaskShell.bash(),
   });
 
+  // jsii-pacmak writes each language's docs (the Python package's description included) from the
+  // tablet, and package:js ships it: every packaging task extracts first. Unchanged examples come from
+  // the tablet itself, so a repeated extract takes about 2 s.
+  for (const language of ['js', 'python', 'java', 'dotnet', 'go']) {
+    project.tasks.tryFind(`package:${language}`)?.prependSpawn(rosetta);
+  }
+
   const goCode = project.addTask('package:go:code-only', {
     description: 'Generate the Go module into dist/go without building it (test/consumers/go builds it)',
-    exec: 'jsii-pacmak -v --target go --code-only',
+    steps: [{ spawn: rosetta.name }, { exec: 'jsii-pacmak -v --target go --code-only' }],
   });
   const dotnetCode = project.addTask('package:dotnet:code-only', {
     description: 'Generate the .NET project into dist/dotnet without building it (no .NET SDK or NuGet here)',
-    exec: 'jsii-pacmak -v --target dotnet --code-only',
+    steps: [{ spawn: rosetta.name }, { exec: 'jsii-pacmak -v --target dotnet --code-only' }],
   });
 
   project.addTask('package:multi-language', {
