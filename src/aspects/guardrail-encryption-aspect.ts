@@ -1,8 +1,10 @@
-import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Stage } from 'aws-cdk-lib';
+import { Annotations, App, AspectPriority, Aspects, CfnResource, IAspect, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { originOf } from '../core/errors';
 import { GuardrailInspector, mayCreateGuardrail } from '../detection/guardrail-inspection';
+import { enforceOn } from '../report/enforcement';
 import { GuardrailComplianceReport } from '../report/guardrail-compliance-report';
+import { acknowledgeHint } from '../rules/acknowledgements';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
 import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
 import { evaluateRules } from '../rules/rule-evaluation';
@@ -22,11 +24,12 @@ export interface GuardrailEncryptionAspectProps extends GuardrailEncryptionOptio
 /**
  * Checks every Bedrock guardrail against the customer-managed key standard without cdk-nag: each
  * failed rule becomes an error annotation on the guardrail (a warning for `KeyVerifiable` unless
- * `strict`), with the same rule ids and messages as `GuardrailEncryptionChecks`, so `cdk synth`
- * fails. Findings acknowledged with `Validations.of(scope).acknowledge({ id, reason })` are skipped.
+ * `strict`), with the same rule ids and messages as `GuardrailEncryptionChecks` and the id to
+ * acknowledge it with, so `cdk synth` fails. Findings acknowledged with
+ * `Validations.of(scope).acknowledge({ id, reason })` are skipped.
  *
- * It runs with READONLY priority and checks once the whole tree is final (after every aspect, tags
- * included), when CDK validates the app.
+ * It runs with READONLY priority and checks a guardrail once its Stage is final (after every aspect
+ * of that Stage, tags included), when CDK validates that Stage.
  */
 export class GuardrailEncryptionAspect implements IAspect {
   /**
@@ -53,6 +56,9 @@ export class GuardrailEncryptionAspect implements IAspect {
   public visit(node: IConstruct): void {
     if (!mayCreateGuardrail(node) || this.registered.has(node)) return;
     this.registered.add(node);
+    // The compliance report judges the guardrail by what fails the synthesis: this standard too.
+    enforceOn(node, 'GuardrailEncryptionAspect', this.options);
+    startValidationPasses(Stage.of(node));
     // Aspects visit the tree depth first: a key visited after its guardrail may still get tags (or
     // anything else) from a mutating aspect. Check once every aspect has run, when CDK validates the
     // tree; the findings become annotations, so the validation itself reports nothing.
@@ -65,11 +71,11 @@ export class GuardrailEncryptionAspect implements IAspect {
   }
 
   private annotate(node: CfnResource): void {
-    const guardrail = GuardrailInspector.forSynthesis(node).inspect(node);
+    const guardrail = inspectorOfPass(node).inspect(node);
     if (!guardrail) return;
     for (const finding of evaluateRules(guardrail, this.options)) {
       if (finding.acknowledged) continue;
-      const message = `[${finding.ruleId}] ${finding.info} ${finding.explanation}`;
+      const message = `[${finding.ruleId}] ${finding.info} ${finding.explanation} ${acknowledgeHint(finding.ruleId)}.`;
       if (finding.level === 'error') {
         Annotations.of(node).addError(message);
       } else {
@@ -77,4 +83,34 @@ export class GuardrailEncryptionAspect implements IAspect {
       }
     }
   }
+}
+
+/** The inspector of the current validation pass of each Stage below the app. */
+const stagePasses = new WeakMap<Stage, { inspector: GuardrailInspector }>();
+
+/**
+ * CDK synthesizes a Stage's inner Stages first, each with its own aspects and validation, before
+ * the Stage's own aspects (the tags of `Tags.of(stage)` among them) run. An inspector shared across
+ * those passes would keep what an inner Stage's pass read of the outer Stage's guardrails (the name
+ * checks read every guardrail of the app) before their tags were applied. So each Stage below the
+ * app reads its guardrails afresh when CDK starts validating it; the app's pass shares the
+ * synthesis inspector with the pack and the report, which run once every Stage is final.
+ */
+function startValidationPasses(stage: Stage | undefined): void {
+  if (!stage || App.isApp(stage) || stagePasses.has(stage)) return;
+  const pass = { inspector: new GuardrailInspector() };
+  stagePasses.set(stage, pass);
+  // CDK validates a Stage before the constructs in it.
+  stage.node.addValidation({
+    validate: () => {
+      pass.inspector = new GuardrailInspector();
+      return [];
+    },
+  });
+}
+
+function inspectorOfPass(node: IConstruct): GuardrailInspector {
+  const stage = Stage.of(node);
+  const pass = stage ? stagePasses.get(stage) : undefined;
+  return pass ? pass.inspector : GuardrailInspector.forSynthesis(node);
 }

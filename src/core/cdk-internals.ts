@@ -45,6 +45,20 @@ export function renderedResource(node: CfnResource): { readonly Properties?: { r
   return resources[0] as { readonly Properties?: { readonly [name: string]: unknown } };
 }
 
+/**
+ * Whether aws-cdk-lib applies a plugin-qualified acknowledgement (`<plugin>::<rule>`) only to the
+ * resources under the scope it was given on. Before 2.271.0 it applied it to every resource of the
+ * rule in the app (aws/aws-cdk#38495), so the library never writes one for the user there.
+ */
+export function pluginAcknowledgementsAreScoped(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const version = (require('aws-cdk-lib/package.json') as { version?: unknown }).version;
+  const parts = typeof version === 'string' ? /^(\d+)\.(\d+)\./.exec(version) : null;
+  if (!parts) changed('package.json version', 'a semantic version', version);
+  const [major, minor] = [Number(parts[1]), Number(parts[2])];
+  return major > 2 || (major === 2 && minor >= 271);
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

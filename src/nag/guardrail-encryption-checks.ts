@@ -1,14 +1,17 @@
-import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
 import { IApplyRule, NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { pluginAcknowledgementsAreScoped } from '../core/cdk-internals';
 import { originOf } from '../core/errors';
 import { GuardrailInspector } from '../detection/guardrail-inspection';
+import { enforceOnApp } from '../report/enforcement';
 import { GuardrailComplianceReport } from '../report/guardrail-compliance-report';
+import { findAcknowledgement, qualifiedAcknowledgements, qualifiedId, qualifyAcknowledgementsOnValidation } from '../rules/acknowledgements';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
 import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
 import { NonCompliance, PACK_NAME, RuleOutcome } from '../rules/guardrail-rule';
 import { GUARDRAIL_RULES } from '../rules/guardrail-rules';
-import { CheckResult, levelOf, RuleCheckError, ruleOutcomes } from '../rules/rule-evaluation';
+import { CheckResult, failed, levelOf, RuleCheckError, ruleOutcomes } from '../rules/rule-evaluation';
 
 /**
  * Settings of the `GuardrailEncryptionChecks` pack.
@@ -42,6 +45,13 @@ export class GuardrailEncryptionChecks extends NagPack {
   private readonly explained: boolean;
   /** What a finding says beyond its rule's cause, and its level, by rule id and construct path, for this pass. */
   private readonly details = new Map<string, { readonly description: string; readonly severity: 'error' | 'warning' }>();
+  /**
+   * Findings of this synthesis acknowledged with the bare rule id, which cdk-nag drops, that a
+   * plugin-qualified acknowledgement covers too: reported so that CDK suppresses and records them.
+   */
+  private acknowledged: PolicyViolation[] = [];
+  /** Errors of this synthesis that nothing acknowledges, by rule id and construct path. */
+  private readonly unacknowledgedErrors = new Set<string>();
 
   constructor(scope?: IConstruct, props: GuardrailEncryptionChecksProps = {}) {
     super(scope, props);
@@ -54,7 +64,11 @@ export class GuardrailEncryptionChecks extends NagPack {
       explanation: rule.explanation,
       level: rule.level(this.options) === 'error' ? NagMessageLevel.ERROR : NagMessageLevel.WARN,
     }));
-    if (scope && (props.report ?? true)) GuardrailComplianceReport.enable(scope, props);
+    if (scope) {
+      enforceOnApp(scope, 'GuardrailEncryptionChecks', this.options);
+      qualifyAcknowledgementsOnValidation(scope);
+      if (props.report ?? true) GuardrailComplianceReport.enable(scope, props);
+    }
   }
 
   /**
@@ -63,10 +77,21 @@ export class GuardrailEncryptionChecks extends NagPack {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     this.inspector = GuardrailInspector.forSynthesis(context.appConstruct);
     this.sharedPass = true;
+    this.acknowledged = [];
+    this.unacknowledgedErrors.clear();
     try {
-      return super.validate(context);
+      const report = super.validate(context);
+      const violations = pluginAcknowledgementsAreScoped() ? report.violations : this.unhidden(report.violations, context.appConstruct);
+      return {
+        ...report,
+        // CDK takes the acknowledged ones out of the report and records them; success counts only the others.
+        violations: [...violations, ...this.acknowledged],
+        success: violations.every((violation) => violation.severity !== 'error' && violation.severity !== 'fatal'),
+      };
     } finally {
       this.sharedPass = false;
+      this.acknowledged = [];
+      this.unacknowledgedErrors.clear();
     }
   }
 
@@ -87,13 +112,61 @@ export class GuardrailEncryptionChecks extends NagPack {
     for (let i = 0; i < this.ruleDescriptions.length; i++) {
       const { ruleSuffixOverride, info, explanation, level } = this.ruleDescriptions[i];
       const outcome = outcomes[i];
+      const id = `${PACK_NAME}-${ruleSuffixOverride}`;
+      const severity = levelOf(GUARDRAIL_RULES[i], this.options, outcome);
       if (outcome instanceof NonCompliance) {
-        const detailed = `${info} ${outcome.detail}`;
-        const severity = levelOf(GUARDRAIL_RULES[i], this.options, outcome);
-        this.details.set(`${PACK_NAME}-${ruleSuffixOverride}\u0000${node.node.path}`, { description: this.explained ? `${detailed} ${explanation}` : detailed, severity });
+        this.details.set(`${id}\u0000${node.node.path}`, { description: this.describe(info, explanation, outcome), severity });
       }
+      if (this.sharedPass && failed(outcome)) this.noteForCdk(node, id, severity, this.describe(info, explanation, outcome));
       this.applyRule({ ruleSuffixOverride, info, explanation, level, node, rule: () => compliance(outcome) });
     }
+  }
+
+  /** What CDK's handling of acknowledgements, after the pack reports, needs to know of a finding. */
+  private noteForCdk(node: CfnResource, id: string, severity: 'error' | 'warning', description: string): void {
+    if (findAcknowledgement(node, id, 'qualified')) {
+      if (findAcknowledgement(node, id, 'bare')) {
+        this.acknowledged.push({ ruleName: id, description, severity, violatingResources: [{ constructPath: node.node.path, locations: ['Properties'] }] });
+      }
+    } else if (severity === 'error' && !findAcknowledgement(node, id, 'bare')) {
+      this.unacknowledgedErrors.add(`${id}\u0000${node.node.path}`);
+    }
+  }
+
+  /**
+   * Before aws-cdk-lib 2.271.0, CDK suppresses a rule's findings on every resource once its
+   * plugin-qualified id is acknowledged anywhere in the app (aws/aws-cdk#38495): an error on a
+   * guardrail nothing acknowledged would pass the synthesis unseen, while the aspect and the report
+   * still fail it. It is reported as fatal instead, which CDK never suppresses.
+   */
+  private unhidden(violations: readonly PolicyViolation[], root: IConstruct): PolicyViolation[] {
+    if (this.unacknowledgedErrors.size === 0) return [...violations];
+    const qualified = qualifiedAcknowledgements(root);
+    return violations.flatMap((violation) => {
+      const given = qualified.get(violation.ruleName);
+      const exposed = violation.violatingResources.filter((r) => this.unacknowledgedErrors.has(`${violation.ruleName}\u0000${r.constructPath}`));
+      if (given === undefined || exposed.length === 0) return [violation];
+      const rest = violation.violatingResources.filter((r) => !exposed.includes(r));
+      return [
+        ...(rest.length > 0 ? [{ ...violation, violatingResources: rest }] : []),
+        {
+          ...violation,
+          severity: 'fatal',
+          description: `${violation.description} Fatal so that this aws-cdk-lib does not hide it: it would apply the acknowledgement `
+            + `'${qualifiedId(violation.ruleName)}' given on ${given} to every guardrail (aws-cdk-lib 2.271.0 applies it to that scope only).`,
+          violatingResources: exposed,
+        },
+      ];
+    });
+  }
+
+  /** A finding's description, as cdk-nag and `withDetails` write it. */
+  private describe(info: string, explanation: string, outcome: CheckResult): string {
+    if (outcome instanceof RuleCheckError) {
+      return `Rule threw an error during validation. ${this.explained ? outcome.message : 'This is generally caused by a parameter referencing an intrinsic function.'}`;
+    }
+    const detailed = outcome instanceof NonCompliance ? `${info} ${outcome.detail}` : info;
+    return this.explained ? `${detailed} ${explanation}` : detailed;
   }
 
   /**

@@ -3,18 +3,23 @@ import * as path from 'path';
 import { App, attachCustomSynthesis, ISynthesisSession } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { complianceMarkdown } from './compliance-markdown';
+import { distinct, enforcementsOf } from './enforcement';
 import { fail, originOf } from '../core/errors';
 import { KEY_MONTHLY_COST_USD } from '../core/key-requirements';
 import { GuardrailInspection, GuardrailInspector } from '../detection/guardrail-inspection';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
 import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
-import { evaluateRules } from '../rules/rule-evaluation';
+import { ruleId } from '../rules/guardrail-rule';
+import { GUARDRAIL_RULES } from '../rules/guardrail-rules';
+import { evaluateRules, Finding } from '../rules/rule-evaluation';
 
 const PRICE_SOURCE = 'AWS KMS pricing page, us-east-1 list price, read 2026-11-29: $1 per customer-managed key-month, '
   + 'plus $1/month for each of the first two automatic rotations; requests billed separately';
 
 /**
- * Settings of the compliance report.
+ * Settings of the compliance report. Its standard (the options it shares with the pack and the
+ * aspect) judges only the guardrails that no `GuardrailEncryptionChecks` or
+ * `GuardrailEncryptionAspect` checks: the others are judged by the standards that check them.
  */
 export interface GuardrailComplianceReportProps extends GuardrailEncryptionOptions {
   /**
@@ -64,6 +69,11 @@ const REPORTS = Symbol.for('cdk-secure-guardrail.compliance-report');
  * pull-request comment) lists every guardrail of the app (Stages and nested stacks included) with its key, its
  * status and the rules it fails, and totals the share encrypted with a customer-managed key, the
  * compliance score and the keys' estimated monthly cost.
+ *
+ * A guardrail's status is what the synthesis decided: each guardrail is judged by the standard of
+ * every pack and aspect that checks it (`enforcedStandards`), a rule failing when any of them reports
+ * it as an error, so that the report never calls UNVERIFIED what failed the synthesis. The report's
+ * own options (`standard`) judge the guardrails nothing checks.
  *
  * `GuardrailEncryptionAspect.applyTo` and `GuardrailEncryptionChecks` enable it for you.
  */
@@ -118,6 +128,7 @@ export class GuardrailComplianceReport {
       .filter((inspection): inspection is GuardrailInspection => inspection !== undefined);
 
     const entries = guardrails.map((guardrail) => entry(guardrail, options));
+    const enforced = distinct(guardrails.flatMap((guardrail) => enforcementsOf(guardrail.node)));
     const keys = new Set(entries.filter((e, i) => e.key !== null && guardrails[i].customerManagedKey).map((e) => e.key));
     const encrypted = guardrails.filter((g) => g.customerManagedKey).length;
     const compliant = entries.filter((e) => e.status === 'COMPLIANT').length;
@@ -127,6 +138,7 @@ export class GuardrailComplianceReport {
       reportVersion: 1,
       generator: 'cdk-secure-guardrail',
       standard: options,
+      enforcedStandards: enforced,
       summary: {
         guardrails: entries.length,
         encryptedWithCmk: encrypted,
@@ -151,7 +163,7 @@ function priceSource(price: number): string {
 }
 
 function entry(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): GuardrailEntry {
-  const findings = evaluateRules(guardrail, options);
+  const findings = findingsOf(guardrail, options);
   const open = findings.filter((f) => !f.acknowledged);
   const failedRules = open.filter((f) => f.level === 'error').map((f) => f.ruleId);
   const warnings = open.filter((f) => f.level === 'warning').map((f) => f.ruleId);
@@ -171,6 +183,21 @@ function entry(guardrail: GuardrailInspection, options: ResolvedEncryptionOption
     warnings,
     acknowledgedRules: findings.filter((f) => f.acknowledged).map((f) => f.ruleId),
   };
+}
+
+/**
+ * The findings of a guardrail as the synthesis judged them: by the standard of each pack and aspect
+ * that checks it (an error when any of them reports it as one), or by the report's own options when
+ * nothing checks it. The report then fails what failed the synthesis, and only that.
+ */
+function findingsOf(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): Finding[] {
+  const enforcements = enforcementsOf(guardrail.node);
+  const standards = new Map((enforcements.length > 0 ? enforcements.map((enforcement) => enforcement.standard) : [options])
+    .map((standard) => [JSON.stringify(standard), standard]));
+  const found = [...standards.values()].flatMap((standard) => evaluateRules(guardrail, standard));
+  return GUARDRAIL_RULES.map((rule) => found.filter((finding) => finding.ruleId === ruleId(rule)))
+    .filter((same) => same.length > 0)
+    .map((same) => same.find((finding) => finding.level === 'error') ?? same[0]);
 }
 
 function percent(share: number | null): string {

@@ -1,6 +1,4 @@
 import { parse } from 'path';
-import { Validations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
 import { ResolvedEncryptionOptions } from './encryption-standard';
 import { effectiveTags, EffectiveResource, GuardrailInspection } from '../detection/guardrail-inspection';
 
@@ -102,20 +100,4 @@ export function hasRequiredTags(properties: EffectiveResource['properties'], opt
 
 export function ruleId(rule: GuardrailRule): string {
   return `${PACK_NAME}-${rule.name}`;
-}
-
-/**
- * Whether `Validations.of(x).acknowledge({ id })` was called for the rule on the node or a scope
- * above it, with the bare rule id or the plugin-qualified `GuardrailEncryption::<rule id>`.
- */
-export function isAcknowledged(node: IConstruct, id: string): boolean {
-  const accepted = [id, `${PACK_NAME}::${id}`];
-  for (let current: IConstruct | undefined = node; current; current = current.node.scope) {
-    for (const entry of current.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-      // aws-cdk-lib records bare ids with an `annotation::` (or `Annotation::`) prefix.
-      if (Object.keys(entry.data).some((key) => accepted.includes(key.replace(/^annotation::/i, '')))) return true;
-    }
-  }
-  return false;
 }

@@ -1,5 +1,6 @@
+import { isAcknowledged } from './acknowledgements';
 import { ResolvedEncryptionOptions } from './encryption-standard';
-import { GuardrailRule, isAcknowledged, NonCompliance, RuleLevel, RuleResult, ruleId } from './guardrail-rule';
+import { GuardrailRule, NonCompliance, RuleLevel, RuleResult, ruleId } from './guardrail-rule';
 import { GUARDRAIL_RULES } from './guardrail-rules';
 import { GuardrailInspection } from '../detection/guardrail-inspection';
 

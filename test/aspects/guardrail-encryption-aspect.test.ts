@@ -3,6 +3,7 @@ import { App, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { GuardrailEncryptionAspect, SecureGuardrail } from '../../src';
+import { pluginAcknowledgementsAreScoped } from '../../src/core/cdk-internals';
 import { cfnGuardrail, compliantKey, untaggedGuardrail } from '../corpus/corpus-app';
 import { flagsFromAnnotations } from '../helpers/findings';
 import { ENV, MANDATORY_TAGS } from '../helpers/synth';
@@ -82,6 +83,44 @@ describe('GuardrailEncryptionAspect', () => {
     app.synth();
     expect(Object.keys(flagsFromAnnotations(app))).toEqual(['Prod/Inner/S/G3', 'Prod/S/G2', 'Top/G']);
     expect(flagsFromAnnotations(app)['Top/G'].errors).toEqual(['GuardrailEncryption-CMKRequired']);
+  });
+
+  test('checks a guardrail of a Stage after the Stage\'s tags, though CDK synthesizes and checks an inner Stage first', () => {
+    const app = new App();
+    const outer = new Stage(app, 'Outer', { env: ENV });
+    const stack = new Stack(outer, 'S');
+    const key = compliantKey(stack, 'Key');
+    for (const tag of ['Owner', 'Workload', 'DataSensitivity']) {
+      (key.node.defaultChild as CfnKey).tags.removeTag(tag, 0);
+      Tags.of(outer).add(tag, 'set-on-the-stage');
+    }
+    untaggedGuardrail(stack, 'G', key.keyArn);
+    // The inner Stage's guardrail is checked first; its name checks read every guardrail of the app.
+    const inner = new Stack(new Stage(outer, 'Inner'), 'S');
+    cfnGuardrail(inner, 'G2', compliantKey(inner, 'Key').keyArn);
+    GuardrailEncryptionAspect.applyTo(app, { report: false });
+    app.synth();
+    expect(flagsFromAnnotations(app)).toEqual({});
+  });
+
+  test('each finding says what to acknowledge it with, and that id silences it', () => {
+    const hinted = (app: App) => app.node.findAll().flatMap((c) => c.node.metadata)
+      .filter((entry) => entry.type === 'aws:cdk:error' || entry.type === 'aws:cdk:warning').map((entry) => String(entry.data));
+    const messages = hinted(appWith((s) => {
+      cfnGuardrail(s, 'G');
+      cfnGuardrail(s, 'Outside', OUTSIDE_KEY);
+    }).app);
+    const id = (rule: string) => (pluginAcknowledgementsAreScoped() ? `GuardrailEncryption::${rule}` : rule);
+    expect(messages).toEqual([
+      expect.stringMatching(new RegExp(`^\\[GuardrailEncryption-CMKRequired\\] .* Acknowledge with '${id('GuardrailEncryption-CMKRequired')}'\\.$`)),
+      expect.stringMatching(new RegExp(`^\\[GuardrailEncryption-KeyVerifiable\\] .* Acknowledge with '${id('GuardrailEncryption-KeyVerifiable')}'\\.`)),
+    ]);
+    const hints = messages.map((message) => /Acknowledge with '([^']+)'/.exec(message)![1]);
+    expect(hinted(appWith((s) => {
+      cfnGuardrail(s, 'G');
+      cfnGuardrail(s, 'Outside', OUTSIDE_KEY);
+      for (const hint of hints) Validations.of(s).acknowledge({ id: hint, reason: 'tested' });
+    }).app)).toEqual([]);
   });
 
   test('enables the compliance report unless told not to', () => {

@@ -1,6 +1,9 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
-import { cfnPropertiesOf, rawOverridesOf, renderedResource } from '../../src/core/cdk-internals';
+import { cfnPropertiesOf, pluginAcknowledgementsAreScoped, rawOverridesOf, renderedResource } from '../../src/core/cdk-internals';
 
 /*
  * The aws-cdk-lib members the detection core reads that are not public API. Run on every aws-cdk-lib
@@ -43,5 +46,36 @@ describe('the aws-cdk-lib internals the library reads', () => {
     ['its result', () => renderedResource(Object.create(CfnResource.prototype, { _toCloudFormation: { value: () => ({}) } })), /_toCloudFormation\(\), expecting a template fragment with one resource/],
   ])('a changed %s fails loudly, naming the member', (_name, read, message) => {
     expect(read).toThrow(message);
+  });
+});
+
+describe('the aws-cdk-lib behaviour the library reads from its version', () => {
+  test('pluginAcknowledgementsAreScoped says whether CDK suppresses a plugin-qualified acknowledgement under its scope only', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'scoped-'));
+    const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    const acknowledged = new CfnResource(new Stack(app, 'A'), 'R', { type: 'AWS::SQS::Queue' });
+    const other = new CfnResource(new Stack(app, 'B'), 'R', { type: 'AWS::SQS::Queue' });
+    Validations.of(acknowledged).acknowledge({ id: 'Fake::Rule', reason: 'tested' });
+    Validations.of(app).addPlugins({
+      name: 'Fake',
+      validate: () => ({
+        success: false,
+        violations: [{
+          ruleName: 'Rule',
+          description: 'fails every queue',
+          severity: 'error',
+          violatingResources: [acknowledged, other].map((r) => ({ constructPath: r.node.path, locations: [] })),
+        }],
+      }),
+    });
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      app.synth();
+    } finally {
+      consoleError.mockRestore();
+    }
+    const [fake] = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8')).pluginReports;
+    const active = fake.violations.flatMap((v: any) => v.violatingConstructs.map((c: any) => c.constructPath));
+    expect(active).toEqual(pluginAcknowledgementsAreScoped() ? ['B/R'] : []);
   });
 });

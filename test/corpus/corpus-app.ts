@@ -1,4 +1,4 @@
-import { App, Aws, CfnParameter, CfnResource, Duration, Fn, NestedStack, RemovalPolicy, Stack, Stage, aws_bedrock as bedrock } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, CfnResource, Duration, Fn, NestedStack, RemovalPolicy, Stack, Stage, Tags, aws_bedrock as bedrock } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -160,6 +160,17 @@ export function buildCorpus(app: App): void {
   cfnGuardrail(stageStack, 'stage-no-key');
   const inner = new Stage(stage, 'Canary');
   cfnGuardrail(new Stack(inner, 'Tenants'), 'nested-stage-no-key');
+
+  // A Stage inside a Stage inside the app, the outer one tagging its guardrail and key with
+  // Tags.of(stage): CDK synthesizes the inner Stage (and checks it) before the outer Stage's tags apply.
+  const outer = new Stage(app, 'Tagged', { env: ENV });
+  const outerStack = new Stack(outer, 'Tenants');
+  const untaggedKey = compliantKey(outerStack, 'Key');
+  Object.keys(TAGS).forEach((tag) => (untaggedKey.node.defaultChild as kms.CfnKey).tags.removeTag(tag, 0));
+  untaggedGuardrail(outerStack, 'outer-stage-tags', untaggedKey.keyArn);
+  Object.entries(TAGS).forEach(([tag, value]) => Tags.of(outer).add(tag, value));
+  const innerStack = new Stack(new Stage(outer, 'Inner'), 'Tenants');
+  cfnGuardrail(innerStack, 'inner-stage-key', compliantKey(innerStack, 'Key').keyArn);
 }
 
 const NO_KEY = ['GuardrailEncryption-CMKRequired'];
@@ -195,5 +206,7 @@ export const COMPLIANT = [
   'Main/property-override',
   'Main/custom-resource-with-key/Resource/Default',
   'Prod/Tenants/stage-key/Resource',
+  'Tagged/Tenants/outer-stage-tags',
+  'Tagged/Inner/Tenants/inner-stage-key',
   ...Object.keys(KEY_POLICIES).filter((name) => name.endsWith('-twin')).map((name) => `Main/${name}`),
 ];

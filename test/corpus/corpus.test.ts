@@ -7,6 +7,8 @@ describe('the edge-case corpus', () => {
   test('validateScope flags exactly the expected guardrails with exactly the expected rules', () => {
     const app = new App();
     buildCorpus(app);
+    // As the README says: after synthesis, once aspects (the Stage's tags) have been applied.
+    app.synth();
     const flags = flagsFromReport(new GuardrailEncryptionChecks().validateScope(app));
     expect(flags).toEqual(expectedFlags(EXPECTED));
     for (const compliant of COMPLIANT) expect(flags).not.toHaveProperty([compliant]);

@@ -1,12 +1,15 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { GuardrailEncryptionAspect, GuardrailEncryptionChecks, SecureGuardrail } from '../../src';
+import { GuardrailComplianceReport, GuardrailEncryptionAspect, GuardrailEncryptionChecks, SecureGuardrail } from '../../src';
+import * as cdkInternals from '../../src/core/cdk-internals';
+import { pluginAcknowledgementsAreScoped } from '../../src/core/cdk-internals';
 import { GUARDRAIL_RULES } from '../../src/rules/guardrail-rules';
 import { cfnGuardrail } from '../corpus/corpus-app';
-import { synthesizeWithChecks } from '../helpers/findings';
+import { flagsFromAnnotations, flagsFromReport, synthesizeWithChecks } from '../helpers/findings';
 import { ENV, MANDATORY_TAGS } from '../helpers/synth';
 
 const RULE_IDS = [
@@ -131,12 +134,71 @@ describe('acknowledging findings', () => {
     expect(guardrail).toMatchObject({ status: 'UNVERIFIED', warnings: ['GuardrailEncryption-KeyVerifiable'], acknowledgedRules: [] });
   });
 
-  test('the bare rule id drops the finding without a trace in the validation report', () => {
+  test('the bare rule id is recorded like the plugin-qualified one where aws-cdk-lib scopes that to its construct', () => {
     const { report, pack, guardrail } = synthWithPack((s) => Validations.of(s).acknowledge({ id: 'GuardrailEncryption-KeyVerifiable', reason: 'verified in SEC-1' }));
-    // A plugin without violations does not appear in the report at all.
-    expect(pack).toBeUndefined();
-    expect(JSON.stringify(report)).not.toContain('SEC-1');
     expect(guardrail).toMatchObject({ status: 'COMPLIANT', acknowledgedRules: ['GuardrailEncryption-KeyVerifiable'] });
+    if (pluginAcknowledgementsAreScoped()) {
+      expect(pack.violations).toEqual([]);
+      expect(pack.suppressedViolations).toEqual([expect.objectContaining({
+        ruleName: 'GuardrailEncryption-KeyVerifiable', acknowledgedId: 'GuardrailEncryption::GuardrailEncryption-KeyVerifiable', reason: 'verified in SEC-1', acknowledgedAt: 'S',
+      })]);
+    } else {
+      // Before, aws-cdk-lib would apply the recorded form to every guardrail of the app: dropped, as cdk-nag drops it.
+      expect(pack).toBeUndefined();
+      expect(JSON.stringify(report)).not.toContain('SEC-1');
+    }
+  });
+
+  test('where the recorded form is scoped, a bare-id acknowledgement leaves the record cdk-nag\'s long form leaves', () => {
+    const scoped = jest.spyOn(cdkInternals, 'pluginAcknowledgementsAreScoped').mockReturnValue(true);
+    try {
+      const { pack, guardrail } = synthWithPack((s) => Validations.of(s.node.findChild('G')).acknowledge({ id: 'GuardrailEncryption-KeyVerifiable', reason: 'verified in SEC-3' }));
+      expect(pack.violations).toEqual([]);
+      expect(pack.conclusion).toBe('success');
+      expect(pack.suppressedViolations).toEqual([{
+        ruleName: 'GuardrailEncryption-KeyVerifiable',
+        description: expect.stringMatching(/^The guardrail's KMS key is not part of the app/),
+        severity: 'warning',
+        violatingConstructs: [expect.objectContaining({ constructPath: 'S/G' })],
+        acknowledgedId: 'GuardrailEncryption::GuardrailEncryption-KeyVerifiable',
+        reason: 'verified in SEC-3',
+        acknowledgedAt: 'S/G',
+      }]);
+      expect(guardrail).toMatchObject({ status: 'COMPLIANT', acknowledgedRules: ['GuardrailEncryption-KeyVerifiable'] });
+    } finally {
+      scoped.mockRestore();
+    }
+  });
+
+  test('a bare-id acknowledgement of one guardrail leaves the same finding of another reported', () => {
+    const { pack } = synthesizeWithChecks((app) => {
+      const acknowledged = new Stack(app, 'A', { env: ENV });
+      cfnGuardrail(acknowledged, 'GA');
+      Validations.of(acknowledged).acknowledge({ id: 'GuardrailEncryption-CMKRequired', reason: 'migrating in Q3' });
+      cfnGuardrail(new Stack(app, 'B', { env: ENV }), 'GB');
+    });
+    expect(flagsFromReport(pack)).toEqual({ 'B/GB': { errors: ['GuardrailEncryption-CMKRequired'], warnings: [] } });
+    expect(pack.conclusion).toBe('failure');
+  });
+
+  test('a plugin-qualified acknowledgement of one guardrail leaves the same error of another failing the synthesis', () => {
+    const { pack, compliance } = synthesizeWithChecks((app) => {
+      const acknowledged = new Stack(app, 'A', { env: ENV });
+      cfnGuardrail(acknowledged, 'GA');
+      Validations.of(acknowledged).acknowledge({ id: 'GuardrailEncryption::GuardrailEncryption-CMKRequired', reason: 'migrating in Q3' });
+      cfnGuardrail(new Stack(app, 'B', { env: ENV }), 'GB');
+    });
+    expect(pack.conclusion).toBe('failure');
+    expect(pack.violations).toEqual([expect.objectContaining({
+      ruleName: 'GuardrailEncryption-CMKRequired',
+      violatingConstructs: [expect.objectContaining({ constructPath: 'B/GB' })],
+      // Older aws-cdk-lib would apply the acknowledgement to every guardrail, and suppresses no fatal finding.
+      ...(pluginAcknowledgementsAreScoped()
+        ? { severity: 'error' }
+        : { severity: 'fatal', description: expect.stringMatching(/Fatal so that this aws-cdk-lib does not hide it: .* 'GuardrailEncryption::GuardrailEncryption-CMKRequired' given on A /) }),
+    })]);
+    expect(pack.suppressedViolations).toEqual([expect.objectContaining({ violatingConstructs: [expect.objectContaining({ constructPath: 'A/GA' })], reason: 'migrating in Q3' })]);
+    expect(compliance.guardrails.map((g: any) => [g.path, g.status])).toEqual([['A/GA', 'COMPLIANT'], ['B/GB', 'NON_COMPLIANT']]);
   });
 
   test('the plugin-qualified id is recorded with its reason under suppressedViolations', () => {
@@ -144,5 +206,78 @@ describe('acknowledging findings', () => {
     expect(pack.violations).toEqual([]);
     expect(pack.suppressedViolations).toEqual([expect.objectContaining({ ruleName: 'GuardrailEncryption-KeyVerifiable', reason: 'verified in SEC-2' })]);
     expect(guardrail).toMatchObject({ status: 'COMPLIANT', acknowledgedRules: ['GuardrailEncryption-KeyVerifiable'] });
+  });
+});
+
+describe('the pack and the aspect together', () => {
+  const OUTSIDE = 'arn:aws:kms:eu-west-1:111111111111:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e';
+
+  /** The first TypeScript snippet of a README section, without its imports. */
+  function readmeSnippet(heading: string): string {
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf-8');
+    const section = readme.slice(readme.indexOf(`\n${heading}\n`));
+    const [, code] = /```ts[^\n]*\n([\s\S]*?)```/.exec(section)!;
+    return code.split('\n').filter((line) => !line.startsWith('import ')).join('\n');
+  }
+
+  /**
+   * Synthesizes one guardrail on a key outside the app with what `register` enforces, as `cdk synth`
+   * would (without failing): what the aspect annotated, what the pack reported, what the report concluded.
+   */
+  function verdicts(register: (app: App) => void) {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'together-'));
+    const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    cfnGuardrail(new Stack(app, 'S', { env: ENV }), 'G', OUTSIDE);
+    register(app);
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      app.synth();
+    } finally {
+      consoleError.mockRestore();
+      stderr.mockRestore();
+    }
+    const validation = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'));
+    return {
+      validation,
+      pack: validation.pluginReports.find((r: any) => r.pluginName === 'GuardrailEncryption'),
+      compliance: JSON.parse(fs.readFileSync(path.join(outdir, 'guardrail-compliance.json'), 'utf-8')),
+      aspect: flagsFromAnnotations(app),
+    };
+  }
+
+  test('the README\'s pack and aspect snippets, used together, report a finding at one level, and the report agrees', () => {
+    const { pack, compliance, aspect } = verdicts((app) => {
+      new Function('app', 'Validations', 'GuardrailEncryptionChecks', 'GuardrailEncryptionAspect',
+        `${readmeSnippet('### The cdk-nag v3 pack')}\n${readmeSnippet('### The aspect (no cdk-nag registration needed)')}`,
+      )(app, Validations, GuardrailEncryptionChecks, GuardrailEncryptionAspect);
+    });
+    const packLevels = flagsFromReport(pack)['S/G'];
+    expect(aspect['S/G']).toEqual(packLevels);
+    expect(compliance.guardrails[0]).toMatchObject({ failedRules: packLevels.errors, warnings: packLevels.warnings });
+  });
+
+  test('a finding only the aspect\'s stricter standard makes an error is a failed rule in the report', () => {
+    const { pack, compliance, aspect } = verdicts((app) => {
+      Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app));
+      GuardrailEncryptionAspect.applyTo(app, { strict: true });
+    });
+    expect(flagsFromReport(pack)).toEqual({ 'S/G': { errors: [], warnings: ['GuardrailEncryption-KeyVerifiable'] } });
+    expect(aspect).toEqual({ 'S/G': { errors: ['GuardrailEncryption-KeyVerifiable'], warnings: [] } });
+    expect(compliance.guardrails[0]).toMatchObject({ status: 'NON_COMPLIANT', failedRules: ['GuardrailEncryption-KeyVerifiable'], warnings: [] });
+    expect(compliance.enforcedStandards).toEqual([
+      { by: 'GuardrailEncryptionChecks', standard: expect.objectContaining({ strict: false }) },
+      { by: 'GuardrailEncryptionAspect', standard: expect.objectContaining({ strict: true }) },
+    ]);
+  });
+
+  test('the report does not fail what nothing that checks the guardrail fails, whatever its own options', () => {
+    const { validation, compliance } = verdicts((app) => {
+      GuardrailComplianceReport.enable(app, { strict: true, printSummary: false });
+      Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app));
+    });
+    expect(validation.pluginReports[0].conclusion).toBe('success');
+    expect(compliance.standard.strict).toBe(true);
+    expect(compliance.guardrails[0]).toMatchObject({ status: 'UNVERIFIED', failedRules: [], warnings: ['GuardrailEncryption-KeyVerifiable'] });
   });
 });

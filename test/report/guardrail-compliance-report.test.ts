@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { GuardrailComplianceReport, SecureGuardrail } from '../../src';
+import { GuardrailComplianceReport, GuardrailEncryptionAspect, SecureGuardrail } from '../../src';
 import { complianceMarkdown } from '../../src/report/compliance-markdown';
 import { cfnGuardrail } from '../corpus/corpus-app';
 import { ENV, MANDATORY_TAGS } from '../helpers/synth';
@@ -121,6 +121,22 @@ describe('GuardrailComplianceReport', () => {
     expect(custom.printed).toBe('');
     expect(custom.report.summary).toMatchObject({ distinctKeys: 1, estimatedMonthlyKeyCostUsd: 1.5, keyPriceSource: '$1.5 per key-month, as configured' });
     expect(custom.report.standard.requiredTags).toEqual(['Owner']);
+  });
+
+  test('judges a guardrail by the standard of each aspect that checks it, and the others by its own options', () => {
+    const judged = synthesize((app) => {
+      GuardrailComplianceReport.enable(app, { printSummary: false });
+      cfnGuardrail(new Stack(app, 'Dev', { env: ENV }), 'dev', OUTSIDE_KEY);
+      const prod = new Stage(app, 'Prod', { env: ENV });
+      cfnGuardrail(new Stack(prod, 'Tenants'), 'prod', OUTSIDE_KEY);
+      GuardrailEncryptionAspect.applyTo(prod, { strict: true, report: false });
+    });
+    expect(judged.report.guardrails.map((g: any) => [g.path, g.status, g.failedRules, g.warnings])).toEqual([
+      ['Dev/dev', 'UNVERIFIED', [], ['GuardrailEncryption-KeyVerifiable']],
+      ['Prod/Tenants/prod', 'NON_COMPLIANT', ['GuardrailEncryption-KeyVerifiable'], []],
+    ]);
+    expect(judged.report.enforcedStandards).toEqual([{ by: 'GuardrailEncryptionAspect', standard: expect.objectContaining({ strict: true }) }]);
+    expect(report.enforcedStandards).toEqual([]);
   });
 
   test('an app without guardrails has no shares', () => {
