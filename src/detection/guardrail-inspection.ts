@@ -379,10 +379,14 @@ export class GuardrailInspector {
    */
   public keyAliasClashes(key: EffectiveResource): NameClash[] {
     const names = this.appNames(key.node);
-    return [...names.aliases]
-      .flatMap(([aliasName, aliases]) => aliases.filter((alias) => names.aliasTargets.get(alias) === key.node)
-        .flatMap((alias) => this.clashes(alias, aliasName, aliases.filter((other) => names.aliasTargets.get(other) !== key.node),
-          (node) => this.placementOf(Stack.of(node)))));
+    // The key's own aliases, not every alias of the app: each key asks, so that would grow with the square of the keys.
+    const own = [...(names.aliasesOf.get(key.node) ?? [])]
+      .sort((a, b) => names.aliasOrder.get(names.aliasNames.get(a)!)! - names.aliasOrder.get(names.aliasNames.get(b)!)!);
+    return own.flatMap((alias) => {
+      const aliasName = names.aliasNames.get(alias)!;
+      const others = names.aliases.get(aliasName)!.filter((other) => names.aliasTargets.get(other) !== key.node);
+      return this.clashes(alias, aliasName, others, (node) => this.placementOf(Stack.of(node)));
+    });
   }
 
   /** `others` (minus `node`) that deploy, or may deploy, to `node`'s account and Region. */
@@ -404,19 +408,26 @@ export class GuardrailInspector {
     const root = node.node.root;
     let names = this.namesByRoot.get(root);
     if (!names) {
-      names = { guardrails: new Map(), aliases: new Map(), aliasTargets: new Map() };
+      names = {
+        guardrails: new Map(), aliases: new Map(), aliasNames: new Map(), aliasOrder: new Map(), aliasTargets: new Map(), aliasesOf: new Map(),
+      };
       for (const child of root.node.findAll()) {
         if (!CfnResource.isCfnResource(child)) continue;
         if (child.cfnResourceType !== ALIAS_TYPE) {
           const inspection = mayCreateGuardrail(child) ? this.inspect(child) : undefined;
           const name = inspection?.creates ? inspection.name : undefined;
-          if (name !== undefined) names.guardrails.set(name, [...(names.guardrails.get(name) ?? []), child]);
+          if (name !== undefined) append(names.guardrails, name, child);
         } else {
           const aliasName = literal(this.resolverOf(Stack.of(child)).resolve(rawProperty(child, 'AliasName', 'aliasName')));
           if (aliasName === undefined) continue;
-          names.aliases.set(aliasName, [...(names.aliases.get(aliasName) ?? []), child]);
+          if (!names.aliasOrder.has(aliasName)) names.aliasOrder.set(aliasName, names.aliasOrder.size);
+          append(names.aliases, aliasName, child);
+          names.aliasNames.set(child, aliasName);
           const target = referencedTokens(rawProperty(child, 'TargetKeyId', 'targetKeyId')).find(isKeyReference)?.target;
-          if (target) names.aliasTargets.set(child, target);
+          if (target) {
+            names.aliasTargets.set(child, target);
+            append(names.aliasesOf, target, child);
+          }
         }
       }
       this.namesByRoot.set(root, names);
@@ -460,8 +471,20 @@ export class GuardrailInspector {
 interface AppNames {
   readonly guardrails: Map<string, CfnResource[]>;
   readonly aliases: Map<string, CfnResource[]>;
+  /** The literal name of each alias of `aliases`. */
+  readonly aliasNames: Map<CfnResource, string>;
+  /** Alias names in the order the tree first gives them, in which a key's clashes are listed. */
+  readonly aliasOrder: Map<string, number>;
   /** The key of the app each alias points to, when it refers to one. */
   readonly aliasTargets: Map<CfnResource, CfnResource>;
+  /** The aliases of `aliases` that point to each key of the app. */
+  readonly aliasesOf: Map<CfnResource, CfnResource[]>;
+}
+
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const values = map.get(key);
+  if (values) values.push(value);
+  else map.set(key, [value]);
 }
 
 function isKeyReference(token: IResolvable): token is Reference & { target: CfnResource } {
