@@ -4,8 +4,8 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { kpiRecords } from './emf';
 import { GuardrailVerdict, judgeGuardrail, VerdictContext } from './guardrail-verdict';
-import { NON_COMPLIANT_LEAD, nonCompliantSince, readHistory, retiredEvaluations, secondsToRemediate, Since, sinceText } from './history';
-import { findOrphanedKeys } from './orphaned-keys';
+import { RuleHistory } from './history';
+import { findOrphanedKeys, OrphanedKeys } from './orphaned-keys';
 import { describeError, errorName } from './sdk';
 import { EvaluationSettings } from './settings';
 import { KEY_MONTHLY_COST_USD } from '../../../core/key-requirements';
@@ -77,83 +77,139 @@ const CONCURRENCY = 4;
  * partial picture.
  */
 export async function evaluateGuardrailEncryption(invocation: ConfigRuleInvocation, deps: EvaluationDependencies): Promise<EvaluationSummary> {
-  const log = deps.log ?? ((line: string) => console.log(line));
-  const invoking = parseInvokingEvent(invocation.invokingEvent);
-  const orderingTimestamp = invoking.notificationCreationTime ? new Date(invoking.notificationCreationTime) : (deps.now ?? (() => new Date()))();
-  const accountId = invocation.accountId ?? invoking.awsAccountId;
-  const ruleName = invocation.configRuleName;
-  const namespace = deps.settings.metricNamespace;
-
+  const run = readInvocation(invocation, deps);
   const listing = await listGuardrails(deps.bedrock);
-  if ('unavailable' in listing) {
-    // No KPIs: zero guardrails would read as a 100% score on the dashboard for a Region never evaluated.
-    log(`WARNING ListGuardrails was refused in ${deps.settings.region} (${listing.unavailable}), as where Bedrock is not offered: `
-      + 'no guardrail evaluated, no KPI written');
-    const failedEvaluations = await putEvaluations(deps.config, [], invocation.resultToken, log);
-    return { ...emptySummary(), failedEvaluations, bedrockUnavailable: true };
-  }
+  if ('unavailable' in listing) return reportBedrockUnavailable(run, deps, listing.unavailable);
 
-  const history = await readHistory(deps.config, ruleName, log);
-  const context: VerdictContext = { bedrock: deps.bedrock, kms: deps.kms, settings: deps.settings, accountId, keyFacts: new Map() };
-  const verdicts = (await mapWithConcurrency(listing.guardrails, CONCURRENCY, (g) => judgeGuardrail(g, context)))
+  const history = await RuleHistory.read(deps.config, run.ruleName, run.log);
+  const verdicts = await judgeGuardrails(listing.guardrails, run, deps);
+  const findings: Findings = {
+    verdicts,
+    evaluations: verdicts.map((verdict) => toEvaluation(verdict, history, run.at)),
+    retired: history.retiredEvaluations(new Set(verdicts.map((v) => v.guardrailArn)), run.at),
+    secondsToRemediate: history.secondsToRemediate(verdicts.filter((v) => v.compliant).map((v) => v.guardrailArn), run.at),
+    orphans: await findUnusedGuardrailKeys(listing.guardrails, verdicts, run, deps),
+  };
+
+  const summary = summarize(findings);
+  // The KPIs describe what was found, so they are written even if delivering the evaluations fails.
+  publishKpis(summary, findings, run, deps.settings.metricNamespace);
+  logFindings(findings, run.log);
+  const failedEvaluations = await putEvaluations(deps.config, [...findings.evaluations, ...findings.retired], run.resultToken, run.log);
+  return finish({ ...summary, failedEvaluations }, run.log);
+}
+
+/** One run of the rule, as the invocation describes it. */
+interface Run {
+  readonly ruleName: string;
+  readonly accountId?: string;
+  readonly resultToken: string;
+  /** The evaluations' ordering timestamp and the KPIs' time: when Config sent the notification, else now. */
+  readonly at: Date;
+  readonly log: (line: string) => void;
+}
+
+/** What a run found, before it is reported. */
+interface Findings {
+  readonly verdicts: readonly GuardrailVerdict[];
+  /** One per verdict, in the same order. */
+  readonly evaluations: readonly Evaluation[];
+  /** NOT_APPLICABLE evaluations of guardrails that no longer exist. */
+  readonly retired: readonly Evaluation[];
+  /** `undefined` when the history could not be read, so remediation was not measured. */
+  readonly secondsToRemediate?: readonly number[];
+  readonly orphans?: OrphanedKeys;
+}
+
+function readInvocation(invocation: ConfigRuleInvocation, deps: EvaluationDependencies): Run {
+  const invoking = parseInvokingEvent(invocation.invokingEvent);
+  return {
+    ruleName: invocation.configRuleName,
+    accountId: invocation.accountId ?? invoking.awsAccountId,
+    resultToken: invocation.resultToken,
+    at: invoking.notificationCreationTime ? new Date(invoking.notificationCreationTime) : (deps.now ?? (() => new Date()))(),
+    log: deps.log ?? ((line: string) => console.log(line)),
+  };
+}
+
+async function reportBedrockUnavailable(run: Run, deps: EvaluationDependencies, reason: string): Promise<EvaluationSummary> {
+  // No KPIs: zero guardrails would read as a 100% score on the dashboard for a Region never evaluated.
+  run.log(`WARNING ListGuardrails was refused in ${deps.settings.region} (${reason}), as where Bedrock is not offered: `
+    + 'no guardrail evaluated, no KPI written');
+  const failedEvaluations = await putEvaluations(deps.config, [], run.resultToken, run.log);
+  return { ...emptySummary(), failedEvaluations, bedrockUnavailable: true };
+}
+
+async function judgeGuardrails(guardrails: readonly GuardrailSummary[], run: Run, deps: EvaluationDependencies): Promise<GuardrailVerdict[]> {
+  const context: VerdictContext = { bedrock: deps.bedrock, kms: deps.kms, settings: deps.settings, accountId: run.accountId, keyFacts: new Map() };
+  return (await mapWithConcurrency(guardrails, CONCURRENCY, (g) => judgeGuardrail(g, context)))
     .filter((v): v is GuardrailVerdict => v !== undefined);
+}
 
-  const evaluations = verdicts.map((v): Evaluation => ({
+function toEvaluation(verdict: GuardrailVerdict, history: RuleHistory, at: Date): Evaluation {
+  return {
     ComplianceResourceType: EVALUATED_RESOURCE_TYPE,
-    ComplianceResourceId: v.guardrailArn,
-    ComplianceType: v.compliant ? ComplianceType.Compliant : ComplianceType.Non_Compliant,
-    Annotation: truncate(annotation(v, nonCompliantSince(history, v.guardrailArn, orderingTimestamp))),
-    OrderingTimestamp: orderingTimestamp,
-  }));
-  const remediation = history.last === undefined ? undefined : verdicts
-    .filter((v) => v.compliant)
-    .flatMap((v) => [secondsToRemediate(history, v.guardrailArn, orderingTimestamp)].filter((s): s is number => s !== undefined));
-  const retired = retiredEvaluations(history, new Set(verdicts.map((v) => v.guardrailArn)), orderingTimestamp);
-  const orphans = await findOrphanedKeys(
+    ComplianceResourceId: verdict.guardrailArn,
+    ComplianceType: verdict.compliant ? ComplianceType.Compliant : ComplianceType.Non_Compliant,
+    Annotation: truncate(history.annotation(verdict.guardrailArn, verdict, at)),
+    OrderingTimestamp: at,
+  };
+}
+
+/** Guardrail keys of the Region that no guardrail uses. */
+async function findUnusedGuardrailKeys(
+  guardrails: readonly GuardrailSummary[], verdicts: readonly GuardrailVerdict[], run: Run, deps: EvaluationDependencies,
+): Promise<OrphanedKeys | undefined> {
+  return findOrphanedKeys(
     deps.tagging,
     deps.kms,
-    new Set(listing.guardrails.flatMap((g) => g.name ? [g.name] : [])),
+    new Set(guardrails.flatMap((g) => g.name ? [g.name] : [])),
     new Set(verdicts.flatMap((v) => v.keyIds)),
-    log,
+    run.log,
   );
+}
 
-  const summary = {
+function summarize(findings: Findings): Omit<EvaluationSummary, 'failedEvaluations'> {
+  const { verdicts } = findings;
+  return {
     total: verdicts.length,
     encryptedWithCmk: verdicts.filter((v) => v.encryptedWithCmk).length,
     compliant: verdicts.filter((v) => v.compliant).length,
     nonCompliant: verdicts.filter((v) => !v.compliant).length,
     notEvaluated: verdicts.filter((v) => !v.evaluated).length,
-    removed: retired.length,
-    remediated: remediation?.length ?? 0,
-    orphanedKeys: orphans?.keys.length,
+    removed: findings.retired.length,
+    remediated: findings.secondsToRemediate?.length ?? 0,
+    orphanedKeys: findings.orphans?.keys.length,
   };
-  // The KPIs describe what was found, so they are written even if delivering the evaluations fails.
-  for (const record of kpiRecords(namespace, ruleName, {
+}
+
+/** Writes the KPIs as embedded-metric-format log lines. */
+function publishKpis(summary: Omit<EvaluationSummary, 'failedEvaluations'>, findings: Findings, run: Run, namespace: string): void {
+  const { orphans } = findings;
+  for (const record of kpiRecords(namespace, run.ruleName, {
     ...summary,
-    secondsToRemediate: remediation,
+    secondsToRemediate: findings.secondsToRemediate,
     orphanedKeys: orphans ? { count: orphans.keys.length, monthlyCostUsd: orphans.monthlyCostUsd } : undefined,
-  }, orderingTimestamp)) log(JSON.stringify(record));
-  verdicts.forEach((v, i) => {
-    if (!v.compliant) log(`${v.evaluated ? 'NON_COMPLIANT' : 'NOT_EVALUATED'} ${v.guardrailArn}: ${evaluations[i].Annotation}`);
+  }, run.at)) run.log(JSON.stringify(record));
+}
+
+/** One log line per non-compliant guardrail and per orphaned key, for whoever reads the logs rather than Config. */
+function logFindings(findings: Findings, log: (line: string) => void): void {
+  findings.verdicts.forEach((v, i) => {
+    if (!v.compliant) log(`${v.evaluated ? 'NON_COMPLIANT' : 'NOT_EVALUATED'} ${v.guardrailArn}: ${findings.evaluations[i].Annotation}`);
   });
-  for (const key of orphans?.keys ?? []) {
+  for (const key of findings.orphans?.keys ?? []) {
     log(`ORPHANED_KEY ${key}: no guardrail of the Region uses it; it is billed at least $${KEY_MONTHLY_COST_USD}/month until it is scheduled for deletion`);
   }
+}
 
-  const failedEvaluations = await putEvaluations(deps.config, [...evaluations, ...retired], invocation.resultToken, log);
-  const result = { ...summary, failedEvaluations };
-  log(JSON.stringify({ message: 'guardrail encryption evaluation finished', ...result }));
-  return result;
+function finish(summary: EvaluationSummary, log: (line: string) => void): EvaluationSummary {
+  log(JSON.stringify({ message: 'guardrail encryption evaluation finished', ...summary }));
+  return summary;
 }
 
 function emptySummary(): Omit<EvaluationSummary, 'failedEvaluations'> {
   return { total: 0, encryptedWithCmk: 0, compliant: 0, nonCompliant: 0, notEvaluated: 0, removed: 0, remediated: 0 };
-}
-
-/** The evaluation's annotation: a non-compliant guardrail carries since when it has been so. */
-function annotation(verdict: GuardrailVerdict, since: Since): string {
-  if (verdict.compliant) return verdict.reason;
-  return `${verdict.evaluated ? NON_COMPLIANT_LEAD : 'Not evaluated'} ${sinceText(since)}: ${verdict.reason}.`;
 }
 
 /**

@@ -1,4 +1,7 @@
-/** What the handler needs to know about an AWS SDK error. */
+/**
+ * The handler's use of the AWS SDK: the retry policy every client is built with (`SDK_CLIENT_CONFIG`),
+ * and the helpers that name, classify (access denied or not) and describe the errors its calls raise.
+ */
 
 const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
 
