@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { comparePlacement, flattenIntrinsic, stackPlacement } from './cfn-values';
+import { comparePlacement, flattenIntrinsic } from './cfn-values';
 import { Origin, refuse } from './errors';
 
 /**
@@ -19,13 +19,17 @@ export type NamedPrincipal =
  */
 export function assertSameAccount(origin: Origin, scope: IConstruct, principal: iam.IPrincipal, property: string): void {
   const stack = Stack.of(scope);
-  const awsPrincipals = awsPrincipalsOf(principal).map((p) => flattenIntrinsic(stack.resolve(p)));
+  checkSameAccount(origin, stack, principal, property, awsPrincipalsOf(principal.policyFragment).map((p) => flattened(stack, p)));
+}
+
+/** `assertSameAccount`, given the principal's AWS principals as text. */
+function checkSameAccount(origin: Origin, stack: Stack, principal: iam.IPrincipal, property: string, awsPrincipals: readonly string[]): void {
   if (awsPrincipals.includes('*')) {
     refuse(origin, `invalid ${property}: received the anonymous principal "*"; allowed: IAM principals of the key's account.`);
   }
-  const own = stackPlacement(stack).account;
+  const own = flattened(stack, stack.account);
   const accounts = awsPrincipals.map(accountOf);
-  if (principal.principalAccount !== undefined) accounts.push(flattenIntrinsic(stack.resolve(principal.principalAccount)));
+  if (principal.principalAccount !== undefined) accounts.push(flattened(stack, principal.principalAccount));
   const foreign = accounts.find((account) => comparePlacement(account, own) === 'different');
   if (foreign !== undefined) {
     refuse(origin, `invalid ${property}: received a principal of account ${foreign}, but the key is in account ${own}; allowed: principals of the key's own account.`);
@@ -44,9 +48,12 @@ export function assertSameAccount(origin: Origin, scope: IConstruct, principal: 
 export function namedPrincipal(
   origin: Origin, scope: IConstruct, principal: iam.IPrincipal, property: string, allowAccount: boolean,
 ): NamedPrincipal {
-  assertSameAccount(origin, scope, principal, property);
   const stack = Stack.of(scope);
   const fragment = principal.policyFragment;
+  // Each principal is resolved once: a key policy names the same principals in several statements.
+  const arns = awsPrincipalsOf(fragment);
+  const texts = arns.map((arn) => flattened(stack, arn));
+  checkSameAccount(origin, stack, principal, property, texts);
   const others = Object.keys(fragment.principalJson).filter((kind) => kind !== 'AWS');
   const allowed = `IAM roles or users of the key's account${allowAccount ? ', or the account root' : ''} (iam.Role, iam.User, ` +
     'iam.Role.fromRoleArn, iam.ArnPrincipal of a role or user ARN)';
@@ -57,8 +64,6 @@ export function namedPrincipal(
   if (Object.keys(fragment.conditions).length > 0) {
     refuse(origin, `invalid ${property}: received a principal with conditions ${JSON.stringify(stack.resolve(fragment.conditions))}; allowed: ${allowed}.`);
   }
-  const arns = awsPrincipalsOf(principal);
-  const texts = arns.map((arn) => flattenIntrinsic(stack.resolve(arn)));
   if (texts.some(isAccountRoot)) {
     if (!allowAccount) {
       refuse(origin, `invalid ${property}: received the account root ${texts.find(isAccountRoot)}, which would let every IAM principal of the account in; allowed: ${allowed}.`);
@@ -70,9 +75,14 @@ export function namedPrincipal(
   return { kind: 'arns', arns };
 }
 
-function awsPrincipalsOf(principal: iam.IPrincipal): string[] {
-  const json = principal.policyFragment.principalJson as { AWS?: string[]; LiteralString?: string[] };
+function awsPrincipalsOf(fragment: iam.PrincipalPolicyFragment): string[] {
+  const json = fragment.principalJson as { AWS?: string[]; LiteralString?: string[] };
   return [...(json.AWS ?? []), ...(json.LiteralString ?? [])];
+}
+
+/** A value of the stack as text (`flattenIntrinsic`); text without tokens is already that. */
+function flattened(stack: Stack, value: unknown): string {
+  return typeof value === 'string' && !Token.isUnresolved(value) ? value : flattenIntrinsic(stack.resolve(value));
 }
 
 /** The account root, as an ARN (literal or joined) or a bare account id. */

@@ -1,7 +1,7 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { namedPrincipalStatement } from './named-principals';
+import { accountRoot, namedPrincipalStatement, namingOnce, stackPrincipal } from './named-principals';
 import { Origin, originOf, refuse, stackDisplayName } from '../core/errors';
 import {
   GUARDRAIL_DEPLOYMENT_ACTIONS,
@@ -111,17 +111,19 @@ export class GuardrailKeyPolicy {
    * A complete key policy document for a guardrail key in `scope`'s stack.
    */
   public static documentFor(scope: IConstruct, props: GuardrailKeyPolicyProps = {}): iam.PolicyDocument {
-    const deployers = props.deploymentPrincipals ?? [GuardrailKeyPolicy.defaultDeploymentPrincipal(scope)];
-    const statements = [
-      GuardrailKeyPolicy.administrationStatement(scope, props.keyAdmins, deployers),
-      ...GuardrailKeyPolicy.deploymentStatements(scope, deployers),
-    ];
-    if (props.keyUsers && props.keyUsers.length > 0) statements.push(GuardrailKeyPolicy.keyUseStatement(scope, props.keyUsers));
-    if (props.keyAuditors && props.keyAuditors.length > 0) statements.push(GuardrailKeyPolicy.keyAuditStatement(scope, props.keyAuditors));
-    if (props.bedrockServicePrincipal) statements.push(GuardrailKeyPolicy.bedrockServiceStatement(scope));
-    statements.push(GuardrailKeyPolicy.grantsForAwsResourcesOnlyStatement());
-    if (props.deletionProtection ?? true) statements.push(GuardrailKeyPolicy.deletionProtectionStatement());
-    return new iam.PolicyDocument({ statements });
+    return namingOnce(() => {
+      const deployers = props.deploymentPrincipals ?? [GuardrailKeyPolicy.defaultDeploymentPrincipal(scope)];
+      const statements = [
+        GuardrailKeyPolicy.administrationStatement(scope, props.keyAdmins, deployers),
+        ...GuardrailKeyPolicy.deploymentStatements(scope, deployers),
+      ];
+      if (props.keyUsers && props.keyUsers.length > 0) statements.push(GuardrailKeyPolicy.keyUseStatement(scope, props.keyUsers));
+      if (props.keyAuditors && props.keyAuditors.length > 0) statements.push(GuardrailKeyPolicy.keyAuditStatement(scope, props.keyAuditors));
+      if (props.bedrockServicePrincipal) statements.push(GuardrailKeyPolicy.bedrockServiceStatement(scope));
+      statements.push(GuardrailKeyPolicy.grantsForAwsResourcesOnlyStatement());
+      if (props.deletionProtection ?? true) statements.push(GuardrailKeyPolicy.deletionProtectionStatement());
+      return new iam.PolicyDocument({ statements });
+    });
   }
 
   /**
@@ -138,7 +140,7 @@ export class GuardrailKeyPolicy {
   ): iam.PolicyStatement {
     const origin = originOf(OWNER, scope);
     const deployers = GuardrailKeyPolicy.deployers(origin, scope, deploymentPrincipals);
-    const admins = keyAdmins && keyAdmins.length > 0 ? keyAdmins : [new iam.AccountRootPrincipal()];
+    const admins = keyAdmins && keyAdmins.length > 0 ? keyAdmins : [accountRoot(scope)];
     return namedPrincipalStatement(origin, scope, {
       sid: 'KeyAdministration',
       principals: { keyAdmins: admins, deploymentPrincipals: deployers },
@@ -263,7 +265,8 @@ export class GuardrailKeyPolicy {
         `(${deployed.synthesizer.constructor.name}) has no CloudFormation execution role; received none; ` +
         'allowed: the IAM roles of the stack\'s account that deploy it (for example iam.Role.fromRoleArn(...)).');
     }
-    return new iam.ArnPrincipal(roleArn);
+    // One object per stack and role: each key of the stack names it, and it is then checked once.
+    return stackPrincipal(scope, `deployment role ${roleArn}`, () => new iam.ArnPrincipal(roleArn));
   }
 
   private static deployers(origin: Origin, scope: IConstruct, deploymentPrincipals?: iam.IPrincipal[]): iam.IPrincipal[] {

@@ -410,3 +410,38 @@ describe('GuardrailKeyPolicy for teams that bring their own key', () => {
     }
   });
 });
+
+describe('GuardrailKeyPolicy checking its principals', () => {
+  /** A deployment role that counts how often it is read. */
+  class CountedPrincipal extends iam.ArnPrincipal {
+    public reads = 0;
+    public get policyFragment(): iam.PrincipalPolicyFragment {
+      this.reads++;
+      return super.policyFragment;
+    }
+  }
+
+  test('documentFor checks each principal once, though three statements name the deployers', () => {
+    const stack = newStack();
+    const deployer = new CountedPrincipal(`arn:aws:iam::${ACCOUNT}:role/Deployer`);
+    GuardrailKeyPolicy.documentFor(stack, { deploymentPrincipals: [deployer] });
+    expect(deployer.reads).toBe(1);
+    // Once per document: a later document checks it again.
+    GuardrailKeyPolicy.documentFor(stack, { deploymentPrincipals: [deployer] });
+    expect(deployer.reads).toBe(2);
+  });
+
+  test('the keys of a stack share one default deployment role; another stack has its own', () => {
+    const app = new App();
+    const synthesizer = new BootstraplessSynthesizer({ cloudFormationExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/Deployer` });
+    const stack = new Stack(app, 'A', { env: { account: ACCOUNT, region: REGION }, synthesizer });
+    const other = new Stack(app, 'B', { env: { account: OTHER_ACCOUNT, region: REGION } });
+    const deployer = GuardrailKeyPolicy.defaultDeploymentPrincipal(stack);
+    expect(GuardrailKeyPolicy.defaultDeploymentPrincipal(new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() }))).toBe(deployer);
+    expect(GuardrailKeyPolicy.defaultDeploymentPrincipal(other)).not.toBe(deployer);
+    // Shared, and checked once in its own stack: in another account's stack it is still refused.
+    GuardrailKeyPolicy.documentFor(stack);
+    expect(() => GuardrailKeyPolicy.documentFor(other, { deploymentPrincipals: [deployer] }))
+      .toThrow(new RegExp(`invalid deploymentPrincipals\\[0\\]: received a principal of account ${ACCOUNT}, but the key is in account ${OTHER_ACCOUNT}`));
+  });
+});
