@@ -1,6 +1,7 @@
 import { App, Duration, NestedStack, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SecureGuardrail, SecureGuardrailProps } from '../../src';
+import { ResourceSchema } from '../../src/core/schema-validation';
 import { ENV, MANDATORY_TAGS, newStack } from '../helpers/synth';
 
 const BASE: SecureGuardrailProps = { guardrailName: 'valid', mandatoryTags: MANDATORY_TAGS };
@@ -118,5 +119,32 @@ describe('errors say which construct refused the input', () => {
     expect(Token.isUnresolved(nested.stackName)).toBe(true);
     expect(message).toMatch(/^\[Parent\/G\] SecureGuardrail.grantApply: invalid grantee: received Parent\/Tenants\/App of stack Parent\/Tenants, but the guardrail's key is in stack Parent/);
     expect(message).not.toContain('Token[');
+  });
+});
+
+describe('content and tags that guardrails repeat pass the schema once', () => {
+  test('a second guardrail with the same content and tags has only its name checked, and is still refused what the schema refuses', () => {
+    const check = jest.spyOn(ResourceSchema.prototype, 'check');
+    try {
+      const stack = newStack();
+      // Content and tags no other test gives, so that the first guardrail is checked in full.
+      const props = { ...BASE, description: 'Content that several guardrails repeat.', tags: { Purpose: 'repeated' } };
+      const checks = (at?: string) => check.mock.calls.filter((call) => call[3] === at).length;
+      new SecureGuardrail(stack, 'First', { ...props, guardrailName: 'first' });
+      const [contentChecks, tagChecks] = [checks(), checks('properties/Tags')];
+      expect([contentChecks, tagChecks]).toEqual([1, 1]);
+
+      new SecureGuardrail(stack, 'Second', { ...props, guardrailName: 'second' });
+      expect([checks(), checks('properties/Tags'), checks('properties/Name')]).toEqual([contentChecks, tagChecks, 1]);
+
+      expect(() => new SecureGuardrail(stack, 'BadName', { ...props, guardrailName: 'not valid' }))
+        .toThrow('SecureGuardrail: invalid guardrailName: received "not valid" (9 characters); allowed: 1-50 characters of 0-9, a-z, A-Z, - and _.');
+      expect(() => new SecureGuardrail(stack, 'BadContent', { ...props, guardrailName: 'third', blockedInputMessaging: '' }))
+        .toThrow('invalid blockedInputMessaging: received "" (0 characters); allowed: 1-500 characters.');
+      expect(() => new SecureGuardrail(stack, 'BadTag', { ...props, guardrailName: 'fourth', tags: { Purpose: 'repeated', Team: 'Zürich' } }))
+        .toThrow('invalid tags.Team');
+    } finally {
+      check.mockRestore();
+    }
   });
 });

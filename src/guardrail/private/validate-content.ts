@@ -44,11 +44,26 @@ const CLASSIC_TOPIC_DEFINITION_MAX_LENGTH = 200;
  * Bedrock refuses. Errors name the properties of `SecureGuardrailProps` (`guardrailName` for `name`).
  */
 export function validateGuardrailContent(origin: Origin, content: GuardrailContent): void {
-  GUARDRAIL.check(origin, cloudFormationProperties(content) as object, secureGuardrailPath);
-  validateContentPolicy(origin, content);
-  validateTopicPolicy(origin, content);
-  validateWordPolicy(origin, content.wordPolicyConfig);
-  validateContextualGroundingPolicy(origin, content.contextualGroundingPolicyConfig);
+  // Names differ from guardrail to guardrail, and the schema rules a name apart from the rest: the rest
+  // is remembered, and the name checked alone.
+  const { name, ...rest } = content;
+  checkOnce('content', rest, () => validName(name), () => {
+    GUARDRAIL.check(origin, cloudFormationProperties(content) as object, secureGuardrailPath);
+    validateContentPolicy(origin, content);
+    validateTopicPolicy(origin, content);
+    validateWordPolicy(origin, content.wordPolicyConfig);
+    validateContextualGroundingPolicy(origin, content.contextualGroundingPolicyConfig);
+  });
+}
+
+/** Whether the schema takes the guardrail's name (a token is not judged). */
+function validName(name: string): boolean {
+  try {
+    GUARDRAIL.check({ owner: 'SecureGuardrail' }, name, secureGuardrailPath, 'properties/Name');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -100,9 +115,65 @@ export function validateGuardrailKeyArn(origin: Origin, keyArn: string): void {
 function checkTagList(origin: Origin, tags: { readonly [key: string]: string }, listName: string,
   tagName: (key: string, part: 'Key' | 'Value') => string): void {
   const entries = Object.entries(tags);
-  GUARDRAIL.check(origin, entries.map(([Key, Value]) => ({ Key, Value })), (segments) => (segments.length === 0
+  checkOnce('tags', entries, () => true, () => GUARDRAIL.check(origin, entries.map(([Key, Value]) => ({ Key, Value })), (segments) => (segments.length === 0
     ? listName
-    : tagName(entries[segments[0] as number][0], segments[1] === 'Key' ? 'Key' : 'Value')), 'properties/Tags');
+    : tagName(entries[segments[0] as number][0], segments[1] === 'Key' ? 'Key' : 'Value')), 'properties/Tags'));
+}
+
+/** Values found valid, by kind and `identity`. Bounded, so that a long-lived process does not grow it without end. */
+const validValues = new Set<string>();
+const MAX_VALID_VALUES = 10_000;
+
+/**
+ * Runs `check` (which throws on what it refuses) unless an identical value passed it before and what
+ * the value leaves out passes `alsoValid`: the guardrails of an app mostly repeat the same content and
+ * tags (the defaults), so each passes the schema once. Only values `identity` can write are
+ * remembered, and only when they pass.
+ */
+function checkOnce(kind: string, value: unknown, alsoValid: () => boolean, check: () => void): void {
+  const id = identity(value);
+  const key = id === undefined ? undefined : `${kind}:${id}`;
+  if (key !== undefined && validValues.has(key) && alsoValid()) return;
+  check();
+  if (key === undefined) return;
+  if (validValues.size >= MAX_VALID_VALUES) validValues.clear();
+  validValues.add(key);
+}
+
+/**
+ * Text that tells plain values apart exactly (undefined properties and items included, tokens by
+ * their encoded text, which is all a check reads of them), or undefined for anything else (an object
+ * with a class, such as a token object, or a function), which is then checked every time.
+ */
+function identity(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'undefined': return 'u';
+    case 'boolean': return value ? 't' : 'f';
+    case 'string': return JSON.stringify(value);
+    case 'number': return Object.is(value, -0) ? '-0' : `${value}`;
+    case 'object': {
+      if (value === null) return 'n';
+      const prototype = Object.getPrototypeOf(value);
+      if (Array.isArray(value) && prototype === Array.prototype) {
+        const items: string[] = [];
+        for (let i = 0; i < value.length; i++) {
+          const item = identity(value[i]);
+          if (item === undefined) return undefined;
+          items.push(item);
+        }
+        return `[${items.join(',')}]`;
+      }
+      if (prototype !== Object.prototype && prototype !== null) return undefined;
+      const entries: string[] = [];
+      for (const [name, item] of Object.entries(value)) {
+        const text = identity(item);
+        if (text === undefined) return undefined;
+        entries.push(`${JSON.stringify(name)}:${text}`);
+      }
+      return `{${entries.join(',')}}`;
+    }
+    default: return undefined;
+  }
 }
 
 /** Refuses a guardrail version's properties the version's CloudFormation registry schema refuses. */
