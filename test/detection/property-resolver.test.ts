@@ -26,6 +26,10 @@ describe('PropertyResolver', () => {
       lazy: Lazy.any({ produce: () => ({ nested: Aws.ACCOUNT_ID }) }),
       nothing: Lazy.any({ produce: () => undefined }),
       list: Token.asList(Fn.split(',', Fn.join(',', ['a', Aws.REGION]))),
+      lazyList: Lazy.list({ produce: () => ['a', `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`, bucket.getAtt('Arn').toString()] }),
+      emptyList: Lazy.list({ produce: () => [] }),
+      omittedList: Lazy.list({ produce: () => [] }, { omitEmpty: true }),
+      listsInList: [Lazy.list({ produce: () => ['a'] }), 'b'],
       numberToken: Lazy.number({ produce: () => 3 }),
       tokenKey: { [`${Lazy.string({ produce: () => 'computed' })}-key`]: 'token in a key' },
       deep: { deeper: [{ arn: bucket.getAtt('Arn').toString() }, Lazy.string({ produce: () => 'late' })] },
@@ -73,6 +77,16 @@ describe('PropertyResolver', () => {
     expect(resolver.resolve({ B: [token, `prefix-${token}`] })).toEqual({ B: ['value-1', 'prefix-value-2'] });
     expect(new PropertyResolver(agnostic).resolve(token)).toEqual('value-3');
     expect(produced).toBe(3);
+  });
+
+  test('what a list token produces is resolved through the same memory', () => {
+    const { stack } = stacks();
+    let produced = 0;
+    const token = Lazy.uncachedString({ produce: () => `value-${++produced}` });
+    const list = Lazy.list({ produce: () => [token, 'literal'] });
+
+    expect(new PropertyResolver(stack).resolve({ A: token, B: list })).toEqual({ A: 'value-1', B: ['value-1', 'literal'] });
+    expect(produced).toBe(1);
   });
 
   test('a token that resolves to nothing is dropped, as from a template', () => {

@@ -49,7 +49,11 @@ export class PropertyResolver {
     if (value instanceof PolicyDocument) return this.resolveValue(value.toJSON());
     if (Tokenization.isResolvable(value)) return this.resolveToken(value);
     if (Array.isArray(value)) {
-      return Token.isUnresolved(value) ? this.stack.resolve(value) : this.resolveArray(value);
+      if (!Token.isUnresolved(value)) return this.resolveArray(value);
+      // A list token (`Lazy.list`, the principals of each key policy statement) is the token it
+      // encodes, resolved as CDK's resolver resolves a list: through the memory here.
+      const token = Tokenization.reverseList(value);
+      return token ? this.resolveToken(token) : this.stack.resolve(value);
     }
     if (Object.getPrototypeOf(value) !== Object.prototype) return this.stack.resolve(value);
     return this.resolveObject(value as Record<string, unknown>);
