@@ -20,10 +20,3 @@ export const KEY_REQUIREMENTS = {
    */
   guardrailTag: 'BedrockGuardrail',
 } as const;
-
-/**
- * The monthly base price of one customer-managed key at the KMS list price (us-east-1, AWS KMS pricing
- * page, read 2026-11-29): $1 per key-month; each of the first two automatic rotations adds $1/month
- * (not included here), requests are billed separately.
- */
-export const KEY_MONTHLY_COST_USD = 1;

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Fn, Lazy, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -20,7 +20,8 @@ import {
 } from './private/acknowledgements';
 import { DEFAULT_METRIC_NAMESPACE, ENV, KPI, OCCASIONAL_KPI, RULE_DIMENSION } from './private/kpi';
 import { ManagedPolicyGrantee } from './private/managed-policy-grantee';
-import { createDeadLetterQueue, createServiceKey, grantSendToDeadLetterQueue, sqsThroughIamStatement } from './private/service-key';
+import { createDeadLetterQueue, createServiceKey, grantSendToDeadLetterQueue } from './private/service-key';
+import { cloudWatchLogsKeyStatement, sqsThroughIamStatement } from './private/service-key-statements';
 import { fail, Origin, originOf, refuse } from '../core/errors';
 import { KEY_REQUIREMENTS } from '../core/key-requirements';
 import { ROTATION_DAYS } from '../core/kms-limits';
@@ -222,7 +223,7 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
       description: `Encrypts the log and the dead-letter queue of ${this.node.path}`,
       // The log outlives the stack (logs.LogGroup retains it by default): so must its key.
       removalPolicy: RemovalPolicy.RETAIN,
-      statements: [cloudWatchLogsStatement(this), sqsThroughIamStatement(this)],
+      statements: [cloudWatchLogsKeyStatement(this), sqsThroughIamStatement(this)],
     });
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -527,32 +528,6 @@ function newestNodeRuntime(): lambda.Runtime {
   return lambda.Runtime.ALL
     .filter((runtime) => runtime.family === lambda.RuntimeFamily.NODEJS && major(runtime) > 0)
     .reduce((newest, runtime) => major(runtime) > major(newest) ? runtime : newest);
-}
-
-/**
- * Lets CloudWatch Logs in this Region encrypt and decrypt log groups of this account and Region with
- * the key (CloudWatch Logs user guide, "Encrypt log data in CloudWatch Logs using AWS KMS", whose
- * action wildcards are written out). The log group cannot be named exactly: it refers to the key, and
- * giving it a fixed name would make a re-created stack collide with the retained log group.
- */
-function cloudWatchLogsStatement(scope: Construct): iam.PolicyStatement {
-  const stack = Stack.of(scope);
-  return new iam.PolicyStatement({
-    sid: 'AllowCloudWatchLogs',
-    principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
-    actions: [
-      'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair',
-      'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo',
-    ],
-    resources: ['*'],
-    conditions: {
-      ArnLike: {
-        'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-          service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      },
-    },
-  });
 }
 
 function validateProps(origin: Origin, props: GuardrailEncryptionConfigRuleProps): void {

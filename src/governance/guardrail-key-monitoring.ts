@@ -8,16 +8,21 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from './private/acknowledgements';
-import { createDeadLetterQueue, createServiceKey, sqsThroughIamStatement } from './private/service-key';
+import { createDeadLetterQueue, createServiceKey } from './private/service-key';
+import {
+  cloudWatchAlarmKeyStatement,
+  eventBridgeDeadLetterKeyStatement,
+  eventBridgeTopicKeyStatement,
+  sqsThroughIamStatement,
+} from './private/service-key-statements';
 import { fail, Origin, originOf } from '../core/errors';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
 import { ISecureGuardrail } from '../guardrail/guardrail-reference';
 
 /**
- * Options of `GuardrailKeyMonitoring` that do not name the keys, for constructs that create it for
- * their own key.
+ * Properties of a `GuardrailKeyMonitoring`.
  */
-export interface GuardrailKeyMonitoringOptions {
+export interface GuardrailKeyMonitoringProps {
   /**
    * Where alerts are published.
    *
@@ -32,12 +37,7 @@ export interface GuardrailKeyMonitoringOptions {
    * rules' deliveries use it
    */
   readonly topic?: sns.ITopic;
-}
 
-/**
- * Properties of a `GuardrailKeyMonitoring`.
- */
-export interface GuardrailKeyMonitoringProps extends GuardrailKeyMonitoringOptions {
   /**
    * The keys to watch: customer-managed keys of this stack's account and Region that encrypt
    * guardrails (a `SecureGuardrail`'s `encryptionKey`). At most `GuardrailKeyMonitoring.MAX_KEYS`.
@@ -291,18 +291,16 @@ export class GuardrailKeyMonitoring extends Construct {
    * what could not be delivered in the dead-letter queue; CloudWatch uses it to publish the
    * delivery-failure alarm; principals of the account read the queue through SQS.
    *
-   * EventBridge's statements carry no `aws:SourceArn`: KMS does not receive it when EventBridge
-   * delivers to an encrypted topic ("Adding the aws:SourceAccount and aws:SourceArn to a AWS KMS policy
-   * is not supported for EventBridge-to-encrypted topics", SNS developer guide, sns-key-management),
-   * and the same is assumed for an encrypted queue (not verified). The topic is named by SNS's
-   * encryption context instead; the topic and queue policies admit these rules only.
+   * EventBridge's statements carry no `aws:SourceArn`, which KMS does not receive from it (see
+   * `eventBridgeTopicKeyStatement`): the topic is named by SNS's encryption context instead, and the
+   * topic and queue policies admit these rules only.
    */
   private createKey(topicName?: string): kms.IKey {
-    const statements = [deliveryKeyStatement('AllowEventBridgeToKeepUndeliveredAlerts', 'events.amazonaws.com'), sqsThroughIamStatement(this)];
+    const statements = [eventBridgeDeadLetterKeyStatement('AllowEventBridgeToKeepUndeliveredAlerts'), sqsThroughIamStatement(this)];
     if (topicName) {
       statements.unshift(
         eventBridgeTopicKeyStatement('AllowEventBridgeToPublishAlerts', Stack.of(this).formatArn({ service: 'sns', resource: topicName })),
-        cloudWatchKeyStatement('AllowCloudWatchToPublishDeliveryFailures', this.identities.alarmArn),
+        cloudWatchAlarmKeyStatement('AllowCloudWatchToPublishDeliveryFailures', this.identities.alarmArn),
       );
     }
     return createServiceKey(this, 'AlertsKey', {
@@ -400,7 +398,7 @@ export class GuardrailKeyMonitoring extends Construct {
     // topic of this account and Region, which the topic policies still narrow to these rules.
     const anyTopicHere = Stack.of(this).formatArn({ service: 'sns', resource: '*' });
     const keyed = topic.masterKey.addToResourcePolicy(eventBridgeTopicKeyStatement('AllowEventBridgeToPublishGuardrailKeyAlerts', anyTopicHere), true);
-    topic.masterKey.addToResourcePolicy(cloudWatchKeyStatement('AllowCloudWatchToPublishGuardrailKeyAlertDeliveryFailures', this.identities.alarmArn), true);
+    topic.masterKey.addToResourcePolicy(cloudWatchAlarmKeyStatement('AllowCloudWatchToPublishGuardrailKeyAlertDeliveryFailures', this.identities.alarmArn), true);
     if (!keyed.statementAdded) {
       Annotations.of(this).addWarningV2('cdk-secure-guardrail:keyMonitoringImportedTopicKey',
         `The key of the topic ${topic.node.path} is imported: its policy must let events.amazonaws.com kms:GenerateDataKey and kms:Decrypt (without an aws:SourceArn condition, which KMS does not receive from EventBridge) ` +
@@ -437,31 +435,6 @@ function keyActivityPattern(keyArns: string[]): events.EventPattern {
       { eventName: ['EnableKeyRotation'], requestParameters: { rotationPeriodInDays: [{ exists: true }] } },
     ],
   });
-}
-
-/**
- * Lets an AWS service use a key to deliver to an encrypted topic or queue: kms:GenerateDataKey and
- * kms:Decrypt, what SNS and SQS ask of publishers (SNS developer guide, "Configure AWS KMS permissions
- * for AWS services", whose kms:GenerateDataKey* is written out).
- */
-function deliveryKeyStatement(sid: string, service: string, conditions?: Record<string, unknown>): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    sid,
-    principals: [new iam.ServicePrincipal(service)],
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-    resources: ['*'],
-    conditions,
-  });
-}
-
-/** EventBridge, for the topics `topicArn` matches (SNS's encryption context names the topic). */
-function eventBridgeTopicKeyStatement(sid: string, topicArn: string): iam.PolicyStatement {
-  return deliveryKeyStatement(sid, 'events.amazonaws.com', { ArnLike: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn } });
-}
-
-/** CloudWatch, for the delivery-failure alarm only. */
-function cloudWatchKeyStatement(sid: string, alarmArn: string): iam.PolicyStatement {
-  return deliveryKeyStatement(sid, 'cloudwatch.amazonaws.com', { ArnEquals: { 'aws:SourceArn': alarmArn } });
 }
 
 /** KMS's own events when a watched key is deleted or its imported material expires. */

@@ -5,16 +5,13 @@ import { Construct, IConstruct } from 'constructs';
 import { complianceMarkdown } from './compliance-markdown';
 import { distinct, enforcementsOf } from './enforcement';
 import { fail, originOf } from '../core/errors';
-import { KEY_MONTHLY_COST_USD } from '../core/key-requirements';
+import { KEY_MONTHLY_COST_USD, KEY_PRICE_SOURCE } from '../core/kms-price';
 import { GuardrailInspection, GuardrailInspector } from '../detection/guardrail-inspection';
 import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
 import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
 import { ruleId } from '../rules/guardrail-rule';
 import { GUARDRAIL_RULES } from '../rules/guardrail-rules';
 import { evaluateRules, Finding } from '../rules/rule-evaluation';
-
-const PRICE_SOURCE = 'AWS KMS pricing page, us-east-1 list price, read 2026-11-29: $1 per customer-managed key-month, '
-  + 'plus $1/month for each of the first two automatic rotations; requests billed separately';
 
 /**
  * Settings of the compliance report. Its standard (the options it shares with the pack and the
@@ -40,7 +37,7 @@ export interface GuardrailComplianceReportProps extends GuardrailEncryptionOptio
   /**
    * The monthly price of one customer-managed key, in US dollars, for the cost estimate.
    *
-   * @default 1 (the AWS KMS list price)
+   * @default GuardrailComplianceReport.KEY_MONTHLY_COST_USD (the AWS KMS list price)
    */
   readonly keyMonthlyCostUsd?: number;
 }
@@ -82,9 +79,9 @@ export class GuardrailComplianceReport {
   public static readonly DEFAULT_FILE_NAME = 'guardrail-compliance.json';
 
   /**
-   * AWS KMS list price of one customer-managed key per month, in US dollars (us-east-1, AWS KMS
-   * pricing page, read 2026-11-29). Each of the first two automatic rotations adds $1/month; requests
-   * are billed apart ($0.03 per 10,000 beyond the free tier).
+   * AWS KMS list price of one customer-managed key per month, in US dollars (us-east-1). Each report
+   * states when and where it was read (`summary.keyPriceSource`); rotations and requests are billed
+   * on top of it.
    */
   public static readonly KEY_MONTHLY_COST_USD = KEY_MONTHLY_COST_USD;
 
@@ -159,7 +156,7 @@ export class GuardrailComplianceReport {
 }
 
 function priceSource(price: number): string {
-  return price === GuardrailComplianceReport.KEY_MONTHLY_COST_USD ? PRICE_SOURCE : `$${price} per key-month, as configured`;
+  return price === GuardrailComplianceReport.KEY_MONTHLY_COST_USD ? KEY_PRICE_SOURCE : `$${price} per key-month, as configured`;
 }
 
 function entry(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): GuardrailEntry {

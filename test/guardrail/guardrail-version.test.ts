@@ -1,6 +1,7 @@
+import { aws_bedrock as bedrock, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { SecureGuardrail, SecureGuardrailProps } from '../../src';
-import { MANDATORY_TAGS, newStack } from '../helpers/synth';
+import { GuardrailVersion, GuardrailVersionProps, SecureGuardrail, SecureGuardrailProps } from '../../src';
+import { ACCOUNT, MANDATORY_TAGS, newStack, REGION } from '../helpers/synth';
 
 const BASE: SecureGuardrailProps = { guardrailName: 'versioned', mandatoryTags: MANDATORY_TAGS };
 
@@ -77,5 +78,79 @@ describe('SecureGuardrail.createVersion', () => {
   test('refuses a description over 200 characters', () => {
     const guardrail = new SecureGuardrail(newStack(), 'Guardrail', BASE);
     expect(() => guardrail.createVersion('x'.repeat(201))).toThrow(/GuardrailVersion: invalid description: received "x+" \(201 characters\); allowed: 1-200 characters\./);
+  });
+});
+
+describe('GuardrailVersion', () => {
+  const IMPORTED_ARN = `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail/abcdefghijkl`;
+
+  /** The only guardrail version of the stack: its logical id and properties. */
+  function onlyVersion(stack: Stack): { logicalId: string; properties: { [key: string]: unknown } } {
+    const versions = Object.entries(Template.fromStack(stack).findResources('AWS::Bedrock::GuardrailVersion'));
+    expect(versions).toHaveLength(1);
+    return { logicalId: versions[0][0], properties: versions[0][1].Properties };
+  }
+
+  /** The version of an imported guardrail, alone in a fresh stack. */
+  function importedVersion(guardrailArn: string, description?: string): { logicalId: string; properties: { [key: string]: unknown } } {
+    const stack = newStack();
+    const guardrail = SecureGuardrail.fromGuardrailAttributes(stack, 'Imported', { guardrailArn });
+    new GuardrailVersion(stack, 'Release', { guardrail, description });
+    return onlyVersion(stack);
+  }
+
+  test.each<[string, (g: SecureGuardrail) => GuardrailVersionProps['guardrail']]>([
+    ['the SecureGuardrail', (g) => g],
+    ['its CfnGuardrail', (g) => g.guardrail],
+  ])('a version of %s is the version createVersion makes: same identifier, same configuration hash', (_name, pick) => {
+    const made = newStack();
+    const created = new SecureGuardrail(made, 'Guardrail', BASE);
+    created.createVersion('release');
+    const expected = onlyVersion(made);
+
+    const stack = newStack();
+    const guardrail = new SecureGuardrail(stack, 'Guardrail', BASE);
+    new GuardrailVersion(guardrail, 'Version', { guardrail: pick(guardrail), description: 'release' });
+    expect(onlyVersion(stack)).toEqual(expected);
+    expect(expected.properties.GuardrailIdentifier).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(guardrail.guardrail), 'GuardrailId'] });
+  });
+
+  test('a version of a SecureGuardrail follows its configuration', () => {
+    const versionOf = (blockedInputMessaging?: string) => {
+      const stack = newStack();
+      const guardrail = new SecureGuardrail(stack, 'Guardrail', { ...BASE, blockedInputMessaging });
+      new GuardrailVersion(stack, 'Release', { guardrail });
+      return onlyVersion(stack).logicalId;
+    };
+    expect(versionOf()).toBe(versionOf());
+    expect(versionOf('No.')).not.toBe(versionOf());
+  });
+
+  test('an imported guardrail is named by its ARN; its hash covers the ARN and the description', () => {
+    const base = importedVersion(IMPORTED_ARN);
+    expect(base.properties).toEqual({ GuardrailIdentifier: IMPORTED_ARN });
+    expect(base.logicalId).toMatch(/^Release[0-9A-F]{16}$/);
+    expect(importedVersion(IMPORTED_ARN).logicalId).toBe(base.logicalId);
+    expect(importedVersion(IMPORTED_ARN, 'v2').logicalId).not.toBe(base.logicalId);
+    expect(importedVersion(`arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail/otherguardrail`).logicalId).not.toBe(base.logicalId);
+    expect(importedVersion(IMPORTED_ARN, 'v2').properties).toEqual({ GuardrailIdentifier: IMPORTED_ARN, Description: 'v2' });
+  });
+
+  test('an imported guardrail whose ARN is only known at deploy time is accepted', () => {
+    const stack = newStack();
+    const guardrailArn = new bedrock.CfnGuardrail(stack, 'Elsewhere', { name: 'g', blockedInputMessaging: 'a', blockedOutputsMessaging: 'b' }).attrGuardrailArn;
+    const guardrail = SecureGuardrail.fromGuardrailAttributes(stack, 'Imported', { guardrailArn });
+    new GuardrailVersion(stack, 'Release', { guardrail });
+    const version = Object.values(Template.fromStack(stack).findResources('AWS::Bedrock::GuardrailVersion'))[0];
+    expect(version.Properties.GuardrailIdentifier).toEqual({ 'Fn::GetAtt': ['Elsewhere', 'GuardrailArn'] });
+  });
+
+  test('refuses an imported guardrail of another Region', () => {
+    const stack = newStack();
+    const arn = `arn:aws:bedrock:us-east-1:${ACCOUNT}:guardrail/abcdefghijkl`;
+    const guardrail = SecureGuardrail.fromGuardrailAttributes(stack, 'Imported', { guardrailArn: arn });
+    expect(() => new GuardrailVersion(stack, 'Release', { guardrail })).toThrow(
+      `[TestStack/Release] GuardrailVersion: invalid guardrail: received "${arn}" (61 characters); `
+      + `allowed: a guardrail of this stack's Region ${REGION}: CloudFormation creates the version in the stack's Region.`);
   });
 });

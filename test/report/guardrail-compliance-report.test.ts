@@ -5,6 +5,7 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { GuardrailComplianceReport, GuardrailEncryptionAspect, SecureGuardrail } from '../../src';
+import { KEY_MONTHLY_COST_USD, KEY_PRICE_READ_ON, KEY_PRICE_SOURCE } from '../../src/core/kms-price';
 import { complianceMarkdown } from '../../src/report/compliance-markdown';
 import { cfnGuardrail } from '../corpus/corpus-app';
 import { ENV, MANDATORY_TAGS } from '../helpers/synth';
@@ -56,6 +57,13 @@ describe('GuardrailComplianceReport', () => {
     expect(report.standard).toEqual({
       requiredTags: ['Owner', 'Workload', 'DataSensitivity'], maxRotationDays: 365, minPendingWindowDays: 30, strict: false, allowedKeyArns: [],
     });
+  });
+
+  test('prices keys with the one dated KMS price, and says when and where it was read', () => {
+    expect(GuardrailComplianceReport.KEY_MONTHLY_COST_USD).toBe(KEY_MONTHLY_COST_USD);
+    expect(report.summary.keyPriceSource).toBe(KEY_PRICE_SOURCE);
+    expect(KEY_PRICE_READ_ON).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(KEY_PRICE_SOURCE).toContain(`AWS KMS pricing page, us-east-1 list price, read ${KEY_PRICE_READ_ON}: $${KEY_MONTHLY_COST_USD} per customer-managed key-month`);
   });
 
   test('lists each guardrail with its path, stack, Region, key, status and failed rules', () => {

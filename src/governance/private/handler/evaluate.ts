@@ -8,7 +8,7 @@ import { RuleHistory } from './history';
 import { findOrphanedKeys, OrphanedKeys } from './orphaned-keys';
 import { describeError, errorName } from './sdk';
 import { EvaluationSettings } from './settings';
-import { KEY_MONTHLY_COST_USD } from '../../../core/key-requirements';
+import { KEY_MONTHLY_COST_USD } from '../../../core/kms-price';
 import { EVALUATED_RESOURCE_TYPE } from '../kpi';
 
 export { settingsFromEnvironment } from './settings';

@@ -1,7 +1,8 @@
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { callFailed, errorName } from './sdk';
-import { KEY_MONTHLY_COST_USD, KEY_REQUIREMENTS } from '../../../core/key-requirements';
+import { KEY_REQUIREMENTS } from '../../../core/key-requirements';
+import { KEY_MONTHLY_COST_USD } from '../../../core/kms-price';
 
 /** Keys the library created that no guardrail of the Region uses any more. */
 export interface OrphanedKeys {
