@@ -237,8 +237,8 @@ export class GuardrailInspector {
       Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${placement.account}:root` }, Action: 'kms:*', Resource: '*' }],
     };
     const identities = this.identitiesOf(stack);
-    const flattened = flattenValues(document, placement, (text) =>
-      text.replace(/\$\{GetAtt:([^.}]+)\.Arn\}/g, (whole, logicalId: string) => identities.get(logicalId) ?? whole));
+    const flattened = flattenValues(document, placement, (text) => (!text.includes('${GetAtt:') ? text
+      : text.replace(/\$\{GetAtt:([^.}]+)\.Arn\}/g, (whole, logicalId: string) => identities.get(logicalId) ?? whole)));
     return analyzeKeyPolicy(flattened, placement);
   }
 
@@ -636,7 +636,10 @@ function flattenValues(value: unknown, environment: Placement, rewrite: (text: s
   if (typeof value === 'string') return rewrite(value);
   if (Array.isArray(value)) return value.map((item) => flattenValues(item, environment, rewrite));
   if (value === null || typeof value !== 'object') return value;
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) return rewrite(flattenIntrinsic(value, environment));
-  return Object.fromEntries(entries.map(([key, item]) => [key, flattenValues(item, environment, rewrite)]));
+  const keys = Object.keys(value);
+  if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) return rewrite(flattenIntrinsic(value, environment));
+  // Every key of every key policy passes here once per synthesis: a plain loop, not entries and fromEntries.
+  const flattened: Record<string, unknown> = Object.create(null);
+  for (const key of keys) flattened[key] = flattenValues((value as Record<string, unknown>)[key], environment, rewrite);
+  return flattened;
 }
