@@ -42,13 +42,20 @@ describe('the example app', () => {
     });
     template.resourceCountIs('AWS::Config::ConfigRule', 1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    const [ruleRole] = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('EncryptionRuleRole'));
-    for (const key of Object.values(template.findResources('AWS::KMS::Key')).filter((k) => k.Properties.KeyPolicy.Statement.some((st: any) => st.Sid === 'GuardrailUseThroughBedrock'))) {
-      const users = key.Properties.KeyPolicy.Statement.find((st: any) => st.Sid === 'GuardrailUseThroughBedrock').Condition.ArnLike['aws:PrincipalArn'];
-      expect(users).toContainEqual({ 'Fn::GetAtt': [ruleRole, 'Arn'] });
-      const auditors = key.Properties.KeyPolicy.Statement.find((st: any) => st.Sid === 'GuardrailKeyAudit').Condition.ArnLike['aws:PrincipalArn'];
-      expect(auditors).toEqual([{ 'Fn::GetAtt': [ruleRole, 'Arn'] }]);
-    }
+    const ruleRoles = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('EncryptionRuleRole'));
+    expect(ruleRoles).toHaveLength(1);
+    const rule = { 'Fn::GetAtt': [ruleRoles[0], 'Arn'] };
+    // Each tenant's key by its logical id, so that a key missing from the template fails rather than being skipped.
+    const tenantKeys = stack.guardrails.map((g) => stack.getLogicalId(g.encryptionKey.node.defaultChild as kms.CfnKey));
+    expect(tenantKeys).toHaveLength(2);
+    const resources = template.toJSON().Resources;
+    const principalsOf = (keyId: string, sid: string) => {
+      const statement = resources[keyId].Properties.KeyPolicy.Statement.find((st: any) => st.Sid === sid);
+      expect(statement).toMatchObject({ Effect: 'Allow' });
+      return statement.Condition.ArnLike['aws:PrincipalArn'];
+    };
+    expect(tenantKeys.map((keyId) => [principalsOf(keyId, 'GuardrailUseThroughBedrock'), principalsOf(keyId, 'GuardrailKeyAudit')]))
+      .toEqual(tenantKeys.map(() => [expect.arrayContaining([rule]), [rule]]));
   });
 
   test("lets each tenant's assistant decrypt its own tenant's key only (and the Config rule read both)", () => {

@@ -1,4 +1,4 @@
-import { Lazy } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { l1PropertyPath, ResourceSchema } from '../../src/core/schema-validation';
 
 const SCHEMA = {
@@ -33,7 +33,16 @@ describe('ResourceSchema', () => {
   });
 
   test('leaves unknown properties to CloudFormation and tokens to deployment', () => {
-    expect(check({ Size: Lazy.number({ produce: () => 99 }), Newer: true, Items: Lazy.list({ produce: () => ['a', 'b'] }) })).not.toThrow();
+    // Tokens where the schema refuses what they encode as (an object for an integer, a string for a boolean, a long string).
+    const tokens = {
+      Size: Lazy.any({ produce: () => 99 }),
+      Flag: Lazy.string({ produce: () => 'yes' }),
+      Labels: { 'a/b': Lazy.string({ produce: () => 'xy' }) },
+      Items: Lazy.list({ produce: () => ['a', 'b'] }),
+    };
+    expect(check({ ...tokens, Newer: true })).not.toThrow();
+    // Resolved, the same values are refused: the tokens were left unjudged, not judged valid.
+    expect(check(new Stack().resolve(tokens))).toThrow(/^Test: invalid (size|flag|labels\.a\/b|items): /);
   });
 
   test('names list items and nested properties as the L1 does', () => {

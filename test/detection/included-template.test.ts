@@ -133,9 +133,9 @@ describe('a key id where KmsKeyArn takes a key ARN', () => {
     expect(() => new SecureGuardrail(stack, 'Guardrail', { guardrailName: 'by-id', encryptionKey: byId, mandatoryTags: MANDATORY_TAGS }))
       .toThrow('[S/Guardrail] SecureGuardrail: invalid encryptionKey: received a key whose ARN is the key id of S/Key/Resource (its Ref), which CloudFormation refuses '
         + 'where a key ARN belongs; allowed: a key given by its ARN (the kms.Key itself, kms.Key.fromCfnKey, or kms.Key.fromKeyArn with key.keyArn or CfnKey.attrArn).');
-    // Its ARN, imported the same way, is accepted.
-    expect(() => new SecureGuardrail(stack, 'ByArn', { guardrailName: 'by-arn', encryptionKey: kms.Key.fromKeyArn(stack, 'ByArnKey', key.keyArn), mandatoryTags: MANDATORY_TAGS }))
-      .not.toThrow();
+    // Its ARN, imported the same way, is accepted, and is what the guardrail is encrypted with.
+    const byArn = new SecureGuardrail(stack, 'ByArn', { guardrailName: 'by-arn', encryptionKey: kms.Key.fromKeyArn(stack, 'ByArnKey', key.keyArn), mandatoryTags: MANDATORY_TAGS });
+    expect(stack.resolve(byArn.guardrail.kmsKeyArn)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] });
   });
 });
 

@@ -278,7 +278,10 @@ describe('options', () => {
       metricNamespace: Token.asString({ Ref: 'Namespace' }),
       maxRotationDays: Token.asNumber({ Ref: 'Days' }),
     }, stack)).not.toThrow();
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_ROTATION_DAYS: { Ref: 'Days' } }) } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MAX_ROTATION_DAYS: { Ref: 'Days' }, METRIC_NAMESPACE: { Ref: 'Namespace' } }) },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Config::ConfigRule', { ConfigRuleName: { Ref: 'RuleName' } });
   });
 
   test('maxRotationDays reaches the handler; outside KMS\'s 90-2560 days it is refused', () => {

@@ -223,6 +223,8 @@ function patternsFor(keyArn: string, guardrailArn?: string) {
   const monitoring = new GuardrailKeyMonitoring(stack, 'Monitoring', { keys: [kms.Key.fromKeyArn(stack, 'Key', keyArn)] });
   if (guardrailArn) monitoring.addGuardrail(SecureGuardrail.fromGuardrailAttributes(stack, 'Guardrail', { guardrailArn }));
   const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((r) => r.Properties);
+  // Every rule is there, so that "no rule matches" cannot come from a missing rule.
+  expect(rules.map((r) => r.Name.split('-').pop())).toEqual(['KeyActivity', 'KeyDeletion', ...(guardrailArn ? ['Guardrails'] : [])]);
   const pattern = (suffix: string) => rules.find((r) => r.Name.endsWith(suffix))?.EventPattern;
   return { activity: pattern('KeyActivity'), deletion: pattern('KeyDeletion'), guardrail: pattern('Guardrails') };
 }
@@ -341,7 +343,8 @@ describe('guardrails', () => {
       },
     });
     template.resourceCountIs('AWS::Events::Rule', 3);
-    expect(monitoring.guardrailChangeRule).toBeDefined();
+    const [ruleId] = Object.keys(template.findResources('AWS::Events::Rule', { Properties: { Name: 'TestStack-Monitoring-D1616409-Guardrails' } }));
+    expect(stack.resolve(monitoring.guardrailChangeRule?.ruleName)).toEqual({ Ref: ruleId });
   });
 
   test('a guardrail of another Region is refused', () => {
@@ -357,6 +360,8 @@ describe('guardrails', () => {
     const guardrail = (i: number) => SecureGuardrail.fromGuardrailAttributes(stack, `G${i}`, { guardrailArn: `arn:aws-us-gov:bedrock:us-gov-west-1:${ACCOUNT}:guardrail/${i.toString(36).padStart(12, 'g')}` });
     for (let i = 0; i < GuardrailKeyMonitoring.MAX_GUARDRAILS; i++) monitoring.addGuardrail(guardrail(i));
     const rule = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).find((r) => r.Properties.Name.endsWith('Guardrails'))!;
+    // Each guardrail by id and by ARN: none was dropped to make the pattern fit.
+    expect(rule.Properties.EventPattern.detail.requestParameters.guardrailIdentifier).toHaveLength(2 * GuardrailKeyMonitoring.MAX_GUARDRAILS);
     expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThanOrEqual(2048);
     expect(() => monitoring.addGuardrail(guardrail(99))).toThrow(/invalid addGuardrail\(guardrail\): received "TestStack\/G99 \(guardrail number 16\)".*; allowed: at most 15 guardrails/);
   });
@@ -396,9 +401,10 @@ describe('keys', () => {
       `arn:aws-us-gov:kms:us-gov-west-1:${ACCOUNT}:key/mrk-${i.toString(16).padStart(32, 'a')}`);
     const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: 'us-gov-west-1' } });
     const monitoring = new GuardrailKeyMonitoring(stack, 'Monitoring', { keys: arns.map((arn, i) => kms.Key.fromKeyArn(stack, `K${i}`, arn)) });
-    for (const rule of Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))) {
-      expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThanOrEqual(2048);
-    }
+    const patterns = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((rule) => rule.Properties.EventPattern);
+    // Both rules, each naming every key: none was dropped to make the patterns fit.
+    expect(patterns.map((pattern) => pattern.detail?.resources?.ARN ?? pattern.resources)).toEqual([arns, arns]);
+    for (const pattern of patterns) expect(JSON.stringify(pattern).length).toBeLessThanOrEqual(2048);
     expect(() => monitoring.addKey(kms.Key.fromKeyArn(stack, 'OneTooMany', `arn:aws-us-gov:kms:us-gov-west-1:${ACCOUNT}:key/extra`)))
       .toThrow(/GuardrailKeyMonitoring: invalid addKey\(key\): received \"TestStack\/OneTooMany \(key number 16\)\" \(.*\); allowed: at most 15 keys, which fit EventBridge's default 2,048-character event pattern/);
   });
@@ -419,11 +425,22 @@ describe('keys that can never match are refused', () => {
     expect(() => new GuardrailKeyMonitoring(stack, 'Monitoring', { keys: [makeKey(stack)] })).toThrow(message);
   });
 
-  test('keys whose ARN is only known at deploy time are accepted', () => {
-    const stack = newStack(undefined);
-    const otherStack = new Stack(stack.node.scope as App, 'Other');
+  test.each([
+    ['stacks without an environment', undefined],
+    ['stacks of one environment', { account: ACCOUNT, region: REGION }],
+  ])('keys whose ARN is only known at deploy time are accepted (%s)', (_name, env) => {
+    // Both stacks alike, so that CDK can reference one's key from the other.
+    const app = new App();
+    const stack = new Stack(app, 'TestStack', { env });
+    const otherStack = new Stack(app, 'Other', { env });
     const key = new kms.Key(otherStack, 'Key');
-    expect(() => new GuardrailKeyMonitoring(stack, 'Monitoring', { keys: [key, kms.Key.fromKeyArn(stack, 'P', `arn:aws:kms:${REGION}:${ACCOUNT}:key/x`)] })).not.toThrow();
+    new GuardrailKeyMonitoring(stack, 'Monitoring', { keys: [key, kms.Key.fromKeyArn(stack, 'P', `arn:aws:kms:${REGION}:${ACCOUNT}:key/x`)] });
+    // Both are watched, none dropped: the other stack's key through its export, the literal ARN as it is.
+    const exported = { 'Fn::ImportValue': Match.stringLikeRegexp(`^Other:ExportsOutputFnGetAtt${otherStack.getLogicalId(key.node.defaultChild as kms.CfnKey)}Arn`) };
+    const watched = [exported, `arn:aws:kms:${REGION}:${ACCOUNT}:key/x`];
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { resources: { ARN: watched } } } });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { resources: watched } });
   });
 });
 

@@ -2,12 +2,15 @@ import { Readable } from 'stream';
 import { BedrockClient, ListGuardrailsCommand } from '@aws-sdk/client-bedrock';
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { invocation, keyArn } from './handler-fixtures';
+import { FakeAwsEndpoint } from './helpers/fake-endpoint';
+import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 import { SDK_CLIENT_CONFIG } from '../../src/governance/private/handler/sdk';
 
 /*
  * The handler leaves retries to the AWS SDK. aws-sdk-client-mock replaces `send` and so skips the
- * SDK's retry middleware: these tests give the clients a fake HTTP handler instead, so the real
- * middleware stack (retry strategy, error parsing) runs with the handler's configuration.
+ * SDK's retry middleware: these tests give the clients a fake HTTP handler, or point the handler's
+ * own clients at a local endpoint, so the real middleware stack (retry strategy, error parsing) runs.
  */
 
 interface FakeResponse {
@@ -55,11 +58,73 @@ async function onFakeClock<T>(call: () => Promise<T>): Promise<{ value?: T; erro
 
 const offline = { region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } };
 
-describe('the handler\'s SDK clients retry as the SDK\'s standard mode does', () => {
-  test('the configuration: standard mode, six attempts', () => {
-    expect(SDK_CLIENT_CONFIG).toEqual({ maxAttempts: 6, retryMode: 'standard' });
+describe('the Lambda handler\'s own clients, against a local endpoint', () => {
+  const endpoint = new FakeAwsEndpoint();
+  const saved = { ...process.env };
+  const silenced: jest.SpyInstance[] = [];
+  const throttled = { status: 400, error: 'ThrottlingException' };
+
+  beforeAll(async () => {
+    const url = await endpoint.start();
+    // The clients read their settings from the environment on their first call; nothing may override the handler's.
+    for (const name of Object.keys(process.env)) {
+      if (/^AWS_(ENDPOINT_URL|MAX_ATTEMPTS|RETRY_MODE|PROFILE|IGNORE_CONFIGURED_ENDPOINT_URLS)/.test(name)) delete process.env[name];
+    }
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_EC2_METADATA_DISABLED: 'true',
+    });
+  });
+  afterAll(async () => {
+    process.env = { ...saved };
+    await endpoint.stop();
+  });
+  beforeEach(() => {
+    endpoint.reset();
+    // The back-off's jitter drawn small, so that back-offs of seconds take milliseconds.
+    silenced.push(jest.spyOn(Math, 'random').mockReturnValue(0.001), jest.spyOn(console, 'log').mockImplementation(() => undefined));
+  });
+  afterEach(() => silenced.splice(0).forEach((spy) => spy.mockRestore()));
+
+  test('every client retries in standard mode, up to six attempts: a call throttled five times still succeeds', async () => {
+    endpoint.script('GET /guardrails', ...Array.from({ length: 5 }, () => ({ status: 429, error: 'ThrottlingException' })), { status: 200, body: { guardrails: [] } });
+    endpoint.script('GetResources', { status: 500, error: 'InternalServiceException' }, {
+      status: 200,
+      body: { ResourceTagMappingList: [{ ResourceARN: keyArn('orphan'), Tags: [{ Key: 'BedrockGuardrail', Value: 'deleted' }] }], PaginationToken: '' },
+    });
+    endpoint.script('DescribeKey', { status: 500, error: 'KMSInternalException' }, { status: 200, body: { KeyMetadata: { KeyId: 'orphan', KeyState: 'Enabled' } } });
+    endpoint.script('PutEvaluations', throttled);
+
+    await expect(handler(invocation())).resolves.toMatchObject({ total: 0, orphanedKeys: 1, failedEvaluations: 0 });
+
+    const upTo = (n: number) => Array.from({ length: n }, (_, i) => `attempt=${i + 1}; max=6`);
+    expect(Object.fromEntries(['GET /guardrails', 'GetComplianceDetailsByConfigRule', 'GetResources', 'DescribeKey', 'PutEvaluations']
+      .map((operation) => [operation, endpoint.attempts(operation)]))).toEqual({
+      'GET /guardrails': upTo(6),
+      'GetComplianceDetailsByConfigRule': upTo(1),
+      'GetResources': upTo(2),
+      'DescribeKey': upTo(2),
+      'PutEvaluations': upTo(2),
+    });
+    // The user agent's business metric of the retry mode: E for standard, F for adaptive.
+    expect(endpoint.received.filter((request) => !request.metrics.includes('E') || request.metrics.includes('F'))).toEqual([]);
   });
 
+  test('a call still throttled after six attempts fails the run with the service\'s error, having backed off', async () => {
+    endpoint.script('PutEvaluations', ...Array.from({ length: 10 }, () => throttled));
+    const failure = await handler(invocation()).then(() => undefined, (error: unknown) => error);
+    expect(failure).toMatchObject({ name: 'ThrottlingException', $metadata: { attempts: 6, totalRetryDelay: expect.any(Number) } });
+    expect((failure as { $metadata: { totalRetryDelay: number } }).$metadata.totalRetryDelay).toBeGreaterThan(0);
+    expect(endpoint.attempts('PutEvaluations')).toHaveLength(6);
+  });
+
+  test('a denied call is not retried: tag:GetResources is asked once, and the run goes on without counting orphaned keys', async () => {
+    endpoint.script('GetResources', { status: 400, error: 'AccessDeniedException' });
+    await expect(handler(invocation())).resolves.toMatchObject({ total: 0, orphanedKeys: undefined, failedEvaluations: 0 });
+    expect(endpoint.attempts('GetResources')).toEqual(['attempt=1; max=6']);
+  });
+});
+
+describe('the handler\'s SDK client settings, with a fake HTTP handler', () => {
   test('Bedrock throttling and internal errors are retried until the call succeeds', async () => {
     const { requests, requestHandler } = fakeHttp([
       { status: 429, error: 'ThrottlingException' },

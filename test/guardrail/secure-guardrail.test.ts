@@ -150,6 +150,16 @@ describe('SecureGuardrail guardrail content', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
       RotationPeriodInDays: { Ref: 'Days' }, PendingWindowInDays: { Ref: 'Window' },
     });
+    // Passed on as they are, to be resolved at deployment.
+    const stackName = { Ref: 'AWS::StackName' };
+    Template.fromStack(stack).hasResourceProperties('AWS::Bedrock::Guardrail', {
+      Name: stackName,
+      Description: stackName,
+      TopicPolicyConfig: { TopicsConfig: { Ref: 'Topics' } },
+      SensitiveInformationPolicyConfig: { Ref: 'Pii' },
+      CrossRegionConfig: { GuardrailProfileArn: stackName },
+      ContextualGroundingPolicyConfig: { FiltersConfig: [{ Type: 'GROUNDING', Threshold: { Ref: 'T' }, Action: stackName }] },
+    });
   });
 });
 
@@ -290,7 +300,10 @@ describe('SecureGuardrail.grantApply', () => {
       'SecureGuardrail.grantApply: invalid grantee: received Functions/AppRole of stack Functions, but the guardrail\'s key is in stack Guardrails ' +
       'and each would reference the other (a cyclic reference); allowed: a grantee of stack Guardrails, or the role imported there by ARN');
     const imported = iam.Role.fromRoleArn(guardrail, 'Imported', `arn:aws:iam::${ACCOUNT}:role/functions-role`);
-    expect(() => guardrail.grantApply(imported)).not.toThrow();
+    guardrail.grantApply(imported);
+    Template.fromStack(Stack.of(guardrail)).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'GuardrailUseThroughBedrock', Condition: Match.objectLike({ ArnLike: { 'aws:PrincipalArn': [imported.roleArn] } }) })]) },
+    });
   });
 
   test('grantRead grants GetGuardrail, exactly kms:Decrypt through Bedrock, and reading the key\'s metadata', () => {

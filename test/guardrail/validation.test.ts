@@ -1,10 +1,13 @@
 import { App, Duration, NestedStack, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SecureGuardrail, SecureGuardrailProps } from '../../src';
 import { ResourceSchema } from '../../src/core/schema-validation';
 import { ENV, MANDATORY_TAGS, newStack } from '../helpers/synth';
 
 const BASE: SecureGuardrailProps = { guardrailName: 'valid', mandatoryTags: MANDATORY_TAGS };
+const GUARDRAIL = 'AWS::Bedrock::Guardrail';
+const KEY = 'AWS::KMS::Key';
 
 function construct(props: Partial<SecureGuardrailProps>): () => SecureGuardrail {
   return () => new SecureGuardrail(newStack(), 'Guardrail', { ...BASE, ...props } as SecureGuardrailProps);
@@ -81,21 +84,28 @@ describe('SecureGuardrail refuses bad input with the property, the value and wha
     expect(construct(props)).toThrow(message);
   });
 
-  test.each<[string, Partial<SecureGuardrailProps>]>([
-    ['a 50-character name of every allowed character', { guardrailName: `Az09-_${'x'.repeat(44)}` }],
-    ['a 200-character description', { description: 'd'.repeat(200) }],
-    ['rotation at the lower limit', { keyRotationPeriod: Duration.days(90) }],
-    ['rotation at the upper limit', { keyRotationPeriod: Duration.days(2560) }],
-    ['a pending window at the lower limit', { keyPendingWindow: Duration.days(7) }],
-    ['a grounding threshold of 0', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'GROUNDING', threshold: 0 }] } }],
-    ['a grounding threshold of 1', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'GROUNDING', threshold: 1 }] } }],
-    ['30 topics', { topicPolicyConfig: { topicsConfig: Array.from({ length: 30 }, (_, i) => ({ name: `Topic ${i}!?.`, definition: 'd', type: 'DENY' })) } }],
-    ['PII anonymization', { sensitiveInformationPolicyConfig: { piiEntitiesConfig: [{ type: 'EMAIL', action: 'ANONYMIZE', inputAction: 'NONE', outputAction: 'ANONYMIZE' }] } }],
-    ['a GovCloud guardrail profile', { crossRegionConfig: { guardrailProfileArn: 'arn:aws-us-gov:bedrock:us-gov-west-1:111111111111:guardrail-profile/us-gov.guardrail.v1:0' } }],
-    ['tag values with every allowed character class', { tags: { 'team:name': 'Team 7 _.:/=+-@' } }],
-    ['an empty optional tag value', { tags: { Note: '' } }],
-  ])('accepts %s', (_name, props) => {
-    expect(construct(props)).not.toThrow();
+  const topics = Array.from({ length: 30 }, (_, i) => ({ name: `Topic ${i}!?.`, definition: 'd', type: 'DENY' }));
+  test.each<[string, Partial<SecureGuardrailProps>, string, Record<string, unknown>]>([
+    ['a 50-character name of every allowed character', { guardrailName: `Az09-_${'x'.repeat(44)}` }, GUARDRAIL, { Name: `Az09-_${'x'.repeat(44)}` }],
+    ['a 200-character description', { description: 'd'.repeat(200) }, GUARDRAIL, { Description: 'd'.repeat(200) }],
+    ['rotation at the lower limit', { keyRotationPeriod: Duration.days(90) }, KEY, { RotationPeriodInDays: 90 }],
+    ['rotation at the upper limit', { keyRotationPeriod: Duration.days(2560) }, KEY, { RotationPeriodInDays: 2560 }],
+    ['a pending window at the lower limit', { keyPendingWindow: Duration.days(7) }, KEY, { PendingWindowInDays: 7 }],
+    ['a grounding threshold of 0', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'GROUNDING', threshold: 0 }] } },
+      GUARDRAIL, { ContextualGroundingPolicyConfig: { FiltersConfig: [{ Type: 'GROUNDING', Threshold: 0 }] } }],
+    ['a grounding threshold of 1', { contextualGroundingPolicyConfig: { filtersConfig: [{ type: 'GROUNDING', threshold: 1 }] } },
+      GUARDRAIL, { ContextualGroundingPolicyConfig: { FiltersConfig: [{ Type: 'GROUNDING', Threshold: 1 }] } }],
+    ['30 topics', { topicPolicyConfig: { topicsConfig: topics } },
+      GUARDRAIL, { TopicPolicyConfig: { TopicsConfig: topics.map((t) => ({ Name: t.name, Definition: t.definition, Type: t.type })) } }],
+    ['PII anonymization', { sensitiveInformationPolicyConfig: { piiEntitiesConfig: [{ type: 'EMAIL', action: 'ANONYMIZE', inputAction: 'NONE', outputAction: 'ANONYMIZE' }] } },
+      GUARDRAIL, { SensitiveInformationPolicyConfig: { PiiEntitiesConfig: [{ Type: 'EMAIL', Action: 'ANONYMIZE', InputAction: 'NONE', OutputAction: 'ANONYMIZE' }] } }],
+    ['a GovCloud guardrail profile', { crossRegionConfig: { guardrailProfileArn: 'arn:aws-us-gov:bedrock:us-gov-west-1:111111111111:guardrail-profile/us-gov.guardrail.v1:0' } },
+      GUARDRAIL, { CrossRegionConfig: { GuardrailProfileArn: 'arn:aws-us-gov:bedrock:us-gov-west-1:111111111111:guardrail-profile/us-gov.guardrail.v1:0' } }],
+    ['tag values with every allowed character class', { tags: { 'team:name': 'Team 7 _.:/=+-@' } }, GUARDRAIL, { Tags: Match.arrayWith([{ Key: 'team:name', Value: 'Team 7 _.:/=+-@' }]) }],
+    ['an empty optional tag value', { tags: { Note: '' } }, GUARDRAIL, { Tags: Match.arrayWith([{ Key: 'Note', Value: '' }]) }],
+  ])('accepts %s, as given', (_name, props, type, properties) => {
+    // Accepted and kept: a value dropped or altered after validation would not reach the template.
+    Template.fromStack(Stack.of(construct(props)())).hasResourceProperties(type, properties);
   });
 });
 

@@ -47,7 +47,9 @@ describe.each([
   beforeAll(() => ({ key, appRole } = guardrailStack(makeStack())));
 
   test('1. no statement allows kms:*, *, a wildcard action, or the anonymous principal', () => {
-    for (const statement of key.policy.Statement.filter((s) => s.Effect === 'Allow')) {
+    const allows = key.policy.Statement.filter((s) => s.Effect === 'Allow');
+    expect(allows.map((s) => s.Sid)).toEqual(['KeyAdministration', 'GuardrailDeploymentThroughBedrock', 'GuardrailDeploymentGrantsForAwsResources', 'GuardrailUseThroughBedrock']);
+    for (const statement of allows) {
       const actions = ([] as string[]).concat(statement.Action);
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
       expect(statement.Principal).not.toEqual('*');
@@ -382,14 +384,24 @@ describe('GuardrailKeyPolicy for teams that bring their own key', () => {
     expect(() => GuardrailKeyPolicy.documentFor(newStack(), { keyAdmins: [new iam.StarPrincipal()] })).toThrow(/invalid keyAdmins\[0\]: received the anonymous principal/);
   });
 
-  test('a principal whose account is a token is accepted', () => {
+  test('a principal whose account is a token is accepted, and named', () => {
     const stack = newStack({});
-    expect(() => GuardrailKeyPolicy.keyUseStatement(stack, [new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() })])).not.toThrow();
-    expect(() => GuardrailKeyPolicy.keyUseStatement(stack, [iam.Role.fromRoleName(stack, 'N', 'named')])).not.toThrow();
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() });
+    const statements = [
+      GuardrailKeyPolicy.keyUseStatement(stack, [role]),
+      GuardrailKeyPolicy.keyUseStatement(stack, [iam.Role.fromRoleName(stack, 'N', 'named')]),
+    ];
+    expect(stack.resolve(statements.map((statement) => statement.toStatementJson().Condition.ArnLike))).toEqual([
+      { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as iam.CfnRole), 'Arn'] }] },
+      { 'aws:PrincipalArn': [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/named']] }] },
+    ]);
   });
 
   test('the account root administers, but never uses, the key', () => {
-    expect(() => GuardrailKeyPolicy.documentFor(newStack(), { keyAdmins: [new iam.AccountRootPrincipal()] })).not.toThrow();
+    const stack = newStack();
+    new kms.Key(stack, 'Key', { policy: GuardrailKeyPolicy.documentFor(stack, { keyAdmins: [new iam.AccountRootPrincipal()] }) });
+    // The account root as keyAdmins is the default: the account's IAM administers the key.
+    expect(allowedActions(synthesizedKey(stack), CALLERS.iamAdmin, CONTEXTS.direct)).toEqual(ADMIN_ACTIONS_PROTECTED);
     expect(() => GuardrailKeyPolicy.keyUseStatement(newStack(), [new iam.AccountRootPrincipal()]))
       .toThrow(/invalid keyUsers\[0\]: received the account root arn:\$\{AWS::Partition\}:iam::111111111111:root, which would let every IAM principal of the account in/);
     expect(() => GuardrailKeyPolicy.documentFor(newStack(), { deploymentPrincipals: [new iam.AccountPrincipal(ACCOUNT)] }))
@@ -405,6 +417,7 @@ describe('GuardrailKeyPolicy for teams that bring their own key', () => {
 
   test('every action the policy names exists in KMS', () => {
     const { key } = guardrailStack();
+    expect(key.policy.Statement).toHaveLength(6);
     for (const statement of key.policy.Statement) {
       for (const action of ([] as string[]).concat(statement.Action)) expect(ALL_KEY_ACTIONS).toContain(action);
     }

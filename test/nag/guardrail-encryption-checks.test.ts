@@ -76,6 +76,7 @@ describe('GuardrailEncryptionChecks', () => {
         // Another standard is checked on its own.
         GuardrailEncryptionAspect.applyTo(app, { report: false, maxRotationDays: 90 });
       });
+      expect(checks).toHaveLength(RULE_IDS.length);
       for (const check of checks) expect(check).toHaveBeenCalledTimes(4);
     } finally {
       checks.forEach((check) => check.mockRestore());

@@ -1,0 +1,71 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
+
+/** What the endpoint answers to one request. */
+export interface FakeAnswer {
+  readonly status: number;
+  /** The error code, as AWS services send it in the `x-amzn-errortype` header. */
+  readonly error?: string;
+  readonly body?: object;
+}
+
+/** A request as the endpoint received it. */
+export interface ReceivedRequest {
+  /** The operation: the `X-Amz-Target` operation of JSON protocols, `GET /guardrails` for REST ones. */
+  readonly operation: string;
+  /** The SDK's `amz-sdk-request` header, written by its retry middleware: `attempt=2; max=6`. */
+  readonly attempt: string;
+  /** The business metrics of the SDK's user agent (`E`: standard retry mode, `F`: adaptive). */
+  readonly metrics: string[];
+}
+
+/**
+ * A local HTTP endpoint standing in for AWS, for SDK clients that have no test hook (the Lambda
+ * handler's own, built when its module loads): point them at it with `AWS_ENDPOINT_URL`. Each
+ * operation is answered from its script, in order, then with 200 and `{}`.
+ */
+export class FakeAwsEndpoint {
+  public readonly received: ReceivedRequest[] = [];
+  private readonly scripts = new Map<string, FakeAnswer[]>();
+  private readonly server = http.createServer((request, response) => this.answer(request, response));
+
+  /** Listens on a free port of the loopback interface; returns the endpoint's URL. */
+  public async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  public async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  /** Answers the next requests of `operation` with `answers`, in order. */
+  public script(operation: string, ...answers: FakeAnswer[]): void {
+    this.scripts.set(operation, answers);
+  }
+
+  public reset(): void {
+    this.received.length = 0;
+    this.scripts.clear();
+  }
+
+  /** `attempt` of every request of `operation`, in order. */
+  public attempts(operation: string): string[] {
+    return this.received.filter((r) => r.operation === operation).map((r) => r.attempt);
+  }
+
+  private answer(request: http.IncomingMessage, response: http.ServerResponse): void {
+    request.resume();
+    request.on('end', () => {
+      const target = request.headers['x-amz-target'];
+      const operation = typeof target === 'string' ? target.split('.').pop()! : `${request.method} ${request.url?.split('?')[0]}`;
+      const agent = String(request.headers['user-agent'] ?? '').split(' ').find((part) => part.startsWith('m/'));
+      this.received.push({ operation, attempt: String(request.headers['amz-sdk-request']), metrics: agent ? agent.slice(2).split(',') : [] });
+      const next = this.scripts.get(operation)?.shift() ?? { status: 200 };
+      const body = next.body ?? (next.error ? { __type: next.error, message: next.error } : {});
+      response.writeHead(next.status, { 'content-type': 'application/json', ...(next.error ? { 'x-amzn-errortype': next.error } : {}) });
+      response.end(JSON.stringify(body));
+    });
+  }
+}
