@@ -187,6 +187,7 @@ export class GuardrailKeyPolicy {
       principals: { keyUsers },
       actions: GUARDRAIL_USE_ACTIONS,
       conditions: { StringEquals: GuardrailKeyPolicy.viaBedrockCondition(scope) },
+      growing: true,
     });
   }
 
@@ -198,7 +199,7 @@ export class GuardrailKeyPolicy {
     const origin = originOf(OWNER, scope);
     if (keyAuditors.length === 0) refuse(origin, 'keyAuditors must name at least one principal; received an empty list.');
     return namedPrincipalStatement(origin, scope, {
-      sid: 'GuardrailKeyAudit', principals: { keyAuditors }, actions: KEY_AUDIT_ACTIONS,
+      sid: 'GuardrailKeyAudit', principals: { keyAuditors }, actions: KEY_AUDIT_ACTIONS, growing: true,
     });
   }
 

@@ -87,6 +87,14 @@ export interface NamedPrincipalStatementProps {
    * @default - none may
    */
   readonly accountAllowedIn?: string;
+
+  /**
+   * Whether grants add principals to the statement until synthesis (`addNamedPrincipal`); its
+   * `aws:PrincipalArn` list is then read when the template is written.
+   *
+   * @default false
+   */
+  readonly growing?: boolean;
 }
 
 /**
@@ -117,8 +125,9 @@ export function namedPrincipalStatement(origin: Origin, scope: IConstruct, props
   if (!wholeAccount) {
     // ArnLike, not ArnEquals, so that roles KMS cannot know by name in advance (StackSets'
     // stacksets-exec-* roles) can be named with a wildcard.
-    statement.addCondition('ArnLike', { 'aws:PrincipalArn': Lazy.list({ produce: () => named.arns }) });
-    namedBy.set(statement, named);
+    // A list that no grant extends is written as it is: a token would be resolved at every read of the key policy.
+    statement.addCondition('ArnLike', { 'aws:PrincipalArn': props.growing ? Lazy.list({ produce: () => named.arns }) : named.arns });
+    if (props.growing) namedBy.set(statement, named);
   }
   return statement;
 }
