@@ -1,3 +1,4 @@
+import { parseTemplateArn, principalAccountOf } from './arns';
 import { CRYPTOGRAPHIC_ACTIONS, KEY_POLICY_ACTIONS } from './kms-actions';
 import { Caller, KeyPolicyEvaluator, PolicyDocumentJson, PolicyStatementJson, RequestContext, UndecidablePolicy } from './policy-evaluator';
 
@@ -268,9 +269,9 @@ const ACCOUNT = '([0-9]{12}|\\$\\{AWS::AccountId\\})';
  * that is not to a role or user of the key's account, a parameter…) cannot be placed.
  */
 function accountOf(arn: string): string {
-  const match = new RegExp(`^arn:[^:]+:(?:iam|sts)::${ACCOUNT}:`).exec(arn);
-  if (!match) throw new UndecidablePolicy(`the principal ${arn} cannot be placed in an account at synth`);
-  return match[1];
+  const account = principalAccountOf(parseTemplateArn(arn));
+  if (account === undefined || !new RegExp(`^${ACCOUNT}$`).test(account)) throw new UndecidablePolicy(`the principal ${arn} cannot be placed in an account at synth`);
+  return account;
 }
 
 function isAccount(principal: string): boolean {

@@ -14,8 +14,10 @@
  *
  * Anything else (another operator, `NotResource`, a federated principal, a value that is not text)
  * throws `UndecidablePolicy`: it can never pass as allowed or refused by accident. It imports
- * nothing, so that the Config rule's bundled handler can use it.
+ * nothing but the pure ARN helpers, so that the Config rule's bundled handler can use it.
  */
+
+import { parseTemplateArn, principalAccountOf } from './arns';
 
 export interface Caller {
   /** The role or user ARN (for a role's sessions too: what `aws:PrincipalArn` holds). */
@@ -172,8 +174,8 @@ function principalsOf(statement: PolicyStatementJson): Principals {
 
 /** The account a principal stands for as a whole: its root ARN or its bare 12-digit id. */
 function accountOfRoot(principal: string): string | undefined {
-  const root = /^arn:[^:]+:iam::(.+):root$/.exec(principal.replace(/\$\{AWS::Partition\}/g, 'aws'));
-  if (root) return root[1];
+  const arn = parseTemplateArn(principal);
+  if (arn?.service === 'iam' && arn.resource === 'root') return principalAccountOf(arn);
   return /^([0-9]{12}|\$\{AWS::AccountId\})$/.test(principal) ? principal : undefined;
 }
 

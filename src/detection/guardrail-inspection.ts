@@ -2,6 +2,7 @@ import { CfnResource, IResolvable, Reference, Stack, Token, Tokenization } from 
 import { IConstruct } from 'constructs';
 import { analyzeKeyArn, KeyArnAnalysis } from './key-arn';
 import { PropertyResolver, wholeToken } from './private/property-resolver';
+import { accountOfArn } from '../core/arns';
 import { cfnPropertiesOf, rawOverridesOf } from '../core/cdk-internals';
 import { comparePlacement, flattenIntrinsic, isLiteral, Placement, PlacementMatch, stackPlacement } from '../core/cfn-values';
 import { analyzeKeyPolicy, KeyPolicyAnalysis } from '../core/key-policy-analysis';
@@ -302,7 +303,7 @@ export class GuardrailInspector {
     const environment = {
       region: typeof call.region === 'string' ? call.region : stack.region,
       // A call made with an assumed role acts in that role's account.
-      account: call.assumedRoleArn === undefined ? stack.account : accountOfArn(call.assumedRoleArn),
+      account: call.assumedRoleArn === undefined ? stack.account : accountOfAssumedRole(call.assumedRoleArn),
     };
     // AwsCustomResource runs its update call on create when it has no create call: only CreateGuardrail creates.
     const creates = properties.Create !== undefined && guardrailAction(parseSdkCall(properties.Create)) === 'createguardrail';
@@ -583,9 +584,8 @@ function isGuardrailCall(call: SdkCall | undefined): call is SdkCall {
 }
 
 /** The account field of an ARN; a placeholder that matches no account when it is not a literal ARN. */
-function accountOfArn(arn: unknown): string {
-  const account = typeof arn === 'string' ? /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1] : undefined;
-  return account ?? '${?}';
+function accountOfAssumedRole(arn: unknown): string {
+  return (typeof arn === 'string' ? accountOfArn(arn) : undefined) ?? '${?}';
 }
 
 /** The Bedrock guardrail action of an SDK call, lower case without `Command`; undefined for any other call. */

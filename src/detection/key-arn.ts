@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import { asKeyArn, parseTemplateArn } from '../core/arns';
 import { flattenIntrinsic, isLiteral } from '../core/cfn-values';
 
 /**
@@ -32,8 +33,6 @@ export interface KeyArnAnalysis {
   readonly account?: string;
 }
 
-const KEY_ARN = /^arn:([^:]+):kms:([^:]*):([^:]*):key\/(.+)$/;
-
 /** Classifies a resolved `KmsKeyArn` value. */
 export function analyzeKeyArn(resolved: unknown): KeyArnAnalysis {
   const text = flattenIntrinsic(resolved);
@@ -41,14 +40,10 @@ export function analyzeKeyArn(resolved: unknown): KeyArnAnalysis {
   if (/(^|[:/])alias\//.test(text)) {
     return { kind: 'alias', text };
   }
-  // Placeholders such as ${AWS::Partition} contain colons: hide them while the ARN is split.
-  const placeholders: string[] = [];
-  const masked = text.replace(/\$\{[^}]*\}/g, (placeholder) => `\u0000${placeholders.push(placeholder) - 1}\u0000`);
-  const unmask = (part: string) => part.replace(/\u0000(\d+)\u0000/g, (_, i: string) => placeholders[Number(i)]);
-  const match = KEY_ARN.exec(masked);
+  const key = asKeyArn(parseTemplateArn(text));
   // The placeholder's key id says nothing about the key, but the ARN around it still names a Region and account.
   const kind = text.includes(LOOKUP_DUMMY_KEY_ID) ? 'lookup-dummy' : 'key-arn';
-  if (match) return { kind, text, region: unmask(match[2]), account: unmask(match[3]) };
+  if (key) return { kind, text, region: key.region, account: key.account };
   if (kind === 'lookup-dummy') return { kind, text };
   if (isLiteral(text)) return { kind: 'malformed', text };
   return { kind: 'reference', text };

@@ -23,6 +23,7 @@ import { validateUniqueNames } from './private/name-validation';
 import {
   GuardrailContent, GUARDRAIL_PROFILE_ARN, validateGuardrailContent, validateGuardrailKeyArn, validateGuardrailTags, validateSynthesizedTags,
 } from './private/validate-content';
+import { isGuardrailArn } from '../core/arns';
 import { stackPlacement } from '../core/cfn-values';
 import { fail, Origin, originOf, refuse } from '../core/errors';
 import { unresolved } from '../core/validation';
@@ -173,7 +174,7 @@ export class SecureGuardrail extends GuardrailBase {
    * Refers to a guardrail defined elsewhere.
    */
   public static fromGuardrailAttributes(scope: Construct, id: string, attrs: SecureGuardrailAttributes): ISecureGuardrail {
-    if (!unresolved(attrs.guardrailArn) && !/^arn:[^:]+:bedrock:[^:]+:[0-9]{12}:guardrail\/[a-z0-9]+$/.test(attrs.guardrailArn)) {
+    if (!unresolved(attrs.guardrailArn) && !isGuardrailArn(attrs.guardrailArn)) {
       fail(originOf('SecureGuardrail.fromGuardrailAttributes', scope, id), 'guardrailArn', attrs.guardrailArn,
         'a guardrail ARN, arn:<partition>:bedrock:<region>:<account>:guardrail/<id>');
     }

@@ -1,4 +1,5 @@
 import { GuardrailEncryptionOptions } from './guardrail-encryption-options';
+import { KEY_ARN_SHAPE, parseKeyArn } from '../core/arns';
 import { fail, Origin } from '../core/errors';
 import { PENDING_WINDOW_DAYS, ROTATION_DAYS, TAG_LIMITS } from '../core/kms-limits';
 import { checkSetting } from '../core/validation';
@@ -33,8 +34,8 @@ export function resolveEncryptionOptions(origin: Origin, options: GuardrailEncry
     }
   });
   resolved.allowedKeyArns.forEach((arn, i) => {
-    if (!/^arn:[^:]+:kms:[^:]+:[0-9]{12}:key\/.+$/.test(arn)) {
-      fail(origin, `allowedKeyArns[${i}]`, arn, 'a literal KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key-id>');
+    if (parseKeyArn(arn) === undefined) {
+      fail(origin, `allowedKeyArns[${i}]`, arn, `a literal KMS key ARN, ${KEY_ARN_SHAPE}`);
     }
   });
   return resolved;
