@@ -143,38 +143,41 @@ function checkOnce(kind: string, value: unknown, alsoValid: () => boolean, check
 }
 
 /**
- * Text that tells plain values apart exactly (undefined properties and items included, tokens by
- * their encoded text, which is all a check reads of them), or undefined for anything else (an object
- * with a class, such as a token object, or a function), which is then checked every time.
+ * Text that tells plain values apart exactly (tokens by their encoded text, which is all a check
+ * reads of them), or undefined for anything else (an object with a class, such as a token object, a
+ * function, a hole or `undefined` in a list), which is then checked every time. A property that is
+ * `undefined` is left out, as the checks and the template leave it out.
  */
 function identity(value: unknown): string | undefined {
+  return plainData(value, false) ? JSON.stringify(value) ?? 'undefined' : undefined;
+}
+
+/** Whether JSON writes the value so that no other value reads the same. */
+function plainData(value: unknown, inList: boolean): boolean {
   switch (typeof value) {
-    case 'undefined': return 'u';
-    case 'boolean': return value ? 't' : 'f';
-    case 'string': return JSON.stringify(value);
-    case 'number': return Object.is(value, -0) ? '-0' : `${value}`;
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      // JSON writes NaN and the infinities as null, and -0 as 0.
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'undefined':
+      // JSON writes it as null in a list.
+      return !inList;
     case 'object': {
-      if (value === null) return 'n';
+      if (value === null) return true;
       const prototype = Object.getPrototypeOf(value);
-      if (Array.isArray(value) && prototype === Array.prototype) {
-        const items: string[] = [];
-        for (let i = 0; i < value.length; i++) {
-          const item = identity(value[i]);
-          if (item === undefined) return undefined;
-          items.push(item);
-        }
-        return `[${items.join(',')}]`;
+      if (Array.isArray(value)) {
+        if (prototype !== Array.prototype) return false;
+        for (let i = 0; i < value.length; i++) if (!plainData(value[i], true)) return false;
+        return true;
       }
-      if (prototype !== Object.prototype && prototype !== null) return undefined;
-      const entries: string[] = [];
-      for (const [name, item] of Object.entries(value)) {
-        const text = identity(item);
-        if (text === undefined) return undefined;
-        entries.push(`${JSON.stringify(name)}:${text}`);
-      }
-      return `{${entries.join(',')}}`;
+      if (prototype !== Object.prototype && prototype !== null) return false;
+      for (const key of Object.keys(value)) if (!plainData((value as Record<string, unknown>)[key], false)) return false;
+      return true;
     }
-    default: return undefined;
+    default:
+      return false;
   }
 }
 
