@@ -1,9 +1,9 @@
 import { parse } from 'path';
 import { ResolvedEncryptionOptions } from './encryption-standard';
+import { packRuleId, PACK_NAME } from '../core/rule-ids';
 import { effectiveTags, EffectiveResource, GuardrailInspection } from '../detection/guardrail-inspection';
 
-/** The pack's name: rule ids are `<PACK_NAME>-<RuleName>`, and the plugin name for acknowledgements. */
-export const PACK_NAME = 'GuardrailEncryption';
+export { PACK_NAME };
 
 export type RuleLevel = 'error' | 'warning';
 export type RuleOutcome = 'compliant' | 'non-compliant' | 'not-applicable';
@@ -38,7 +38,7 @@ export interface GuardrailRule {
  * What a rule's check answers: whether the guardrail meets it (or why not), or that the rule has
  * nothing to check.
  */
-export type Verdict = boolean | 'not-applicable' | NonCompliance;
+export type RuleCheckAnswer = boolean | 'not-applicable' | NonCompliance;
 
 export interface GuardrailRuleDefinition {
   info: string | ((options: ResolvedEncryptionOptions) => string);
@@ -50,7 +50,7 @@ export interface GuardrailRuleDefinition {
    * @default 'resource' (an `AWS::Bedrock::Guardrail`)
    */
   appliesTo?: GuardrailInspection['kind'] | 'any';
-  check(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): Verdict;
+  check(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): RuleCheckAnswer;
 }
 
 /** Defines a rule named after its file, as cdk-nag names its rules. */
@@ -63,9 +63,9 @@ export function guardrailRule(filename: string, definition: GuardrailRuleDefinit
     level: typeof level === 'string' ? () => level : level,
     check: (guardrail, options) => {
       if (appliesTo !== 'any' && guardrail.kind !== appliesTo) return 'not-applicable';
-      const verdict = definition.check(guardrail, options);
-      if (verdict === 'not-applicable' || verdict instanceof NonCompliance) return verdict;
-      return verdict ? 'compliant' : 'non-compliant';
+      const answer = definition.check(guardrail, options);
+      if (answer === 'not-applicable' || answer instanceof NonCompliance) return answer;
+      return answer ? 'compliant' : 'non-compliant';
     },
   };
 }
@@ -99,5 +99,5 @@ export function hasRequiredTags(properties: EffectiveResource['properties'], opt
 }
 
 export function ruleId(rule: GuardrailRule): string {
-  return `${PACK_NAME}-${rule.name}`;
+  return packRuleId(rule.name);
 }

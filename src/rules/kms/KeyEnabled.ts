@@ -1,8 +1,9 @@
+import { KEY_ENABLED } from '../../core/key-checks';
 import { keyRule } from '../guardrail-rule';
 
 /** The guardrail's key is enabled. */
 export default keyRule(__filename, {
-  info: 'The guardrail\'s KMS key is disabled (Enabled: false).',
+  info: KEY_ENABLED.sentence,
   explanation: 'Bedrock cannot read a guardrail whose key is disabled: every call that applies it fails.',
-  check: (key) => key.properties.Enabled !== false,
+  check: (key) => KEY_ENABLED.check(key.properties.Enabled) === undefined,
 });

@@ -1,12 +1,9 @@
-import { KEY_REQUIREMENTS } from '../../core/key-requirements';
+import { KEY_SYMMETRIC } from '../../core/key-checks';
 import { keyRule } from '../guardrail-rule';
 
 /** The guardrail's key is a symmetric encryption key, the only kind Bedrock accepts. */
 export default keyRule(__filename, {
-  info: 'The guardrail\'s KMS key is not a symmetric encryption key (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT).',
+  info: KEY_SYMMETRIC.sentence,
   explanation: 'Bedrock encrypts guardrails with symmetric encryption keys only; any other key makes the deployment fail.',
-  check: (key) => {
-    const { KeySpec: spec, KeyUsage: usage } = key.properties;
-    return (spec === undefined || spec === KEY_REQUIREMENTS.keySpec) && (usage === undefined || usage === KEY_REQUIREMENTS.keyUsage);
-  },
+  check: (key) => KEY_SYMMETRIC.check({ spec: key.properties.KeySpec, usage: key.properties.KeyUsage }) === undefined,
 });
