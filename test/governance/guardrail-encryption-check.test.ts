@@ -164,6 +164,8 @@ function kpis(): Record<string, unknown> {
 }
 
 const GOOD_KEY = keyArn('1111aaaa-1111-1111-1111-111111111111');
+/** The KeyRotation finding of the standard's 365 days, worded as the pack words it. */
+const ROTATION_FINDING = "[GuardrailEncryption-KeyRotation] The guardrail's KMS key does not rotate automatically at least every 365 days";
 
 describe('compliant guardrails', () => {
   test('a guardrail with an enabled, rotated customer-managed key of the Region is COMPLIANT, with the reason', async () => {
@@ -205,13 +207,13 @@ describe('compliant guardrails', () => {
 describe('each reason for NON_COMPLIANT', () => {
   const OTHER = keyArn('2222bbbb-2222-2222-2222-222222222222');
   test.each([
-    ['no kmsKeyArn (AWS owned key)', undefined, undefined, /no kmsKeyArn: it is encrypted with an AWS owned key/, false],
-    ['an AWS managed key', OTHER, { manager: 'AWS' as const }, /is an AWS managed key/, false],
-    ['a disabled key', OTHER, { state: 'Disabled' }, /is disabled/, true],
+    ['no kmsKeyArn (AWS owned key)', undefined, undefined, /\[GuardrailEncryption-CMKRequired\] it has no kmsKeyArn: it is encrypted with an AWS owned key\.$/, false],
+    ['an AWS managed key', OTHER, { manager: 'AWS' as const }, /\[GuardrailEncryption-CMKRequired\] its key 2222bbbb-2222-2222-2222-222222222222 is an AWS managed key\.$/, false],
+    ['a disabled key', OTHER, { state: 'Disabled' }, /\[GuardrailEncryption-KeyEnabled\] The guardrail's KMS key is disabled \(Enabled: false\)\.$/, true],
     ['a key pending deletion', OTHER, { state: 'PendingDeletion' }, /is pending deletion/, true],
     ['a replica pending deletion', OTHER, { state: 'PendingReplicaDeletion' }, /is pending deletion/, true],
     ['a key in another state', OTHER, { state: 'PendingImport' }, /is in state PendingImport/, true],
-    ['rotation off', OTHER, { rotation: false }, /automatic rotation of its key 2222bbbb-2222-2222-2222-222222222222 is off/, true],
+    ['rotation off', OTHER, { rotation: false }, /\[GuardrailEncryption-KeyRotation\] The guardrail's KMS key does not rotate automatically at least every 365 days: automatic rotation is off\.$/, true],
   ])('%s', async (_name, kmsKeyArn, key, reason, cmk) => {
     givenGuardrails({ id: 'bad1', kmsKeyArn });
     if (kmsKeyArn) givenKey(kmsKeyArn, key);
@@ -227,7 +229,11 @@ describe('each reason for NON_COMPLIANT', () => {
     const elsewhere = keyArn('3333cccc-3333-3333-3333-333333333333', 'us-east-1');
     givenGuardrails({ id: 'bad1', kmsKeyArn: elsewhere });
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('bad1')).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: 'Non-compliant (since 2026-03-01T10:00Z): its key is in us-east-1, not in eu-west-1.' });
+    expect(reportedFor('bad1')).toMatchObject({
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: 'Non-compliant (since 2026-03-01T10:00Z): [GuardrailEncryption-KeyPlacement] The guardrail\'s KMS key is in another Region or account than the guardrail: '
+        + 'it is in us-east-1, not in eu-west-1.',
+    });
     expect(kms.commandCalls(DescribeKeyCommand)).toHaveLength(0);
   });
 
@@ -235,7 +241,8 @@ describe('each reason for NON_COMPLIANT', () => {
     const foreign = keyArn('4444dddd-4444-4444-4444-444444444444', REGION, '222222222222');
     givenGuardrails({ id: 'bad1', kmsKeyArn: foreign });
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('bad1').Annotation).toBe(`Non-compliant (since 2026-03-01T10:00Z): its key belongs to account 222222222222, not ${ACCOUNT}.`);
+    expect(reportedFor('bad1').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): [GuardrailEncryption-KeyPlacement] The guardrail\'s KMS key is in another Region or account than the guardrail: '
+      + `it belongs to account 222222222222, not ${ACCOUNT}.`);
     expect(kms.commandCalls(DescribeKeyCommand)).toHaveLength(0);
   });
 
@@ -265,14 +272,14 @@ describe('each reason for NON_COMPLIANT', () => {
     givenKey(OTHER, { origin });
     kms.on(GetKeyRotationStatusCommand).rejects(errors.rotationUnsupported());
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('bad1').Annotation).toBe(`Non-compliant (since 2026-03-01T10:00Z): its key 2222bbbb-2222-2222-2222-222222222222 cannot rotate automatically (${why}).`);
+    expect(reportedFor('bad1').Annotation).toBe(`Non-compliant (since 2026-03-01T10:00Z): ${ROTATION_FINDING}: KMS cannot rotate it (${why}).`);
   });
 
   test('a key rotated less often than the standard asks is NON_COMPLIANT; with a longer maximum it is COMPLIANT', async () => {
     givenGuardrails({ id: 'slow', kmsKeyArn: OTHER });
     givenKey(OTHER, { rotationPeriodDays: 730 });
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('slow').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): its key 2222bbbb-2222-2222-2222-222222222222 rotates every 730 days, more than 365.');
+    expect(reportedFor('slow').Annotation).toBe(`Non-compliant (since 2026-03-01T10:00Z): ${ROTATION_FINDING}: it rotates every 730 days.`);
     config.resetHistory();
     await evaluateGuardrailEncryption(invocation(), deps({ maxRotationDays: 730 }));
     expect(reportedFor('slow')).toMatchObject({ ComplianceType: 'COMPLIANT', Annotation: expect.stringMatching(/at least every 730 days/) });
@@ -283,7 +290,8 @@ describe('each reason for NON_COMPLIANT', () => {
     givenKey(OTHER);
     kms.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: true });
     await evaluateGuardrailEncryption(invocation(), deps({ maxRotationDays: 180 }));
-    expect(reportedFor('g').Annotation).toMatch(/rotates every 365 days, more than 180/);
+    expect(reportedFor('g').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): [GuardrailEncryption-KeyRotation] The guardrail\'s KMS key does not rotate automatically at least every 180 days: '
+      + 'it rotates every 365 days.');
   });
 
   test.each([
@@ -294,7 +302,8 @@ describe('each reason for NON_COMPLIANT', () => {
     givenGuardrails({ id: 'odd', kmsKeyArn: OTHER });
     givenKey(OTHER, { spec, usage });
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('odd').Annotation).toBe(`Non-compliant (since 2026-03-01T10:00Z): its key 2222bbbb-2222-2222-2222-222222222222 is not a symmetric encryption key (${spec}, ${usage}).`);
+    expect(reportedFor('odd').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): [GuardrailEncryption-KeySymmetric] The guardrail\'s KMS key is not a symmetric encryption key '
+      + `(KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT): it is ${spec}, ${usage}.`);
   });
 
   test('several reasons are all given', async () => {
@@ -302,13 +311,14 @@ describe('each reason for NON_COMPLIANT', () => {
     givenKey(OTHER, { state: 'Disabled' });
     await evaluateGuardrailEncryption(invocation(), deps({ allowedKeyArns: new Set([GOOD_KEY]) }));
     expect(reportedFor('bad1').Annotation).toBe(
-      'Non-compliant (since 2026-03-01T10:00Z): its key 2222bbbb-2222-2222-2222-222222222222 is not in the allow-list; its key 2222bbbb-2222-2222-2222-222222222222 is disabled.');
+      'Non-compliant (since 2026-03-01T10:00Z): its key 2222bbbb-2222-2222-2222-222222222222 is not in the allow-list; '
+      + '[GuardrailEncryption-KeyEnabled] The guardrail\'s KMS key is disabled (Enabled: false).');
   });
 
   test('a kmsKeyArn that is not a key ARN is NON_COMPLIANT', async () => {
     givenGuardrails({ id: 'bad1', kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:alias/whatever' });
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('bad1').Annotation).toMatch(/is not a key ARN/);
+    expect(reportedFor('bad1').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): [GuardrailEncryption-CMKRequired] its kmsKeyArn arn:aws:kms:eu-west-1:111111111111:alias/whatever is not a key ARN.');
   });
 
   test('annotations are cut to the 256 characters Config accepts', async () => {
@@ -326,11 +336,11 @@ describe('the key policy, evaluated as the pack evaluates it', () => {
 
   test.each<[string, object[], RegExp]>([
     ['"*" narrowed only to the account', [{ Sid: 'Account', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT } } }],
-      /^Non-compliant \(since 2026-03-01T10:00Z\): in the policy of its key 3333cccc-3333-3333-3333-333333333333, statement Account lets any principal of account 111111111111 whose IAM policies allow it call kms:Decrypt directly, /],
+      /^Non-compliant \(since 2026-03-01T10:00Z\): \[GuardrailEncryption-KeyPolicyLeastPrivilege\] in the policy of its key, statement Account lets any principal of account 111111111111 whose IAM policies allow it call kms:Decrypt directly, /],
     ['a role of another account', [{ Sid: 'Foreign', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/X' }, Action: 'kms:Decrypt', Resource: '*' }],
-      /statement Foreign lets arn:aws:iam::222222222222:role\/X of another account call /],
+      /^Non-compliant \(since 2026-03-01T10:00Z\): \[GuardrailEncryption-KeyPolicyLeastPrivilege\] in the policy of its key, statement Foreign lets arn:aws:iam::222222222222:role\/X of another account call /],
     ['the account through another service', [{ Sid: 'S3', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } } }],
-      /statement S3 lets any principal of account 111111111111 whose IAM policies allow it call kms:Decrypt through another service\.$/],
+      /^Non-compliant \(since 2026-03-01T10:00Z\): \[GuardrailEncryption-KeyPolicyLeastPrivilege\] in the policy of its key, statement S3 lets any principal of account 111111111111 whose IAM policies allow it call kms:Decrypt through another service\.$/],
   ])('a key whose policy lets %s decrypt outside the standard is NON_COMPLIANT, with who and which statement', async (_name, statements, annotation) => {
     givenGuardrails({ id: 'open', kmsKeyArn: OPEN_KEY });
     givenKey(OPEN_KEY, { statements });
@@ -359,7 +369,9 @@ describe('the key policy, evaluated as the pack evaluates it', () => {
     givenKey(OPEN_KEY, { rotation: false });
     kms.on(GetKeyPolicyCommand).rejects(errors.named('KMSInternalException', 'down'));
     await evaluateGuardrailEncryption(invocation(), deps({}));
-    expect(reportedFor('g').Annotation).toMatch(/rotation of its key 3333cccc-.* is off; and the policy of its key could not be read \(kms:GetKeyPolicy failed/);
+    // The annotation is cut at Config's 256 characters.
+    expect(reportedFor('g').Annotation).toBe(`Non-compliant (since 2026-03-01T10:00Z): ${ROTATION_FINDING}: automatic rotation is off; `
+      + 'and the policy of its key could not be read (kms:GetKeyPolicy failed (KMSI…');
   });
 });
 
@@ -673,7 +685,7 @@ describe('every version is evaluated, not only the draft', () => {
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
     expect(reportedFor('g')).toMatchObject({
       ComplianceType: 'NON_COMPLIANT',
-      Annotation: 'Non-compliant (since 2026-03-01T10:00Z): version 1: it has no kmsKeyArn: it is encrypted with an AWS owned key.',
+      Annotation: 'Non-compliant (since 2026-03-01T10:00Z): version 1: [GuardrailEncryption-CMKRequired] it has no kmsKeyArn: it is encrypted with an AWS owned key.',
     });
     expect(summary).toMatchObject({ nonCompliant: 1, notEvaluated: 0, encryptedWithCmk: 0 });
   });
@@ -683,8 +695,8 @@ describe('every version is evaluated, not only the draft', () => {
     givenKey(GOOD_KEY);
     givenKey(OTHER, { state: 'Disabled' });
     await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('g').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): DRAFT and version 1: its key 2222bbbb-2222-2222-2222-222222222222 is disabled; '
-      + 'version 3: it has no kmsKeyArn: it is encrypted with an AWS owned key.');
+    expect(reportedFor('g').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): DRAFT and version 1: [GuardrailEncryption-KeyEnabled] The guardrail\'s KMS key is disabled (Enabled: false); '
+      + 'version 3: [GuardrailEncryption-CMKRequired] it has no kmsKeyArn: it is encrypted with an AWS owned key.');
   });
 
   test('a version that cannot be read leaves the guardrail not evaluated, unless another version is non-compliant', async () => {
@@ -697,7 +709,7 @@ describe('every version is evaluated, not only the draft', () => {
     config.resetHistory();
     bedrock.on(GetGuardrailCommand, { guardrailIdentifier: 'g', guardrailVersion: 'DRAFT' }).resolves({ kmsKeyArn: undefined } as any);
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
-    expect(reportedFor('g').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): DRAFT: it has no kmsKeyArn: it is encrypted with an AWS owned key.');
+    expect(reportedFor('g').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): DRAFT: [GuardrailEncryption-CMKRequired] it has no kmsKeyArn: it is encrypted with an AWS owned key.');
     expect(summary.notEvaluated).toBe(0);
   });
 

@@ -3,7 +3,7 @@ import { ComplianceType, ConfigServiceClient, Evaluation, PutEvaluationsCommand 
 import { KMSClient } from '@aws-sdk/client-kms';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { kpiRecords } from './emf';
-import { GuardrailVerdict, judgeGuardrail, VerdictContext } from './guardrail-verdict';
+import { GuardrailJudgement, judgeGuardrail, JudgementContext } from './guardrail-judgement';
 import { RuleHistory } from './history';
 import { findOrphanedKeys, OrphanedKeys } from './orphaned-keys';
 import { describeError, errorName } from './sdk';
@@ -111,7 +111,7 @@ interface Run {
 
 /** What a run found, before it is reported. */
 interface Findings {
-  readonly verdicts: readonly GuardrailVerdict[];
+  readonly verdicts: readonly GuardrailJudgement[];
   /** One per verdict, in the same order. */
   readonly evaluations: readonly Evaluation[];
   /** NOT_APPLICABLE evaluations of guardrails that no longer exist. */
@@ -140,13 +140,13 @@ async function reportBedrockUnavailable(run: Run, deps: EvaluationDependencies, 
   return { ...emptySummary(), failedEvaluations, bedrockUnavailable: true };
 }
 
-async function judgeGuardrails(guardrails: readonly GuardrailSummary[], run: Run, deps: EvaluationDependencies): Promise<GuardrailVerdict[]> {
-  const context: VerdictContext = { bedrock: deps.bedrock, kms: deps.kms, settings: deps.settings, accountId: run.accountId, keyFacts: new Map() };
+async function judgeGuardrails(guardrails: readonly GuardrailSummary[], run: Run, deps: EvaluationDependencies): Promise<GuardrailJudgement[]> {
+  const context: JudgementContext = { bedrock: deps.bedrock, kms: deps.kms, settings: deps.settings, accountId: run.accountId, keyFacts: new Map() };
   return (await mapWithConcurrency(guardrails, CONCURRENCY, (g) => judgeGuardrail(g, context)))
-    .filter((v): v is GuardrailVerdict => v !== undefined);
+    .filter((v): v is GuardrailJudgement => v !== undefined);
 }
 
-function toEvaluation(verdict: GuardrailVerdict, history: RuleHistory, at: Date): Evaluation {
+function toEvaluation(verdict: GuardrailJudgement, history: RuleHistory, at: Date): Evaluation {
   return {
     ComplianceResourceType: EVALUATED_RESOURCE_TYPE,
     ComplianceResourceId: verdict.guardrailArn,
@@ -158,7 +158,7 @@ function toEvaluation(verdict: GuardrailVerdict, history: RuleHistory, at: Date)
 
 /** Guardrail keys of the Region that no guardrail uses. */
 async function findUnusedGuardrailKeys(
-  guardrails: readonly GuardrailSummary[], verdicts: readonly GuardrailVerdict[], run: Run, deps: EvaluationDependencies,
+  guardrails: readonly GuardrailSummary[], verdicts: readonly GuardrailJudgement[], run: Run, deps: EvaluationDependencies,
 ): Promise<OrphanedKeys | undefined> {
   return findOrphanedKeys(
     deps.tagging,

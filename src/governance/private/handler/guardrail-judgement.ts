@@ -2,12 +2,14 @@ import { BedrockClient, GetGuardrailCommand, GuardrailSummary, ListGuardrailsCom
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KeyMetadata, KMSClient } from '@aws-sdk/client-kms';
 import { callFailed, describeError, errorName, isAccessDenied } from './sdk';
 import { EvaluationSettings } from './settings';
+import { parseKeyArn } from '../../../core/arns';
+import { findingLine, KEY_ENABLED, KEY_PLACEMENT, KEY_ROTATION, KEY_SYMMETRIC, PlacementPart } from '../../../core/key-checks';
 import { analyzeKeyPolicy, describeExposures, KeyPolicyAnalysis } from '../../../core/key-policy-analysis';
-import { KEY_REQUIREMENTS } from '../../../core/key-requirements';
 import { ROTATION_DAYS } from '../../../core/kms-limits';
+import { packRuleId, SHARED_RULE_NAMES } from '../../../core/rule-ids';
 
 /** What one guardrail was found to be, all its versions taken together. */
-export interface GuardrailVerdict {
+export interface GuardrailJudgement {
   readonly guardrailArn: string;
   readonly compliant: boolean;
   /** False when some version could not be evaluated (and none was found non-compliant). */
@@ -22,7 +24,7 @@ export interface GuardrailVerdict {
   readonly unreadVersions: boolean;
 }
 
-export interface VerdictContext {
+export interface JudgementContext {
   readonly bedrock: BedrockClient;
   readonly kms: KMSClient;
   readonly settings: EvaluationSettings;
@@ -47,15 +49,14 @@ type RotationFacts =
   | { readonly problem: string };
 type PolicyFacts = { readonly analysis: KeyPolicyAnalysis } | { readonly problem: string };
 
-/** One version's verdict. */
-type VersionVerdict =
+/** What one version was found to be. */
+type VersionJudgement =
   | { readonly kind: 'compliant'; readonly keyId: string }
   | { readonly kind: 'non-compliant'; readonly reasons: string[]; readonly encryptedWithCmk: boolean; readonly keyId?: string }
   | { readonly kind: 'not-evaluated'; readonly why: string; readonly encryptedWithCmk: boolean; readonly keyId?: string; readonly unread?: boolean }
   /** Deleted between listing and reading: nothing left to evaluate. */
   | { readonly kind: 'deleted' };
 
-const KEY_ARN = /^arn:[^:]+:kms:([^:]+):(\d{12}):key\/(.+)$/;
 const DRAFT = 'DRAFT';
 const GRANT_HINT = "the rule's role needs kms:Decrypt on the guardrail's key (secureGuardrail.grantRead(rule)), or the key is disabled or gone";
 
@@ -64,16 +65,16 @@ const GRANT_HINT = "the rule's role needs kms:Decrypt on the guardrail's key (se
  * traffic runs: NON_COMPLIANT if any version is, with the versions named when there are several.
  * Returns `undefined` for a guardrail deleted since it was listed.
  */
-export async function judgeGuardrail(summary: GuardrailSummary, context: VerdictContext): Promise<GuardrailVerdict | undefined> {
+export async function judgeGuardrail(summary: GuardrailSummary, context: JudgementContext): Promise<GuardrailJudgement | undefined> {
   const guardrailArn = summary.arn ?? summary.id ?? 'unknown';
   const versions = await listVersions(summary, context.bedrock);
   if ('gone' in versions) return undefined;
   if ('problem' in versions) {
     return { guardrailArn, compliant: false, evaluated: false, encryptedWithCmk: false, reason: versions.problem, keyIds: [], unreadVersions: true };
   }
-  const judged: Array<[string, VersionVerdict]> = [];
+  const judged: Array<[string, VersionJudgement]> = [];
   for (const version of versions.versions) judged.push([version, await judgeVersion(summary, version, context)]);
-  const live = judged.filter((entry): entry is [string, Exclude<VersionVerdict, { kind: 'deleted' }>] => entry[1].kind !== 'deleted');
+  const live = judged.filter((entry): entry is [string, Exclude<VersionJudgement, { kind: 'deleted' }>] => entry[1].kind !== 'deleted');
   if (live.length === 0) return undefined;
 
   const labelled = live.length > 1;
@@ -82,11 +83,11 @@ export async function judgeGuardrail(summary: GuardrailSummary, context: Verdict
   const encryptedWithCmk = live.every(([, v]) => v.kind === 'compliant' || v.encryptedWithCmk);
   const base = { guardrailArn, encryptedWithCmk, keyIds, unreadVersions };
 
-  const nonCompliant = live.filter(([, v]) => v.kind === 'non-compliant') as Array<[string, Extract<VersionVerdict, { kind: 'non-compliant' }>]>;
+  const nonCompliant = live.filter(([, v]) => v.kind === 'non-compliant') as Array<[string, Extract<VersionJudgement, { kind: 'non-compliant' }>]>;
   if (nonCompliant.length > 0) {
     return { ...base, compliant: false, evaluated: true, reason: byVersion(nonCompliant.map(([version, v]) => [version, v.reasons.join('; ')]), labelled) };
   }
-  const unevaluated = live.filter(([, v]) => v.kind === 'not-evaluated') as Array<[string, Extract<VersionVerdict, { kind: 'not-evaluated' }>]>;
+  const unevaluated = live.filter(([, v]) => v.kind === 'not-evaluated') as Array<[string, Extract<VersionJudgement, { kind: 'not-evaluated' }>]>;
   if (unevaluated.length > 0) {
     return { ...base, compliant: false, evaluated: false, reason: byVersion(unevaluated.map(([version, v]) => [version, v.why]), labelled) };
   }
@@ -131,7 +132,7 @@ async function listVersions(summary: GuardrailSummary, bedrock: BedrockClient): 
   return { versions: [...versions].sort((a, b) => a === DRAFT ? -1 : b === DRAFT ? 1 : Number(a) - Number(b)) };
 }
 
-async function judgeVersion(summary: GuardrailSummary, version: string, context: VerdictContext): Promise<VersionVerdict> {
+async function judgeVersion(summary: GuardrailSummary, version: string, context: JudgementContext): Promise<VersionJudgement> {
   let kmsKeyArn: string | undefined;
   try {
     const read = new GetGuardrailCommand({ guardrailIdentifier: summary.id ?? summary.arn, guardrailVersion: version });
@@ -151,29 +152,37 @@ async function judgeVersion(summary: GuardrailSummary, version: string, context:
     facts = readKey(context.kms, fromArn.key.arn);
     context.keyFacts.set(fromArn.key.arn, facts);
   }
-  return verdictFromKey(fromArn.key.id, fromArn.reasons, await facts, context.settings);
+  return judgeByKey(fromArn.key.id, fromArn.reasons, await facts, context.settings);
+}
+
+/** A finding of a rule the shared key checks do not hold, named by its rule as the pack names it. */
+function ruleLine(ruleName: string, text: string): string {
+  return `[${packRuleId(ruleName)}] ${text}`;
 }
 
 /**
  * What the key ARN alone says is wrong, and the key to read when it is of this account and Region
  * (the only keys the role may read).
  */
-function reasonsFromArn(kmsKeyArn: string | undefined, context: VerdictContext): { reasons: string[]; key?: { arn: string; id: string } } {
-  if (!kmsKeyArn) return { reasons: ['it has no kmsKeyArn: it is encrypted with an AWS owned key'] };
-  const match = KEY_ARN.exec(kmsKeyArn);
-  if (!match) return { reasons: [`its kmsKeyArn ${kmsKeyArn} is not a key ARN`] };
-  const [, keyRegion, keyAccount, keyId] = match;
+function reasonsFromArn(kmsKeyArn: string | undefined, context: JudgementContext): { reasons: string[]; key?: { arn: string; id: string } } {
+  if (!kmsKeyArn) return { reasons: [ruleLine(SHARED_RULE_NAMES.cmkRequired, 'it has no kmsKeyArn: it is encrypted with an AWS owned key')] };
+  const keyArn = parseKeyArn(kmsKeyArn);
+  if (!keyArn) return { reasons: [ruleLine(SHARED_RULE_NAMES.cmkRequired, `its kmsKeyArn ${kmsKeyArn} is not a key ARN`)] };
   const { region, allowedKeyArns } = context.settings;
-  const foreignAccount = Boolean(context.accountId) && keyAccount !== context.accountId;
-  const reasons: string[] = [];
-  if (keyRegion !== region) reasons.push(`its key is in ${keyRegion}, not in ${region}`);
-  if (foreignAccount) reasons.push(`its key belongs to account ${keyAccount}, not ${context.accountId}`);
-  if (allowedKeyArns && !allowedKeyArns.has(kmsKeyArn)) reasons.push(`its key ${keyId} is not in the allow-list`);
-  return { reasons, key: keyRegion === region && !foreignAccount ? { arn: kmsKeyArn, id: keyId } : undefined };
+  // Without the account of the run, the key's account is not judged.
+  const misplaced = KEY_PLACEMENT.check(placementPart(keyArn.region, region), placementPart(keyArn.account, context.accountId || undefined));
+  const reasons = misplaced ? [findingLine(misplaced)] : [];
+  if (allowedKeyArns && !allowedKeyArns.has(kmsKeyArn)) reasons.push(`its key ${keyArn.keyId} is not in the allow-list`);
+  return { reasons, key: misplaced ? undefined : { arn: kmsKeyArn, id: keyArn.keyId } };
 }
 
-/** The verdict on a version whose key of this account and Region was read (or could not be). */
-function verdictFromKey(keyId: string, fromArn: string[], key: KeyFacts, settings: EvaluationSettings): VersionVerdict {
+/** How a part of a key ARN compares with the guardrail's, both as AWS writes them. */
+function placementPart(key: string, guardrail: string | undefined): PlacementPart {
+  return { match: guardrail === undefined ? 'unknown' : key === guardrail ? 'same' : 'different', key, guardrail };
+}
+
+/** What a version is found to be from its key of this account and Region, read (or not). */
+function judgeByKey(keyId: string, fromArn: string[], key: KeyFacts, settings: EvaluationSettings): VersionJudgement {
   if (key.missing) return { kind: 'non-compliant', reasons: [...fromArn, `its key ${keyId} no longer exists`], encryptedWithCmk: false, keyId };
   if (!key.metadata) {
     return fromArn.length > 0
@@ -182,7 +191,7 @@ function verdictFromKey(keyId: string, fromArn: string[], key: KeyFacts, setting
   }
   const customerManaged = key.metadata.KeyManager === 'CUSTOMER';
   const { reasons, unread } = reasonsFromKey(keyId, key, settings);
-  const all = [...fromArn, ...(customerManaged ? [] : [`its key ${keyId} is an AWS managed key`]), ...reasons];
+  const all = [...fromArn, ...(customerManaged ? [] : [ruleLine(SHARED_RULE_NAMES.cmkRequired, `its key ${keyId} is an AWS managed key`)]), ...reasons];
   if (all.length > 0) {
     const unreadText = unread.map(([what, why]) => `and the ${what} of its key could not be read (${why})`);
     return { kind: 'non-compliant', reasons: [...all, ...unreadText], encryptedWithCmk: customerManaged, keyId };
@@ -201,21 +210,22 @@ function reasonsFromKey(keyId: string, key: KeyFacts, settings: EvaluationSettin
   const reasons: string[] = [];
   const unread: Array<['rotation' | 'policy', string]> = [];
   const { KeyState: state, KeySpec: spec, KeyUsage: usage, Origin: origin } = key.metadata!;
-  if ((spec !== undefined && spec !== KEY_REQUIREMENTS.keySpec) || (usage !== undefined && usage !== KEY_REQUIREMENTS.keyUsage)) {
-    reasons.push(`its key ${keyId} is not a symmetric encryption key (${spec}, ${usage})`);
-  }
-  if (state === 'Disabled') reasons.push(`its key ${keyId} is disabled`);
+  const asymmetric = KEY_SYMMETRIC.check({ spec, usage });
+  if (asymmetric) reasons.push(findingLine(asymmetric));
+  // A key pending deletion is not enabled either, but has a reason of its own: only the state Disabled is KeyEnabled's.
+  const disabled = KEY_ENABLED.check(state !== 'Disabled');
+  if (disabled) reasons.push(findingLine(disabled));
   else if (state === 'PendingDeletion' || state === 'PendingReplicaDeletion') reasons.push(`its key ${keyId} is pending deletion`);
   else if (state !== 'Enabled') reasons.push(`its key ${keyId} is in state ${state}`);
   const rotation = key.rotation;
-  if (rotation && 'unsupported' in rotation) {
-    reasons.push(`its key ${keyId} cannot rotate automatically (${UNROTATABLE_ORIGINS[origin ?? ''] ?? 'imported material, a custom key store, or an asymmetric or HMAC key'})`);
-  } else if (rotation && 'enabled' in rotation && !rotation.enabled) {
-    reasons.push(`automatic rotation of its key ${keyId} is off`);
-  } else if (rotation && 'enabled' in rotation && rotation.periodDays > settings.maxRotationDays) {
-    reasons.push(`its key ${keyId} rotates every ${rotation.periodDays} days, more than ${settings.maxRotationDays}`);
-  } else if (rotation && 'problem' in rotation) {
+  if (rotation && 'problem' in rotation) {
     unread.push(['rotation', rotation.problem]);
+  } else if (rotation) {
+    const facts = 'unsupported' in rotation
+      ? { enabled: false, cannotRotate: UNROTATABLE_ORIGINS[origin ?? ''] ?? 'imported material, a custom key store, or an asymmetric or HMAC key' }
+      : { enabled: rotation.enabled, periodDays: rotation.periodDays };
+    const unrotated = KEY_ROTATION.check(facts, settings.maxRotationDays);
+    if (unrotated) reasons.push(findingLine(unrotated));
   }
   const policy = key.policy;
   if (policy && 'problem' in policy) {
@@ -223,7 +233,8 @@ function reasonsFromKey(keyId: string, key: KeyFacts, settings: EvaluationSettin
   } else if (policy?.analysis.undecidable) {
     unread.push(['policy', `it cannot be verified: ${policy.analysis.undecidable}`]);
   } else if (policy && policy.analysis.exposures.length > 0) {
-    reasons.push(`in the policy of its key ${keyId}, ${describeExposures(policy.analysis.exposures, 1).join('; ')}`);
+    const exposure = describeExposures(policy.analysis.exposures, 1).join('; ');
+    reasons.push(ruleLine(SHARED_RULE_NAMES.keyPolicyLeastPrivilege, `in the policy of its key, ${exposure}`));
   }
   return { reasons, unread };
 }
@@ -274,6 +285,6 @@ async function readPolicy(kms: KMSClient, keyArn: string): Promise<PolicyFacts> 
   } catch {
     return { problem: 'kms:GetKeyPolicy returned no policy document' };
   }
-  const [, region, account] = KEY_ARN.exec(keyArn)!;
+  const { region, account } = parseKeyArn(keyArn)!;
   return { analysis: analyzeKeyPolicy(policy, { account, region }) };
 }

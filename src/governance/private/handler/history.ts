@@ -2,7 +2,7 @@ import { ComplianceType, ConfigServiceClient, Evaluation, EvaluationResult, GetC
 import { describeError } from './sdk';
 import { EVALUATED_RESOURCE_TYPE } from '../kpi';
 
-/** What the history needs of a guardrail's outcome to annotate it (a `GuardrailVerdict` is one). */
+/** What the history needs of a guardrail's outcome to annotate it (a `GuardrailJudgement` is one). */
 export interface Outcome {
   readonly compliant: boolean;
   readonly evaluated: boolean;
