@@ -5,7 +5,7 @@ export * from './guardrail/secure-guardrail';
 export * from './guardrail/guardrail-version';
 export * from './rules/guardrail-encryption-options';
 export * from './nag/guardrail-encryption-checks';
-export * from './aspects/guardrail-encryption-aspect';
+export * from './aspects/encryption-checking-aspect';
 export * from './aspects/guardrail-key-remediation-aspect';
 export * from './report/guardrail-compliance-report';
 export * from './governance';

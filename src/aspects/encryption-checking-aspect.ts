@@ -5,8 +5,8 @@ import { GuardrailInspector, mayCreateGuardrail } from '../detection/guardrail-i
 import { enforceOn } from '../report/enforcement';
 import { GuardrailComplianceReport } from '../report/guardrail-compliance-report';
 import { acknowledgeHint } from '../rules/acknowledgements';
-import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
 import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
+import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/resolved-encryption-options';
 import { evaluateRules } from '../rules/rule-evaluation';
 
 /**

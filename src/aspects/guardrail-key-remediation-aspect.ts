@@ -3,9 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { originOf, stackDisplayName } from '../core/errors';
 import { GuardrailInspector, isGuardrail } from '../detection/guardrail-inspection';
-import { GuardrailKeyStandard } from '../key/guardrail-key-standard';
+import { GuardrailKeyFactory } from '../key/guardrail-key-factory';
+import { applyGuardrailTags, GuardrailTags, guardrailTags } from '../key/guardrail-tags';
 import { MandatoryTags } from '../key/mandatory-tags';
-import { applyOwnershipTags, OwnershipTags, ownershipTags } from '../key/ownership-tags';
 
 /**
  * Settings of the `GuardrailKeyRemediationAspect`.
@@ -54,13 +54,13 @@ export class GuardrailKeyRemediationAspect implements IAspect {
     return aspect;
   }
 
-  private readonly tags: OwnershipTags;
-  private readonly keyStandard: GuardrailKeyStandard;
+  private readonly tags: GuardrailTags;
+  private readonly keyStandard: GuardrailKeyFactory;
 
   constructor(props: GuardrailKeyRemediationAspectProps) {
     const origin = originOf('GuardrailKeyRemediationAspect');
-    this.tags = ownershipTags(origin, props.mandatoryTags);
-    this.keyStandard = new GuardrailKeyStandard(origin, this.tags, props);
+    this.tags = guardrailTags(origin, props.mandatoryTags);
+    this.keyStandard = new GuardrailKeyFactory(origin, this.tags, props);
   }
 
   public visit(node: IConstruct): void {
@@ -69,7 +69,7 @@ export class GuardrailKeyRemediationAspect implements IAspect {
     if (!inspection || inspection.keyArn.kind !== 'none') return;
     const key = this.keyStandard.createKey(node.node.scope as Construct, `${node.node.id}Key`, node.node.path, { guardrailName: inspection.name });
     node.addPropertyOverride('KmsKeyArn', key.keyArn);
-    applyOwnershipTags(node, this.tags, true);
+    applyGuardrailTags(node, this.tags, true);
     Annotations.of(node).addInfo(
       `GuardrailKeyRemediationAspect encrypted this guardrail with a new customer-managed key (${key.node.path}) in stack ${stackDisplayName(Stack.of(key))}.`,
     );

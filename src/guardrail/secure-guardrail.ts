@@ -28,10 +28,10 @@ import { stackPlacement } from '../core/cfn-values';
 import { fail, Origin, originOf, refuse } from '../core/errors';
 import { unresolved } from '../core/validation';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
+import { CREATED_KEY_OPTIONS, GuardrailKeyChoices, GuardrailKeyFactory } from '../key/guardrail-key-factory';
 import { GuardrailKeyPolicy } from '../key/guardrail-key-policy';
-import { CREATED_KEY_OPTIONS, GuardrailKeyChoices, GuardrailKeyStandard } from '../key/guardrail-key-standard';
+import { applyGuardrailTags, GuardrailTags, guardrailTags } from '../key/guardrail-tags';
 import { MandatoryTags } from '../key/mandatory-tags';
-import { applyOwnershipTags, OwnershipTags, ownershipTags } from '../key/ownership-tags';
 
 /**
  * Properties of a `SecureGuardrail`.
@@ -215,20 +215,20 @@ export class SecureGuardrail extends GuardrailBase {
     super(scope, id);
     const origin = originOf('SecureGuardrail', this);
     const content = guardrailContent(origin, props);
-    const tags = ownershipTags(origin, props.mandatoryTags, props.tags);
+    const tags = guardrailTags(origin, props.mandatoryTags, props.tags);
     validateGuardrailTags(origin, tags);
 
     if (props.encryptionKey) {
       this.encryptionKey = this.adoptKey(origin, props.encryptionKey, props, tags);
     } else {
-      const key = new GuardrailKeyStandard(origin, tags, props).createKey(this, 'Key', props.guardrailName, { defaultAlias: true });
+      const key = new GuardrailKeyFactory(origin, tags, props).createKey(this, 'Key', props.guardrailName, { defaultAlias: true });
       validateCreatedKeyPolicy(this, key);
       this.encryptionKey = key;
     }
 
     validateGuardrailKeyArn(origin, this.encryptionKey.keyArn);
     this.guardrail = new bedrock.CfnGuardrail(this, 'Resource', { ...content, kmsKeyArn: this.encryptionKey.keyArn });
-    applyOwnershipTags(this.guardrail, tags);
+    applyGuardrailTags(this.guardrail, tags);
     validateUniqueNames(this, this.guardrail);
     validateSynthesizedTags(this, this.guardrail, cfnKeyOf(this.encryptionKey));
     this.guardrailId = this.guardrail.attrGuardrailId;
@@ -301,9 +301,9 @@ export class SecureGuardrail extends GuardrailBase {
 
   /**
    * A key brought by the team: refused where it cannot work, given the deployment statements and the
-   * ownership tags it lacks where it can.
+   * mandatory tags it lacks where it can.
    */
-  private adoptKey(origin: Origin, key: kms.IKey, props: SecureGuardrailProps, tags: OwnershipTags): kms.IKey {
+  private adoptKey(origin: Origin, key: kms.IKey, props: SecureGuardrailProps, tags: GuardrailTags): kms.IKey {
     const conflicting = CREATED_KEY_OPTIONS.filter((option) => props[option] !== undefined);
     if (conflicting.length > 0) {
       refuse(origin,
@@ -314,7 +314,7 @@ export class SecureGuardrail extends GuardrailBase {
 
     const cfnKey = cfnKeyOf(key);
     // Tags the key already carries stay: a key shared by several guardrails keeps its first owner.
-    if (cfnKey) applyOwnershipTags(cfnKey, tags, true);
+    if (cfnKey) applyGuardrailTags(cfnKey, tags, true);
 
     if (!ensureDeploymentStatements(this, key, props.deploymentPrincipals)) {
       const required = [

@@ -3,14 +3,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { GuardrailKeyPolicy } from './guardrail-key-policy';
-import { applyOwnershipTags, checkKeyTagCount, OwnershipTags } from './ownership-tags';
+import { applyGuardrailTags, checkKeyTagCount, GuardrailTags } from './guardrail-tags';
 import { fail, Origin } from '../core/errors';
 import { KEY_REQUIREMENTS } from '../core/key-requirements';
 import { PENDING_WINDOW_DAYS, ROTATION_DAYS } from '../core/kms-limits';
 import { checkDays, checkString, unresolved } from '../core/validation';
 
 /** The standard's choices where the caller makes none. */
-export const KEY_STANDARD_DEFAULTS = {
+export const CREATED_KEY_DEFAULTS = {
   rotationDays: KEY_REQUIREMENTS.maxRotationDays,
   pendingWindowDays: KEY_REQUIREMENTS.minPendingWindowDays,
   removalPolicy: RemovalPolicy.RETAIN,
@@ -100,26 +100,26 @@ export const CREATED_KEY_OPTIONS: ReadonlyArray<keyof GuardrailKeyChoices> = [
  * The one factory of guardrail keys, used by `SecureGuardrail` and `GuardrailKeyRemediationAspect` so
  * that their keys cannot drift apart. The choices are validated once, when the standard is made.
  */
-export class GuardrailKeyStandard {
+export class GuardrailKeyFactory {
   private readonly alias?: string;
   private readonly rotationPeriod: Duration;
   private readonly pendingWindow: Duration;
   private readonly removalPolicy: RemovalPolicy;
   private readonly deletionProtection: boolean;
 
-  constructor(origin: Origin, private readonly tags: OwnershipTags, private readonly choices: GuardrailKeyChoices = {}) {
-    checkKeyTagCount(origin, { ...tags, [KEY_REQUIREMENTS.guardrailTag]: '' } as OwnershipTags, [KEY_REQUIREMENTS.guardrailTag]);
+  constructor(origin: Origin, private readonly tags: GuardrailTags, private readonly choices: GuardrailKeyChoices = {}) {
+    checkKeyTagCount(origin, { ...tags, [KEY_REQUIREMENTS.guardrailTag]: '' } as GuardrailTags, [KEY_REQUIREMENTS.guardrailTag]);
     checkDays(origin, 'keyRotationPeriod', choices.keyRotationPeriod, ROTATION_DAYS);
     checkDays(origin, 'keyPendingWindow', choices.keyPendingWindow, PENDING_WINDOW_DAYS);
-    this.removalPolicy = choices.removalPolicy ?? KEY_STANDARD_DEFAULTS.removalPolicy;
+    this.removalPolicy = choices.removalPolicy ?? CREATED_KEY_DEFAULTS.removalPolicy;
     if (choices.deletionProtection === true && !retains(this.removalPolicy)) {
       fail(origin, 'deletionProtection', true,
         `false with removalPolicy ${this.removalPolicy} (deletion protection needs RemovalPolicy.RETAIN or RETAIN_ON_UPDATE_OR_DELETE)`);
     }
     this.deletionProtection = choices.deletionProtection ?? retains(this.removalPolicy);
     this.alias = choices.keyAlias === undefined ? undefined : normalizeAlias(origin, choices.keyAlias);
-    this.rotationPeriod = choices.keyRotationPeriod ?? Duration.days(KEY_STANDARD_DEFAULTS.rotationDays);
-    this.pendingWindow = choices.keyPendingWindow ?? Duration.days(KEY_STANDARD_DEFAULTS.pendingWindowDays);
+    this.rotationPeriod = choices.keyRotationPeriod ?? Duration.days(CREATED_KEY_DEFAULTS.rotationDays);
+    this.pendingWindow = choices.keyPendingWindow ?? Duration.days(CREATED_KEY_DEFAULTS.pendingWindowDays);
   }
 
   /**
@@ -139,7 +139,7 @@ export class GuardrailKeyStandard {
       rotationPeriod: rotationPeriod.isUnresolved() ? undefined : rotationPeriod,
       pendingWindow: pendingWindow.isUnresolved() ? undefined : pendingWindow,
       removalPolicy: this.removalPolicy,
-      alias: this.alias ?? (options.defaultAlias ? `${KEY_STANDARD_DEFAULTS.aliasPrefix}${name}` : undefined),
+      alias: this.alias ?? (options.defaultAlias ? `${CREATED_KEY_DEFAULTS.aliasPrefix}${name}` : undefined),
       policy: GuardrailKeyPolicy.documentFor(scope, {
         keyAdmins: this.choices.keyAdmins,
         deploymentPrincipals: this.choices.deploymentPrincipals,
@@ -150,12 +150,12 @@ export class GuardrailKeyStandard {
     const cfnKey = key.node.defaultChild as kms.CfnKey;
     if (rotationPeriod.isUnresolved()) cfnKey.rotationPeriodInDays = rotationPeriod.toDays();
     if (pendingWindow.isUnresolved()) cfnKey.pendingWindowInDays = pendingWindow.toDays();
-    applyOwnershipTags(cfnKey, { ...this.tags, [KEY_REQUIREMENTS.guardrailTag]: options.guardrailName ?? name } as OwnershipTags);
+    applyGuardrailTags(cfnKey, { ...this.tags, [KEY_REQUIREMENTS.guardrailTag]: options.guardrailName ?? name } as GuardrailTags);
     return key;
   }
 }
 
-/** How `GuardrailKeyStandard.createKey` names and labels a key. */
+/** How `GuardrailKeyFactory.createKey` names and labels a key. */
 interface KeyCreationOptions {
   /** Give the key `alias/bedrock-guardrail/<name>` unless an alias was chosen. */
   readonly defaultAlias?: boolean;

@@ -15,8 +15,8 @@ export const MANDATORY_TAG_KEYS: { readonly [K in keyof MandatoryTags]: string }
 const TAG_PRIORITY = 100;
 
 declare const validated: unique symbol;
-/** Tags by key, validated: only `ownershipTags` makes them. */
-export type OwnershipTags = { readonly [key: string]: string } & { readonly [validated]: true };
+/** Tags by key, validated: only `guardrailTags` makes them. */
+export type GuardrailTags = { readonly [key: string]: string } & { readonly [validated]: true };
 
 /**
  * The mandatory tags and any others, validated against what KMS accepts (SecureGuardrail also checks the
@@ -24,7 +24,7 @@ export type OwnershipTags = { readonly [key: string]: string } & { readonly [val
  * values of 1-256 characters, other values of 0-256, keys of 1-128 that do not use the `aws:` prefix
  * or a mandatory tag's key. Their count is checked where they meet a resource (`checkKeyTagCount`).
  */
-export function ownershipTags(origin: Origin, mandatoryTags: MandatoryTags, tags: { readonly [key: string]: string } = {}): OwnershipTags {
+export function guardrailTags(origin: Origin, mandatoryTags: MandatoryTags, tags: { readonly [key: string]: string } = {}): GuardrailTags {
   const result: { [key: string]: string } = {};
   const mandatoryKeys = Object.values(MANDATORY_TAG_KEYS);
   for (const [key, value] of Object.entries(tags)) {
@@ -43,7 +43,7 @@ export function ownershipTags(origin: Origin, mandatoryTags: MandatoryTags, tags
     checkTagValue(origin, `mandatoryTags.${field}`, value, true);
     result[key] = value;
   }
-  return result as OwnershipTags;
+  return result as GuardrailTags;
 }
 
 /**
@@ -53,7 +53,7 @@ export function ownershipTags(origin: Origin, mandatoryTags: MandatoryTags, tags
  *
  * @param keepExisting leave a tag the resource already carries as it is
  */
-export function applyOwnershipTags(resource: CfnResource, tags: OwnershipTags, keepExisting = false): void {
+export function applyGuardrailTags(resource: CfnResource, tags: GuardrailTags, keepExisting = false): void {
   const manager = TagManager.of(resource);
   if (!manager) return;
   const existing = keepExisting ? manager.tagValues() : {};
@@ -67,7 +67,7 @@ export function applyOwnershipTags(resource: CfnResource, tags: OwnershipTags, k
  *
  * @param added the keys of `tags` the library adds itself, beside the mandatory tags and `tags`
  */
-export function checkKeyTagCount(origin: Origin, tags: OwnershipTags, added: readonly string[]): void {
+export function checkKeyTagCount(origin: Origin, tags: GuardrailTags, added: readonly string[]): void {
   const count = userTagCount(tags);
   if (count <= TAG_LIMITS.maxTagsPerKey) return;
   const mandatory = Object.keys(MANDATORY_TAG_KEYS).length;

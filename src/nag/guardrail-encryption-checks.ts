@@ -7,10 +7,10 @@ import { GuardrailInspector } from '../detection/guardrail-inspection';
 import { enforceOnApp } from '../report/enforcement';
 import { GuardrailComplianceReport } from '../report/guardrail-compliance-report';
 import { findAcknowledgement, qualifiedAcknowledgements, qualifiedId, qualifyAcknowledgementsOnValidation } from '../rules/acknowledgements';
-import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
 import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
 import { NonCompliance, PACK_NAME, RuleOutcome } from '../rules/guardrail-rule';
 import { GUARDRAIL_RULES } from '../rules/guardrail-rules';
+import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/resolved-encryption-options';
 import { CheckResult, failed, levelOf, RuleCheckError, ruleOutcomes } from '../rules/rule-evaluation';
 
 /**

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { ResolvedEncryptionOptions } from '../rules/encryption-standard';
+import { ResolvedEncryptionOptions } from '../rules/resolved-encryption-options';
 
 /*
  * The standards that fail the synthesis, and on which guardrails: the compliance report judges each

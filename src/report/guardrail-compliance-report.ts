@@ -7,10 +7,10 @@ import { distinct, enforcementsOf } from './enforcement';
 import { fail, originOf } from '../core/errors';
 import { KEY_MONTHLY_COST_USD, KEY_PRICE_SOURCE } from '../core/kms-price';
 import { GuardrailInspection, GuardrailInspector } from '../detection/guardrail-inspection';
-import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/encryption-standard';
 import { GuardrailEncryptionOptions } from '../rules/guardrail-encryption-options';
 import { ruleId } from '../rules/guardrail-rule';
 import { GUARDRAIL_RULES } from '../rules/guardrail-rules';
+import { ResolvedEncryptionOptions, resolveEncryptionOptions } from '../rules/resolved-encryption-options';
 import { evaluateRules, Finding } from '../rules/rule-evaluation';
 
 /**

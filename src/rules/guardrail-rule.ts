@@ -1,5 +1,5 @@
 import { parse } from 'path';
-import { ResolvedEncryptionOptions } from './encryption-standard';
+import { ResolvedEncryptionOptions } from './resolved-encryption-options';
 import { packRuleId, PACK_NAME } from '../core/rule-ids';
 import { effectiveTags, EffectiveResource, GuardrailInspection } from '../detection/guardrail-inspection';
 

@@ -3,8 +3,8 @@ import { KEY_ARN_SHAPE, parseKeyArn } from '../core/arns';
 import { fail, Origin } from '../core/errors';
 import { PENDING_WINDOW_DAYS, ROTATION_DAYS, TAG_LIMITS } from '../core/kms-limits';
 import { checkSetting } from '../core/validation';
-import { KEY_STANDARD_DEFAULTS } from '../key/guardrail-key-standard';
-import { MANDATORY_TAG_KEYS } from '../key/ownership-tags';
+import { CREATED_KEY_DEFAULTS } from '../key/guardrail-key-factory';
+import { MANDATORY_TAG_KEYS } from '../key/guardrail-tags';
 
 /** Options with their defaults applied, validated once. */
 export interface ResolvedEncryptionOptions {
@@ -21,8 +21,8 @@ export const DEFAULT_REQUIRED_TAGS: readonly string[] = Object.values(MANDATORY_
 export function resolveEncryptionOptions(origin: Origin, options: GuardrailEncryptionOptions = {}): ResolvedEncryptionOptions {
   const resolved = {
     requiredTags: options.requiredTags ?? DEFAULT_REQUIRED_TAGS,
-    maxRotationDays: options.maxRotationDays ?? KEY_STANDARD_DEFAULTS.rotationDays,
-    minPendingWindowDays: options.minPendingWindowDays ?? KEY_STANDARD_DEFAULTS.pendingWindowDays,
+    maxRotationDays: options.maxRotationDays ?? CREATED_KEY_DEFAULTS.rotationDays,
+    minPendingWindowDays: options.minPendingWindowDays ?? CREATED_KEY_DEFAULTS.pendingWindowDays,
     strict: options.strict ?? false,
     allowedKeyArns: options.allowedKeyArns ?? [],
   };

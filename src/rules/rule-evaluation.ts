@@ -1,7 +1,7 @@
 import { isAcknowledged } from './acknowledgements';
-import { ResolvedEncryptionOptions } from './encryption-standard';
 import { GuardrailRule, NonCompliance, RuleLevel, RuleResult, ruleId } from './guardrail-rule';
 import { GUARDRAIL_RULES } from './guardrail-rules';
+import { ResolvedEncryptionOptions } from './resolved-encryption-options';
 import { GuardrailInspection } from '../detection/guardrail-inspection';
 
 /** A rule that threw instead of giving an outcome: it counts as failed, as cdk-nag counts it. */
@@ -15,22 +15,22 @@ export class RuleCheckError {
 
 export type CheckResult = RuleResult | RuleCheckError;
 
-/** Outcomes of `GUARDRAIL_RULES`, by guardrail and by standard (the options as JSON). */
+/** Outcomes of `GUARDRAIL_RULES`, by guardrail and by the options they were checked with (as JSON). */
 const checked = new WeakMap<GuardrailInspection, Map<string, readonly CheckResult[]>>();
-const standards = new WeakMap<ResolvedEncryptionOptions, string>();
+const optionKeys = new WeakMap<ResolvedEncryptionOptions, string>();
 
 /**
  * The outcome of each of `GUARDRAIL_RULES` for a guardrail, in their order. The aspect, the pack and
  * the report may all check a guardrail in one synthesis; they read the same inspection, so the rules
- * are checked once per guardrail and standard.
+ * are checked once per guardrail and set of options.
  */
 export function ruleOutcomes(guardrail: GuardrailInspection, options: ResolvedEncryptionOptions): readonly CheckResult[] {
-  let standard = standards.get(options);
-  if (standard === undefined) standards.set(options, standard = JSON.stringify(options));
-  let byStandard = checked.get(guardrail);
-  if (!byStandard) checked.set(guardrail, byStandard = new Map());
-  let outcomes = byStandard.get(standard);
-  if (!outcomes) byStandard.set(standard, outcomes = GUARDRAIL_RULES.map((rule) => check(rule, guardrail, options)));
+  let optionsKey = optionKeys.get(options);
+  if (optionsKey === undefined) optionKeys.set(options, optionsKey = JSON.stringify(options));
+  let byOptions = checked.get(guardrail);
+  if (!byOptions) checked.set(guardrail, byOptions = new Map());
+  let outcomes = byOptions.get(optionsKey);
+  if (!outcomes) byOptions.set(optionsKey, outcomes = GUARDRAIL_RULES.map((rule) => check(rule, guardrail, options)));
   return outcomes;
 }
 

@@ -2,8 +2,8 @@ import {
   findingLine, KEY_ENABLED, KEY_PENDING_WINDOW, KEY_PLACEMENT, KEY_RETAINED, KEY_ROTATION, KEY_SYMMETRIC,
 } from '../../src/core/key-checks';
 import { packRuleId, SHARED_RULE_NAMES } from '../../src/core/rule-ids';
-import { resolveEncryptionOptions } from '../../src/rules/encryption-standard';
 import { GUARDRAIL_RULES } from '../../src/rules/guardrail-rules';
+import { resolveEncryptionOptions } from '../../src/rules/resolved-encryption-options';
 
 const TOKEN = { Ref: 'Days' };
 

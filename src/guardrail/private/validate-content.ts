@@ -4,7 +4,7 @@ import { AWS_BEDROCK_GUARDRAIL_SCHEMA, AWS_BEDROCK_GUARDRAIL_VERSION_SCHEMA } fr
 import { Origin, refuse } from '../../core/errors';
 import { cloudFormationProperties, l1PropertyPath, PropertyNamer, ResourceSchema } from '../../core/schema-validation';
 import { checkNumber, checkOneOf, checkString, inspectable, inspectableObject, unresolved } from '../../core/validation';
-import { currentTags, keyTagCountError, MANDATORY_TAG_KEYS } from '../../key/ownership-tags';
+import { currentTags, keyTagCountError, MANDATORY_TAG_KEYS } from '../../key/guardrail-tags';
 
 /** A guardrail's properties as `SecureGuardrail` passes them to CloudFormation, without the key. */
 export type GuardrailContent = Omit<bedrock.CfnGuardrailProps, 'kmsKeyArn' | 'tags'>;
