@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { parseArn, principalAccountOf } from './arns';
+import { parseTemplateArn, principalAccountOf } from './arns';
 import { comparePlacement, flattenIntrinsic } from './cfn-values';
 import { Origin, refuse } from './errors';
 
@@ -98,5 +98,5 @@ function masked(text: string): string {
 
 /** The account of an AWS principal given as an IAM/STS ARN or an account id. */
 function accountOf(principal: string): string | undefined {
-  return principalAccountOf(parseArn(principal)) ?? (/^[0-9]{12}$/.test(principal) ? principal : undefined);
+  return principalAccountOf(parseTemplateArn(principal)) ?? (/^[0-9]{12}$/.test(principal) ? principal : undefined);
 }

@@ -1,4 +1,4 @@
-import { App, BootstraplessSynthesizer, CliCredentialsStackSynthesizer, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aws, BootstraplessSynthesizer, CliCredentialsStackSynthesizer, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { GuardrailEncryptionConfigRule, GuardrailKeyPolicy, SecureGuardrail } from '../../src';
@@ -373,6 +373,8 @@ describe('GuardrailKeyPolicy for teams that bring their own key', () => {
     ['keyAdmins[0]', (stack: Stack) => GuardrailKeyPolicy.documentFor(stack, { keyAdmins: [new iam.AccountPrincipal(OTHER_ACCOUNT)] })],
     ['deploymentPrincipals[0]', (stack: Stack) => GuardrailKeyPolicy.documentFor(stack, { deploymentPrincipals: [new iam.ArnPrincipal(`arn:aws:iam::${OTHER_ACCOUNT}:role/Deployer`)] })],
     ['keyUsers[0]', (stack: Stack) => GuardrailKeyPolicy.keyUseStatement(stack, [new iam.ArnPrincipal(`arn:aws:iam::${OTHER_ACCOUNT}:role/App`)])],
+    // The partition as CDK writes it (a token) must not hide the account.
+    ['deploymentPrincipals[0]', (stack: Stack) => GuardrailKeyPolicy.documentFor(stack, { deploymentPrincipals: [new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${OTHER_ACCOUNT}:role/Deployer`)] })],
   ])('refuses %s of another account', (property, build) => {
     expect(() => build(newStack())).toThrow(new RegExp(
       `invalid ${property.replace(/[[\]]/g, '\\$&')}: received a principal of account ${OTHER_ACCOUNT}, but the key is in account ${ACCOUNT}; allowed: principals of the key's own account`));
