@@ -1,8 +1,8 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { keyReferencedBy } from './guardrail-inspection';
 import { analyzeKeyArnIn, KeyArnAnalysis } from './key-arn';
+import { keyReferencedBy } from './private/given-values';
 import { comparePlacement, flattenIntrinsic, stackPlacement } from '../core/cfn-values';
 import { fail, Origin, refuse } from '../core/errors';
 

@@ -1,11 +1,14 @@
-import { CfnResource, IResolvable, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { EffectiveResource, KeyFacts, SelectedEffectiveResource } from './effective-resource';
 import { analyzeKeyArn, KeyArnAnalysis } from './key-arn';
-import { PropertyResolver, wholeToken } from './private/property-resolver';
-import { accountOfArn } from '../core/arns';
-import { cfnPropertiesOf, rawOverridesOf } from '../core/cdk-internals';
-import { comparePlacement, flattenIntrinsic, isLiteral, Placement, PlacementMatch, stackPlacement } from '../core/cfn-values';
-import { analyzeKeyPolicy, KeyPolicyAnalysis } from '../core/key-policy-analysis';
+import { NameClash, NameClashIndex } from './name-clash-index';
+import { isKey, isKeyReference, keyReferencedBy, rawProperty, referencedTokens } from './private/given-values';
+import { CUSTOM_RESOURCE_PROPERTIES, isCustomResource, readGuardrailCall } from './private/guardrail-sdk-call';
+import { KeyPolicyReader } from './private/key-policy-reading';
+import { StackFacts } from './private/stack-facts';
+import { comparePlacement, flattenIntrinsic, Placement, PlacementMatch } from '../core/cfn-values';
+import { KeyPolicyAnalysis } from '../core/key-policy-analysis';
 
 /**
  * The one place that decides what a guardrail is encrypted with. The nag rules, the aspects and the
@@ -13,44 +16,10 @@ import { analyzeKeyPolicy, KeyPolicyAnalysis } from '../core/key-policy-analysis
  */
 
 export const GUARDRAIL_TYPE = 'AWS::Bedrock::Guardrail';
-export const KEY_TYPE = 'AWS::KMS::Key';
-const ALIAS_TYPE = 'AWS::KMS::Alias';
-
-/** IAM resources a key policy may name by reference, and the kind of ARN each has. */
-const IDENTITY_TYPES: { readonly [type: string]: string } = { 'AWS::IAM::Role': 'role', 'AWS::IAM::User': 'user' };
 
 /** The properties the rules read, by resource kind. */
 const GUARDRAIL_PROPERTIES = ['Name', 'KmsKeyArn', 'Tags'];
 const KEY_PROPERTIES = ['KeySpec', 'KeyUsage', 'EnableKeyRotation', 'RotationPeriodInDays', 'PendingWindowInDays', 'Enabled', 'KeyPolicy', 'Tags'];
-const CUSTOM_RESOURCE_PROPERTIES = ['Create', 'Update'];
-
-/** What the template will hold of a resource: overrides and deletion overrides applied. */
-export interface EffectiveResource {
-  readonly node: CfnResource;
-  readonly stack: Stack;
-  readonly logicalId: string;
-  readonly properties: { readonly [name: string]: any };
-  readonly deletionPolicy?: string;
-  readonly updateReplacePolicy?: string;
-  /**
-   * For a key: who may use it, decided by evaluating its policy as the template will hold it (KMS's
-   * default policy when it has none). Worked out when first read.
-   */
-  readonly keyPolicy?: KeyPolicyAnalysis;
-  /** For a key: its aliases that another key of the app also takes where they deploy. Worked out when first read. */
-  readonly aliasClashes?: readonly NameClash[];
-}
-
-/**
- * Another resource of the app that would take the same name (a guardrail's, a key alias) where it
- * deploys: `certain` when both are in stacks of the same literal account and Region, otherwise
- * (an environment-agnostic stack) they may deploy apart.
- */
-export interface NameClash {
-  readonly name: string;
-  readonly other: CfnResource;
-  readonly certain: boolean;
-}
 
 /** Where a guardrail's key was found. */
 export type KeySource =
@@ -107,17 +76,13 @@ export function mayCreateGuardrail(node: IConstruct): node is CfnResource {
   return CfnResource.isCfnResource(node) && (node.cfnResourceType === GUARDRAIL_TYPE || isCustomResource(node));
 }
 
-function isCustomResource(node: CfnResource): boolean {
-  return node.cfnResourceType.startsWith('Custom::') || node.cfnResourceType === 'AWS::CloudFormation::CustomResource';
-}
-
 const synthesisInspectors = new WeakMap<IConstruct, { inspector: GuardrailInspector }>();
 
 /**
  * Reads guardrails and their keys. Effective resources are cached per inspector: create one per
  * validation pass, after the tree stops changing.
  */
-export class GuardrailInspector {
+export class GuardrailInspector implements KeyFacts {
   /**
    * The inspector shared by everything that checks the app containing `scope` during its
    * synthesis (the aspect's validation, the report, the pack as a validation plugin). They all run
@@ -142,13 +107,14 @@ export class GuardrailInspector {
     return current.inspector;
   }
 
-  private readonly effective = new Map<CfnResource, EffectiveResource>();
+  /** Effective resources by node, then by the properties selected (`selectionKey`). */
+  private readonly effective = new Map<CfnResource, Map<string, EffectiveResource>>();
   private readonly inspections = new Map<CfnResource, GuardrailInspection | undefined>();
-  private readonly logicalIds = new Map<Stack, Map<string, CfnResource>>();
-  private readonly placements = new Map<Stack, { region: string; account: string }>();
-  private readonly resolvers = new Map<Stack, PropertyResolver>();
-  private readonly identities = new Map<Stack, Map<string, string>>();
-  private readonly namesByRoot = new Map<IConstruct, AppNames>();
+  private readonly keyPolicies = new Map<CfnResource, KeyPolicyAnalysis>();
+  private readonly aliasClashes = new Map<CfnResource, NameClash[]>();
+  private readonly clashIndexes = new Map<IConstruct, NameClashIndex>();
+  private readonly stacks = new StackFacts();
+  private readonly keyPolicyReader = new KeyPolicyReader(this.stacks);
 
   /**
    * Inspects a guardrail resource or a custom resource that creates or updates a guardrail through
@@ -171,95 +137,57 @@ export class GuardrailInspector {
    * @param resolvedOnRead those of `names` that are resolved only when something reads them
    */
   public effectiveResource(node: CfnResource, names: readonly string[] = KEY_PROPERTIES, resolvedOnRead: readonly string[] = []): EffectiveResource {
-    let resource = this.effective.get(node);
+    let selections = this.effective.get(node);
+    if (!selections) {
+      selections = new Map();
+      this.effective.set(node, selections);
+    }
+    const selection = selectionKey(names, resolvedOnRead);
+    let resource = selections.get(selection);
     if (!resource) {
       const stack = Stack.of(node);
-      const resolver = this.resolverOf(stack);
-      const given = cfnPropertiesOf(node);
-      const overrides = rawOverridesOf(node);
-      const selected: Record<string, unknown> = {};
-      const deferred: Record<string, unknown> = {};
-      for (const name of names) {
-        let value = given[lowerFirst(name)] ?? given[name];
-        if (overrides.Properties && name in overrides.Properties) value = override(value, overrides.Properties[name]);
-        if (value !== undefined) (resolvedOnRead.includes(name) ? deferred : selected)[name] = value;
-      }
-      const properties = (resolver.resolve(selected) ?? {}) as Record<string, any>;
-      for (const [name, value] of Object.entries(deferred)) {
-        let resolved: unknown;
-        Object.defineProperty(properties, name, {
-          enumerable: true,
-          get: () => (resolved ??= resolver.resolve(value)),
-        });
-      }
-      const deletionPolicy = ('DeletionPolicy' in overrides ? overrides.DeletionPolicy : node.cfnOptions.deletionPolicy) as string | undefined;
-      const updateReplacePolicy = ('UpdateReplacePolicy' in overrides ? overrides.UpdateReplacePolicy : node.cfnOptions.updateReplacePolicy) as string | undefined;
-      let logicalId: string | undefined;
-      let keyPolicy: KeyPolicyAnalysis | undefined;
-      let aliasClashes: NameClash[] | undefined;
-      const analyzePolicy = () => this.analyzeKeyPolicy(stack, properties.KeyPolicy);
-      const findAliasClashes = () => this.keyAliasClashes(resource!);
-      resource = {
-        node,
-        stack,
-        // Computing a logical id hashes the construct path: only the report asks for it.
-        get logicalId() {
-          logicalId ??= stack.resolve(node.logicalId) as string;
-          return logicalId;
-        },
-        properties,
-        deletionPolicy,
-        updateReplacePolicy,
-        get keyPolicy() {
-          if (node.cfnResourceType !== KEY_TYPE) return undefined;
-          keyPolicy ??= analyzePolicy();
-          return keyPolicy;
-        },
-        get aliasClashes() {
-          if (node.cfnResourceType !== KEY_TYPE) return undefined;
-          aliasClashes ??= findAliasClashes();
-          return aliasClashes;
-        },
-      };
-      this.effective.set(node, resource);
+      resource = new SelectedEffectiveResource(node, stack, this.stacks.resolverOf(stack), names, resolvedOnRead, this);
+      selections.set(selection, resource);
     }
     return resource;
   }
 
-  /**
-   * Who may use a key of `stack` with this policy. Roles and users of the stack, which the policy
-   * names by reference, are written as ARNs of the stack's account, so that the analysis can place
-   * them; any other reference keeps it from deciding.
-   */
-  private analyzeKeyPolicy(stack: Stack, policy: unknown): KeyPolicyAnalysis {
-    const placement = this.placementOf(stack);
-    const document = policy ?? {
-      // KMS's default key policy: the account may do everything, through IAM.
-      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${placement.account}:root` }, Action: 'kms:*', Resource: '*' }],
-    };
-    const identities = this.identitiesOf(stack);
-    const flattened = flattenValues(document, placement, (text) => (!text.includes('${GetAtt:') ? text
-      : text.replace(/\$\{GetAtt:([^.}]+)\.Arn\}/g, (whole, logicalId: string) => identities.get(logicalId) ?? whole)));
-    return analyzeKeyPolicy(flattened, placement);
+  /** Who may use a key of the app, from its policy as the template will hold it. */
+  public keyPolicyOf(key: CfnResource): KeyPolicyAnalysis {
+    let analysis = this.keyPolicies.get(key);
+    if (!analysis) {
+      const { stack, properties } = this.effectiveResource(key);
+      analysis = this.keyPolicyReader.analyze(stack, properties.KeyPolicy);
+      this.keyPolicies.set(key, analysis);
+    }
+    return analysis;
   }
 
-  /** The IAM roles and users of a stack, by logical id, as ARNs of the stack's account. */
-  private identitiesOf(stack: Stack): Map<string, string> {
-    let identities = this.identities.get(stack);
-    if (!identities) {
-      identities = new Map();
-      const { account } = this.placementOf(stack);
-      for (const child of stack.node.findAll()) {
-        if (!CfnResource.isCfnResource(child) || Stack.of(child) !== stack) continue;
-        const kind = IDENTITY_TYPES[child.cfnResourceType];
-        if (kind) {
-          const logicalId = stack.resolve(child.logicalId) as string;
-          identities.set(logicalId, `arn:aws:iam::${account}:${kind}/${logicalId}`);
-        }
-      }
-      this.identities.set(stack, identities);
+  public aliasClashesOf(key: CfnResource): readonly NameClash[] {
+    let clashes = this.aliasClashes.get(key);
+    if (!clashes) {
+      clashes = this.clashIndex(key).aliasClashes(key);
+      this.aliasClashes.set(key, clashes);
     }
-    return identities;
+    return clashes;
+  }
+
+  /**
+   * The other guardrails of the app (Stages and nested stacks included, any kind) with the same
+   * literal name where they would deploy: Bedrock refuses a second guardrail of a name in an account
+   * and Region.
+   */
+  public guardrailNameClashes(guardrail: GuardrailInspection): NameClash[] {
+    if (guardrail.name === undefined || !guardrail.creates) return [];
+    return this.clashIndex(guardrail.node).guardrailClashes(guardrail.node, guardrail.name, (node) => this.inspect(node)!.environment);
+  }
+
+  /**
+   * The aliases of a key of the app that another key of the app also takes where they would deploy:
+   * KMS refuses an alias name twice in an account and Region.
+   */
+  public keyAliasClashes(key: EffectiveResource): NameClash[] {
+    return this.clashIndex(key.node).aliasClashes(key.node);
   }
 
   private inspectResource(node: CfnResource): GuardrailInspection {
@@ -269,9 +197,10 @@ export class GuardrailInspector {
     const given = keyReferencedBy(rawProperty(node, 'KmsKeyArn', 'kmsKeyArn'));
     const referencedKey = given?.attribute === 'Arn' ? given.key : undefined;
     const guardrail = this.effectiveResource(node, GUARDRAIL_PROPERTIES, referencedKey ? ['KmsKeyArn'] : []);
-    const facts: GuardrailFacts = { kind: 'resource', node, properties: guardrail.properties, name: literal(guardrail.properties.Name), creates: true };
-    if (referencedKey) return this.describe(facts, referenceAnalysis(guardrail), referencedKey);
-    const keyArn = analyzeKeyArn(flattenIntrinsic(guardrail.properties.KmsKeyArn, this.placementOf(guardrail.stack)));
+    const name = typeof guardrail.properties.Name === 'string' ? guardrail.properties.Name : undefined;
+    const facts: GuardrailFacts = { kind: 'resource', node, properties: guardrail.properties, name, creates: true };
+    if (referencedKey) return this.describe(facts, new ReferencedKeyArn(guardrail), referencedKey);
+    const keyArn = analyzeKeyArn(flattenIntrinsic(guardrail.properties.KmsKeyArn, this.stacks.placementOf(guardrail.stack)));
     // KmsKeyArn's schema takes an ARN: CloudFormation refuses a key id (`Ref` of a key, `key.keyId`).
     const keyIdOf = given?.key ?? this.keyIdGivenLiterally(guardrail);
     if (keyIdOf) return this.describe({ ...facts, keyIdOf }, { kind: 'malformed', text: keyArn.text }, undefined);
@@ -285,65 +214,41 @@ export class GuardrailInspector {
     if (value === null || typeof value !== 'object' || Object.keys(value).length !== 1) return undefined;
     const [logicalId, attribute] = 'Ref' in value ? [value.Ref, 'Ref'] : Array.isArray(value['Fn::GetAtt']) ? value['Fn::GetAtt'] : [];
     if (typeof logicalId !== 'string' || attribute === 'Arn') return undefined;
-    const target = this.resourceByLogicalId(guardrail.stack, logicalId);
+    const target = this.stacks.resourceByLogicalId(guardrail.stack, logicalId);
     return target && isKey(target) ? target : undefined;
   }
 
   private inspectCustomResource(node: CfnResource): GuardrailInspection | undefined {
     if (!isCustomResource(node)) return undefined;
     const properties = this.effectiveResource(node, CUSTOM_RESOURCE_PROPERTIES).properties;
-    const calls = [properties.Create, properties.Update].map(parseSdkCall).filter(isGuardrailCall);
-    if (calls.length === 0) return undefined;
-    const call = calls[0];
-    const parameters = call.parameters ?? {};
-    const unkeyed = calls.find((each) => !each.parameters?.kmsKeyId);
-    const keyValue = (unkeyed ?? call).parameters?.kmsKeyId;
-    const keyArn = analyzeKeyArn(keyValue);
-    const stack = this.placementOf(Stack.of(node));
-    const environment = {
-      region: typeof call.region === 'string' ? call.region : stack.region,
-      // A call made with an assumed role acts in that role's account.
-      account: call.assumedRoleArn === undefined ? stack.account : accountOfAssumedRole(call.assumedRoleArn),
-    };
-    // AwsCustomResource runs its update call on create when it has no create call: only CreateGuardrail creates.
-    const creates = properties.Create !== undefined && guardrailAction(parseSdkCall(properties.Create)) === 'createguardrail';
+    const call = readGuardrailCall(properties, () => this.stacks.placementOf(Stack.of(node)));
+    if (!call) return undefined;
+    const { parameters, name, creates, environment } = call;
     // A key id or ARN in an SDK call cannot be followed to a resource of the app.
-    return this.describe({ kind: 'custom-resource', node, properties: parameters, name: literal(parameters.name), creates, environment }, keyArn, undefined);
+    return this.describe({ kind: 'custom-resource', node, properties: parameters, name, creates, environment }, analyzeKeyArn(call.keyValue), undefined);
   }
 
   private describe(guardrail: GuardrailFacts, keyArn: KeyArnAnalysis, keyNode: CfnResource | undefined): GuardrailInspection {
-    const { kind, node, properties, name, creates, keyIdOf } = guardrail;
-    const stack = Stack.of(node);
-    const own = guardrail.environment ?? this.placementOf(stack);
+    const { kind } = guardrail;
+    const stack = Stack.of(guardrail.node);
+    const environment = guardrail.environment ?? this.stacks.placementOf(stack);
     const key = keyNode ? this.effectiveResource(keyNode) : undefined;
-    const keyPlacement = key ? this.placementOf(key.stack) : { region: keyArn.region, account: keyArn.account };
+    const keyPlacement = key ? this.stacks.placementOf(key.stack) : { region: keyArn.region, account: keyArn.account };
     const hasKey = key !== undefined || keyArn.kind === 'key-arn' || keyArn.kind === 'reference' || keyArn.kind === 'lookup-dummy';
     const customerManagedKey = keyArn.kind === 'key-arn' || keyArn.kind === 'reference'
       || (kind === 'custom-resource' && keyArn.kind === 'malformed');
-    let nameClashes: NameClash[] | undefined;
-    const findNameClashes = (inspection: GuardrailInspection) => this.guardrailNameClashes(inspection);
-    return {
-      kind,
-      node,
+    return new InspectedGuardrail(guardrail, (inspection) => this.guardrailNameClashes(inspection), {
       stack,
-      properties,
-      name,
-      creates,
       keyArn,
       keySource: key ? 'in-app' : hasKey ? 'outside-app' : 'none',
       customerManagedKey,
       key,
-      keyIdOf,
-      environment: own,
+      environment,
       placement: {
-        region: comparePlacement(keyPlacement.region, own.region),
-        account: comparePlacement(keyPlacement.account, own.account),
+        region: comparePlacement(keyPlacement.region, environment.region),
+        account: comparePlacement(keyPlacement.account, environment.account),
       },
-      get nameClashes() {
-        nameClashes ??= findNameClashes(this);
-        return nameClashes;
-      },
-    };
+    });
   }
 
   /**
@@ -357,201 +262,30 @@ export class GuardrailInspector {
     }
     const getAtt = guardrail.properties.KmsKeyArn?.['Fn::GetAtt'];
     if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') {
-      const target = this.resourceByLogicalId(guardrail.stack, getAtt[0]);
+      const target = this.stacks.resourceByLogicalId(guardrail.stack, getAtt[0]);
       if (target && isKey(target)) return target;
     }
     return undefined;
   }
 
-  /**
-   * The other guardrails of the app (Stages and nested stacks included, any kind) with the same
-   * literal name where they would deploy: Bedrock refuses a second guardrail of a name in an account
-   * and Region.
-   */
-  public guardrailNameClashes(guardrail: GuardrailInspection): NameClash[] {
-    if (guardrail.name === undefined || !guardrail.creates) return [];
-    const named = this.appNames(guardrail.node).guardrails.get(guardrail.name) ?? [];
-    return this.clashes(guardrail.node, guardrail.name, named, (node) => this.inspect(node)!.environment);
-  }
-
-  /**
-   * The aliases of a key of the app that another key of the app also takes where they would deploy:
-   * KMS refuses an alias name twice in an account and Region.
-   */
-  public keyAliasClashes(key: EffectiveResource): NameClash[] {
-    const names = this.appNames(key.node);
-    // The key's own aliases, not every alias of the app: each key asks, so that would grow with the square of the keys.
-    const own = [...(names.aliasesOf.get(key.node) ?? [])]
-      .sort((a, b) => names.aliasOrder.get(names.aliasNames.get(a)!)! - names.aliasOrder.get(names.aliasNames.get(b)!)!);
-    return own.flatMap((alias) => {
-      const aliasName = names.aliasNames.get(alias)!;
-      const others = names.aliases.get(aliasName)!.filter((other) => names.aliasTargets.get(other) !== key.node);
-      return this.clashes(alias, aliasName, others, (node) => this.placementOf(Stack.of(node)));
-    });
-  }
-
-  /** `others` (minus `node`) that deploy, or may deploy, to `node`'s account and Region. */
-  private clashes(
-    node: CfnResource, name: string, others: readonly CfnResource[], placeOf: (node: CfnResource) => { region: string; account: string },
-  ): NameClash[] {
-    const here = placeOf(node);
-    return others.filter((other) => other !== node).flatMap((other) => {
-      const there = placeOf(other);
-      const sides = [comparePlacement(there.region, here.region), comparePlacement(there.account, here.account)];
-      if (sides.includes('different')) return [];
-      const certain = sides.every((side) => side === 'same') && isLiteral(here.region) && isLiteral(here.account);
-      return [{ name, other, certain }];
-    });
-  }
-
-  /** Guardrails by literal name and key aliases by literal name, across the app, read once. */
-  private appNames(node: IConstruct): AppNames {
+  /** The app's index of guardrail names and key aliases, built when first asked. */
+  private clashIndex(node: IConstruct): NameClashIndex {
     const root = node.node.root;
-    let names = this.namesByRoot.get(root);
-    if (!names) {
-      names = {
-        guardrails: new Map(), aliases: new Map(), aliasNames: new Map(), aliasOrder: new Map(), aliasTargets: new Map(), aliasesOf: new Map(),
-      };
-      for (const child of root.node.findAll()) {
-        if (!CfnResource.isCfnResource(child)) continue;
-        if (child.cfnResourceType !== ALIAS_TYPE) {
-          const inspection = mayCreateGuardrail(child) ? this.inspect(child) : undefined;
-          const name = inspection?.creates ? inspection.name : undefined;
-          if (name !== undefined) append(names.guardrails, name, child);
-        } else {
-          const aliasName = literal(this.resolverOf(Stack.of(child)).resolve(rawProperty(child, 'AliasName', 'aliasName')));
-          if (aliasName === undefined) continue;
-          if (!names.aliasOrder.has(aliasName)) names.aliasOrder.set(aliasName, names.aliasOrder.size);
-          append(names.aliases, aliasName, child);
-          names.aliasNames.set(child, aliasName);
-          const target = referencedTokens(rawProperty(child, 'TargetKeyId', 'targetKeyId')).find(isKeyReference)?.target;
-          if (target) {
-            names.aliasTargets.set(child, target);
-            append(names.aliasesOf, target, child);
-          }
-        }
-      }
-      this.namesByRoot.set(root, names);
-    }
-    return names;
-  }
-
-  private resolverOf(stack: Stack): PropertyResolver {
-    let resolver = this.resolvers.get(stack);
-    if (!resolver) {
-      resolver = new PropertyResolver(stack);
-      this.resolvers.set(stack, resolver);
-    }
-    return resolver;
-  }
-
-  private placementOf(stack: Stack): { region: string; account: string } {
-    let placement = this.placements.get(stack);
-    if (!placement) {
-      placement = stackPlacement(stack);
-      this.placements.set(stack, placement);
-    }
-    return placement;
-  }
-
-  private resourceByLogicalId(stack: Stack, logicalId: string): CfnResource | undefined {
-    let index = this.logicalIds.get(stack);
+    let index = this.clashIndexes.get(root);
     if (!index) {
-      index = new Map();
-      for (const child of stack.node.findAll()) {
-        if (CfnResource.isCfnResource(child) && Stack.of(child) === stack) {
-          index.set(stack.resolve(child.logicalId), child);
-        }
-      }
-      this.logicalIds.set(stack, index);
+      index = new NameClashIndex(root, this.stacks, (child) => {
+        const inspection = mayCreateGuardrail(child) ? this.inspect(child) : undefined;
+        return inspection?.creates ? inspection.name : undefined;
+      });
+      this.clashIndexes.set(root, index);
     }
-    return index.get(logicalId);
+    return index;
   }
 }
 
-interface AppNames {
-  readonly guardrails: Map<string, CfnResource[]>;
-  readonly aliases: Map<string, CfnResource[]>;
-  /** The literal name of each alias of `aliases`. */
-  readonly aliasNames: Map<CfnResource, string>;
-  /** Alias names in the order the tree first gives them, in which a key's clashes are listed. */
-  readonly aliasOrder: Map<string, number>;
-  /** The key of the app each alias points to, when it refers to one. */
-  readonly aliasTargets: Map<CfnResource, CfnResource>;
-  /** The aliases of `aliases` that point to each key of the app. */
-  readonly aliasesOf: Map<CfnResource, CfnResource[]>;
-}
-
-function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const values = map.get(key);
-  if (values) values.push(value);
-  else map.set(key, [value]);
-}
-
-function isKeyReference(token: IResolvable): token is Reference & { target: CfnResource } {
-  return Reference.isReference(token) && isKey(token.target);
-}
-
-/**
- * The key of the app a value names when the value is nothing but a reference to one, and what of
- * the key it takes: `Arn`, or its id (`Ref`, `KeyId`).
- */
-export function keyReferencedBy(value: unknown): { key: CfnResource; attribute: string } | undefined {
-  const token = typeof value === 'string' ? wholeToken(value) : Tokenization.reverse(value);
-  return token && isKeyReference(token) ? { key: token.target, attribute: token.displayName } : undefined;
-}
-
-/** A reference, as resolving would classify it; its text is worked out only if it is read. */
-function referenceAnalysis(guardrail: EffectiveResource): KeyArnAnalysis {
-  let text: string | undefined;
-  return {
-    kind: 'reference',
-    get text() {
-      text ??= analyzeKeyArn(guardrail.properties.KmsKeyArn).text;
-      return text;
-    },
-  };
-}
-
-function isKey(target: IConstruct): target is CfnResource {
-  return CfnResource.isCfnResource(target) && target.cfnResourceType === KEY_TYPE;
-}
-
-function literal(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-/**
- * The value a property was given, before resolution: from the overrides when the property is
- * overridden (or deleted), else from the L1's properties (camelCase) or a raw CfnResource's (as given).
- */
-function rawProperty(node: CfnResource, cfnName: string, l1Name: string): unknown {
-  const overrides = rawOverridesOf(node).Properties;
-  if (overrides && cfnName in overrides) return overrides[cfnName];
-  // An L1 has a public getter for each property; `cfnProperties` builds them all (tags rendered).
-  if (l1Name in node) return (node as unknown as Record<string, unknown>)[l1Name];
-  const properties = cfnPropertiesOf(node);
-  return properties[l1Name] ?? properties[cfnName];
-}
-
-/** The tokens a value holds: the value itself when it is one, or those embedded in a string. */
-function referencedTokens(value: unknown): IResolvable[] {
-  if (value === undefined || value === null) return [];
-  if (typeof value === 'string') {
-    return Token.isUnresolved(value) ? Tokenization.reverseString(value).tokens : [];
-  }
-  const token = Tokenization.reverse(value);
-  return token ? [token] : [];
-}
-
-interface SdkCall {
-  readonly service?: string;
-  readonly action?: string;
-  readonly parameters?: Record<string, any>;
-  /** The Region the call is made in (the function's own when not set). */
-  readonly region?: unknown;
-  /** The role the call assumes, whose account it then acts in. */
-  readonly assumedRoleArn?: unknown;
+/** Tells selections of properties apart: the names read, and those resolved only when read. */
+function selectionKey(names: readonly string[], resolvedOnRead: readonly string[]): string {
+  return resolvedOnRead.length === 0 ? names.join(',') : `${names.join(',')}|${resolvedOnRead.join(',')}`;
 }
 
 /** What `describe` needs to know of a guardrail besides its key. */
@@ -562,84 +296,56 @@ interface GuardrailFacts {
   readonly name: string | undefined;
   readonly creates: boolean;
   /** Where the guardrail is, when not where its stack is. */
-  readonly environment?: { readonly region: string; readonly account: string };
+  readonly environment?: Placement;
   /** The key of the app whose key id the guardrail names where its ARN belongs. */
   readonly keyIdOf?: CfnResource;
 }
 
-/** An AwsCustomResource call, stored as a JSON string (with tokens flattened into it). */
-function parseSdkCall(value: unknown): SdkCall | undefined {
-  if (value === undefined) return undefined;
-  const text = typeof value === 'string' ? value : flattenIntrinsic(value);
-  try {
-    const call = JSON.parse(text);
-    return call && typeof call === 'object' ? call : undefined;
-  } catch {
-    return undefined;
+/** What `describe` found of a guardrail's key and place. */
+type KeyFindings = Pick<GuardrailInspection, 'stack' | 'keyArn' | 'keySource' | 'customerManagedKey' | 'key' | 'environment' | 'placement'>;
+
+/** A guardrail as inspected; its name clashes are looked up when first read. */
+class InspectedGuardrail implements GuardrailInspection {
+  public readonly kind: GuardrailInspection['kind'];
+  public readonly node: CfnResource;
+  public readonly stack: Stack;
+  public readonly properties: Record<string, any>;
+  public readonly name?: string;
+  public readonly creates: boolean;
+  public readonly keyArn: KeyArnAnalysis;
+  public readonly keySource: KeySource;
+  public readonly customerManagedKey: boolean;
+  public readonly key?: EffectiveResource;
+  public readonly keyIdOf?: CfnResource;
+  public readonly environment: Placement;
+  public readonly placement: { readonly region: PlacementMatch; readonly account: PlacementMatch };
+  private clashes?: readonly NameClash[];
+
+  constructor(
+    facts: GuardrailFacts, private readonly findNameClashes: (inspection: GuardrailInspection) => readonly NameClash[], findings: KeyFindings,
+  ) {
+    ({ kind: this.kind, node: this.node, properties: this.properties, name: this.name, creates: this.creates, keyIdOf: this.keyIdOf } = facts);
+    ({
+      stack: this.stack, keyArn: this.keyArn, keySource: this.keySource, customerManagedKey: this.customerManagedKey,
+      key: this.key, environment: this.environment, placement: this.placement,
+    } = findings);
+  }
+
+  public get nameClashes(): readonly NameClash[] {
+    this.clashes ??= this.findNameClashes(this);
+    return this.clashes;
   }
 }
 
-function isGuardrailCall(call: SdkCall | undefined): call is SdkCall {
-  return guardrailAction(call) !== undefined;
-}
+/** A reference, as resolving would classify it; its text is worked out only if it is read. */
+class ReferencedKeyArn implements KeyArnAnalysis {
+  public readonly kind = 'reference';
+  private resolvedText?: string;
 
-/** The account field of an ARN; a placeholder that matches no account when it is not a literal ARN. */
-function accountOfAssumedRole(arn: unknown): string {
-  return (typeof arn === 'string' ? accountOfArn(arn) : undefined) ?? '${?}';
-}
+  constructor(private readonly guardrail: EffectiveResource) {}
 
-/** The Bedrock guardrail action of an SDK call, lower case without `Command`; undefined for any other call. */
-function guardrailAction(call: SdkCall | undefined): 'createguardrail' | 'updateguardrail' | undefined {
-  if (!call || typeof call.service !== 'string' || typeof call.action !== 'string') return undefined;
-  const service = call.service.toLowerCase().replace(/^@aws-sdk\/client-/, '');
-  const action = call.action.toLowerCase().replace(/command$/, '');
-  return service === 'bedrock' && (action === 'createguardrail' || action === 'updateguardrail') ? action : undefined;
-}
-
-/**
- * Tags of an effective resource, as a map (values that are tokens count as present). Tags given to
- * an L1 are `{ key, value }`; raw properties and overrides are `{ Key, Value }`.
- */
-export function effectiveTags(properties: { readonly [name: string]: any }): Map<string, unknown> {
-  const tags = new Map<string, unknown>();
-  for (const tag of Array.isArray(properties.Tags) ? properties.Tags : []) {
-    const key = tag?.Key ?? tag?.key;
-    if (typeof key === 'string') tags.set(key, tag.Value ?? tag.value);
+  public get text(): string {
+    this.resolvedText ??= analyzeKeyArn(this.guardrail.properties.KmsKeyArn).text;
+    return this.resolvedText;
   }
-  return tags;
-}
-
-function lowerFirst(name: string): string {
-  return name.charAt(0).toLowerCase() + name.slice(1);
-}
-
-/**
- * A property override on top of the value the property was given, merged as CloudFormation
- * overrides are: objects key by key, anything else replaced, `undefined` deleted.
- */
-function override(base: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch) || Tokenization.isResolvable(patch)) return patch;
-  const merged: Record<string, unknown> = base !== null && typeof base === 'object' && !Array.isArray(base) && !Tokenization.isResolvable(base)
-    ? { ...(base as Record<string, unknown>) } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) delete merged[key];
-    else merged[key] = override(merged[key], value);
-  }
-  return merged;
-}
-
-/**
- * A resolved value with every intrinsic in it flattened to text (`flattenIntrinsic`, pseudo
- * parameters read in `environment`), and each string then passed through `rewrite`.
- */
-function flattenValues(value: unknown, environment: Placement, rewrite: (text: string) => string): unknown {
-  if (typeof value === 'string') return rewrite(value);
-  if (Array.isArray(value)) return value.map((item) => flattenValues(item, environment, rewrite));
-  if (value === null || typeof value !== 'object') return value;
-  const keys = Object.keys(value);
-  if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) return rewrite(flattenIntrinsic(value, environment));
-  // Every key of every key policy passes here once per synthesis: a plain loop, not entries and fromEntries.
-  const flattened: Record<string, unknown> = Object.create(null);
-  for (const key of keys) flattened[key] = flattenValues((value as Record<string, unknown>)[key], environment, rewrite);
-  return flattened;
 }

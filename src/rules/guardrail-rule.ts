@@ -1,7 +1,8 @@
 import { parse } from 'path';
 import { ResolvedEncryptionOptions } from './resolved-encryption-options';
 import { packRuleId, PACK_NAME } from '../core/rule-ids';
-import { effectiveTags, EffectiveResource, GuardrailInspection } from '../detection/guardrail-inspection';
+import { effectiveTags, EffectiveResource } from '../detection/effective-resource';
+import { GuardrailInspection } from '../detection/guardrail-inspection';
 
 export { PACK_NAME };
 

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { NonCompliance } from './guardrail-rule';
 import { stackDisplayName } from '../core/errors';
-import { NameClash } from '../detection/guardrail-inspection';
+import { NameClash } from '../detection/name-clash-index';
 
 /**
  * The finding for names that clash: an error when one is certain, a warning when every clash is with

@@ -1,7 +1,8 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { describeValue, stackDisplayName } from '../../core/errors';
-import { GuardrailInspector, NameClash } from '../../detection/guardrail-inspection';
+import { GuardrailInspector } from '../../detection/guardrail-inspection';
+import { NameClash } from '../../detection/name-clash-index';
 
 /**
  * Fails the synthesis of a guardrail whose name, or whose key's alias, another guardrail or key of the
