@@ -52,21 +52,36 @@ export function expectedFlags(expected: FlagsByPath): FlagsByPath {
  * Synthesizes an app for real with the pack registered and the compliance report on, as `cdk synth`
  * would (without failing on violations), and returns the two reports written into the cloud assembly.
  */
-export function synthesizeWithChecks(build: (app: App) => void): { validation: any; pack: any; compliance: any } {
+export function synthesizeWithChecks(build: (app: App) => void): SynthesizedReports {
+  return synthesizeReports((app) => {
+    build(app);
+    GuardrailComplianceReport.enable(app, { printSummary: false });
+    Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app));
+  });
+}
+
+export interface SynthesizedReports { validation: any; pack: any; compliance: any }
+
+/**
+ * Synthesizes the app `build` makes (it registers whatever enforcement it wants), as `cdk synth` would
+ * without failing on violations, and returns the reports written into the cloud assembly.
+ */
+export function synthesizeReports(build: (app: App) => void): SynthesizedReports & { app: App } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'checks-'));
   const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
   build(app);
-  GuardrailComplianceReport.enable(app, { printSummary: false });
-  Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app));
-  // CDK prints the validation report to standard error.
+  // CDK prints the validation report to standard error, and the report its summary to standard output.
   const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
     app.synth();
   } finally {
     consoleError.mockRestore();
+    stderr.mockRestore();
   }
   const validation = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'));
   return {
+    app,
     validation,
     pack: validation.pluginReports.find((r: any) => r.pluginName === 'GuardrailEncryption'),
     compliance: JSON.parse(fs.readFileSync(path.join(outdir, 'guardrail-compliance.json'), 'utf-8')),

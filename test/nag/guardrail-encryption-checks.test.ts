@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +8,7 @@ import * as cdkInternals from '../../src/core/cdk-internals';
 import { pluginAcknowledgementsAreScoped } from '../../src/core/cdk-internals';
 import { GUARDRAIL_RULES } from '../../src/rules/guardrail-rules';
 import { cfnGuardrail } from '../corpus/corpus-app';
-import { flagsFromAnnotations, flagsFromReport, synthesizeWithChecks } from '../helpers/findings';
+import { flagsFromAnnotations, flagsFromReport, synthesizeReports, synthesizeWithChecks } from '../helpers/findings';
 import { ENV, MANDATORY_TAGS } from '../helpers/synth';
 
 const RULE_IDS = [
@@ -226,25 +225,11 @@ describe('the pack and the aspect together', () => {
    * would (without failing): what the aspect annotated, what the pack reported, what the report concluded.
    */
   function verdicts(register: (app: App) => void) {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'together-'));
-    const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
-    cfnGuardrail(new Stack(app, 'S', { env: ENV }), 'G', OUTSIDE);
-    register(app);
-    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      app.synth();
-    } finally {
-      consoleError.mockRestore();
-      stderr.mockRestore();
-    }
-    const validation = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'));
-    return {
-      validation,
-      pack: validation.pluginReports.find((r: any) => r.pluginName === 'GuardrailEncryption'),
-      compliance: JSON.parse(fs.readFileSync(path.join(outdir, 'guardrail-compliance.json'), 'utf-8')),
-      aspect: flagsFromAnnotations(app),
-    };
+    const { app, ...reports } = synthesizeReports((built) => {
+      cfnGuardrail(new Stack(built, 'S', { env: ENV }), 'G', OUTSIDE);
+      register(built);
+    });
+    return { ...reports, aspect: flagsFromAnnotations(app) };
   }
 
   test('the README\'s pack and aspect snippets, used together, report a finding at one level, and the report agrees', () => {
