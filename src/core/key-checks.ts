@@ -29,6 +29,14 @@ export function findingLine(failure: KeyFinding): string {
   return `[${failure.ruleId}] ${failure.found === undefined ? sentence : `${sentence}: ${failure.found}`}`;
 }
 
+/**
+ * A finding on one line without the rule's sentence, `[<rule id>] <found>`, for an annotation that
+ * names several findings in the 256 characters AWS Config keeps.
+ */
+export function briefFindingLine(failure: KeyFinding): string {
+  return failure.found === undefined ? findingLine(failure) : `[${failure.ruleId}] ${failure.found}`;
+}
+
 function finding(ruleName: string, sentence: string, found?: string): KeyFinding {
   return { ruleId: packRuleId(ruleName), sentence, found };
 }

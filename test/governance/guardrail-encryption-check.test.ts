@@ -369,9 +369,18 @@ describe('the key policy, evaluated as the pack evaluates it', () => {
     givenKey(OPEN_KEY, { rotation: false });
     kms.on(GetKeyPolicyCommand).rejects(errors.named('KMSInternalException', 'down'));
     await evaluateGuardrailEncryption(invocation(), deps({}));
-    // The annotation is cut at Config's 256 characters.
-    expect(reportedFor('g').Annotation).toBe(`Non-compliant (since 2026-03-01T10:00Z): ${ROTATION_FINDING}: automatic rotation is off; `
-      + 'and the policy of its key could not be read (kms:GetKeyPolicy failed (KMSI…');
+    // With more than one reason, each finding says what was found after its rule id, so all fit in Config's 256 characters.
+    expect(reportedFor('g').Annotation).toBe('Non-compliant (since 2026-03-01T10:00Z): its key 3333cccc-3333-3333-3333-333333333333: '
+      + '[GuardrailEncryption-KeyRotation] automatic rotation is off; and the policy of its key could not be read (kms:GetKeyPolicy failed (KMSInternalException: down)).');
+  });
+
+  test('a key that fails two checks names the key and keeps both rule ids within the annotation', async () => {
+    givenGuardrails({ id: 'g', kmsKeyArn: OPEN_KEY });
+    givenKey(OPEN_KEY, { rotation: false, statements: [{ Sid: 'Foreign', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/X' }, Action: 'kms:Decrypt', Resource: '*' }] });
+    await evaluateGuardrailEncryption(invocation(), deps());
+    const annotation = reportedFor('g').Annotation!;
+    expect(annotation).toMatch(/^Non-compliant \(since 2026-03-01T10:00Z\): its key 3333cccc-3333-3333-3333-333333333333: \[GuardrailEncryption-KeyRotation\] automatic rotation is off; \[GuardrailEncryption-KeyPolicyLeastPrivilege\] in the policy of its key, statement Foreign lets arn:aws:iam:/);
+    expect(annotation.length).toBeLessThanOrEqual(256);
   });
 });
 

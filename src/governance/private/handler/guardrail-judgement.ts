@@ -3,7 +3,7 @@ import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, K
 import { callFailed, describeError, errorName, isAccessDenied } from './sdk';
 import { EvaluationSettings } from './settings';
 import { parseKeyArn } from '../../../core/arns';
-import { findingLine, KEY_ENABLED, KEY_PLACEMENT, KEY_ROTATION, KEY_SYMMETRIC, PlacementPart } from '../../../core/key-checks';
+import { briefFindingLine, findingLine, KEY_ENABLED, KEY_PLACEMENT, KEY_ROTATION, KEY_SYMMETRIC, KeyFinding, PlacementPart } from '../../../core/key-checks';
 import { analyzeKeyPolicy, describeExposures, KeyPolicyAnalysis } from '../../../core/key-policy-analysis';
 import { ROTATION_DAYS } from '../../../core/kms-limits';
 import { packRuleId, SHARED_RULE_NAMES } from '../../../core/rule-ids';
@@ -146,13 +146,27 @@ async function judgeVersion(summary: GuardrailSummary, version: string, context:
 
   const fromArn = reasonsFromArn(kmsKeyArn, context);
   // The role may only read keys of its own account and Region: judge foreign keys by their ARN alone.
-  if (!fromArn.key) return { kind: 'non-compliant', reasons: fromArn.reasons, encryptedWithCmk: false };
+  if (!fromArn.key) return { kind: 'non-compliant', reasons: render(fromArn.reasons, kmsKeyArn === undefined ? undefined : parseKeyArn(kmsKeyArn)?.keyId), encryptedWithCmk: false };
   let facts = context.keyFacts.get(fromArn.key.arn);
   if (!facts) {
     facts = readKey(context.kms, fromArn.key.arn);
     context.keyFacts.set(fromArn.key.arn, facts);
   }
   return judgeByKey(fromArn.key.id, fromArn.reasons, await facts, context.settings);
+}
+
+/** Why a version fails: a finding of a shared key check, or a line of its own. */
+type Reason = KeyFinding | string;
+
+/**
+ * The reasons as the annotation gives them: one finding with its rule's whole sentence, as the pack
+ * words it; several with what was found only, after the key they were found on, so that each keeps
+ * its rule id within the 256 characters AWS Config keeps.
+ */
+function render(reasons: readonly Reason[], keyId?: string): string[] {
+  if (reasons.length === 1) return reasons.map((reason) => typeof reason === 'string' ? reason : findingLine(reason));
+  const lines = reasons.map((reason) => typeof reason === 'string' ? reason : briefFindingLine(reason));
+  return keyId === undefined || lines.some((line) => line.includes(keyId)) ? lines : [`its key ${keyId}: ${lines[0]}`, ...lines.slice(1)];
 }
 
 /** A finding of a rule the shared key checks do not hold, named by its rule as the pack names it. */
@@ -164,14 +178,14 @@ function ruleLine(ruleName: string, text: string): string {
  * What the key ARN alone says is wrong, and the key to read when it is of this account and Region
  * (the only keys the role may read).
  */
-function reasonsFromArn(kmsKeyArn: string | undefined, context: JudgementContext): { reasons: string[]; key?: { arn: string; id: string } } {
+function reasonsFromArn(kmsKeyArn: string | undefined, context: JudgementContext): { reasons: Reason[]; key?: { arn: string; id: string } } {
   if (!kmsKeyArn) return { reasons: [ruleLine(SHARED_RULE_NAMES.cmkRequired, 'it has no kmsKeyArn: it is encrypted with an AWS owned key')] };
   const keyArn = parseKeyArn(kmsKeyArn);
   if (!keyArn) return { reasons: [ruleLine(SHARED_RULE_NAMES.cmkRequired, `its kmsKeyArn ${kmsKeyArn} is not a key ARN`)] };
   const { region, allowedKeyArns } = context.settings;
   // Without the account of the run, the key's account is not judged.
   const misplaced = KEY_PLACEMENT.check(placementPart(keyArn.region, region), placementPart(keyArn.account, context.accountId || undefined));
-  const reasons = misplaced ? [findingLine(misplaced)] : [];
+  const reasons: Reason[] = misplaced ? [misplaced] : [];
   if (allowedKeyArns && !allowedKeyArns.has(kmsKeyArn)) reasons.push(`its key ${keyArn.keyId} is not in the allow-list`);
   return { reasons, key: misplaced ? undefined : { arn: kmsKeyArn, id: keyArn.keyId } };
 }
@@ -182,11 +196,13 @@ function placementPart(key: string, guardrail: string | undefined): PlacementPar
 }
 
 /** What a version is found to be from its key of this account and Region, read (or not). */
-function judgeByKey(keyId: string, fromArn: string[], key: KeyFacts, settings: EvaluationSettings): VersionJudgement {
-  if (key.missing) return { kind: 'non-compliant', reasons: [...fromArn, `its key ${keyId} no longer exists`], encryptedWithCmk: false, keyId };
+function judgeByKey(keyId: string, fromArn: Reason[], key: KeyFacts, settings: EvaluationSettings): VersionJudgement {
+  if (key.missing) {
+    return { kind: 'non-compliant', reasons: render([...fromArn, ruleLine(SHARED_RULE_NAMES.keyEnabled, `its key ${keyId} no longer exists`)]), encryptedWithCmk: false, keyId };
+  }
   if (!key.metadata) {
     return fromArn.length > 0
-      ? { kind: 'non-compliant', reasons: [...fromArn, `and its key could not be read (${key.problem})`], encryptedWithCmk: false, keyId }
+      ? { kind: 'non-compliant', reasons: render([...fromArn, `and its key could not be read (${key.problem})`], keyId), encryptedWithCmk: false, keyId }
       : { kind: 'not-evaluated', why: `its key ${keyId} could not be read: ${key.problem}`, encryptedWithCmk: false, keyId };
   }
   const customerManaged = key.metadata.KeyManager === 'CUSTOMER';
@@ -194,7 +210,7 @@ function judgeByKey(keyId: string, fromArn: string[], key: KeyFacts, settings: E
   const all = [...fromArn, ...(customerManaged ? [] : [ruleLine(SHARED_RULE_NAMES.cmkRequired, `its key ${keyId} is an AWS managed key`)]), ...reasons];
   if (all.length > 0) {
     const unreadText = unread.map(([what, why]) => `and the ${what} of its key could not be read (${why})`);
-    return { kind: 'non-compliant', reasons: [...all, ...unreadText], encryptedWithCmk: customerManaged, keyId };
+    return { kind: 'non-compliant', reasons: render([...all, ...unreadText], keyId), encryptedWithCmk: customerManaged, keyId };
   }
   if (unread.length > 0) {
     return { kind: 'not-evaluated', why: unread.map(([what, why]) => `the ${what} of its key ${keyId} could not be read: ${why}`).join('; '), encryptedWithCmk: true, keyId };
@@ -206,17 +222,17 @@ function judgeByKey(keyId: string, fromArn: string[], key: KeyFacts, settings: E
  * What the key's kind, state, rotation and policy say is wrong, and what of them could not be read
  * (with why). Rotation and policy are read only for an enabled customer-managed key.
  */
-function reasonsFromKey(keyId: string, key: KeyFacts, settings: EvaluationSettings): { reasons: string[]; unread: Array<['rotation' | 'policy', string]> } {
-  const reasons: string[] = [];
+function reasonsFromKey(keyId: string, key: KeyFacts, settings: EvaluationSettings): { reasons: Reason[]; unread: Array<['rotation' | 'policy', string]> } {
+  const reasons: Reason[] = [];
   const unread: Array<['rotation' | 'policy', string]> = [];
   const { KeyState: state, KeySpec: spec, KeyUsage: usage, Origin: origin } = key.metadata!;
   const asymmetric = KEY_SYMMETRIC.check({ spec, usage });
-  if (asymmetric) reasons.push(findingLine(asymmetric));
+  if (asymmetric) reasons.push(asymmetric);
   // A key pending deletion is not enabled either, but has a reason of its own: only the state Disabled is KeyEnabled's.
   const disabled = KEY_ENABLED.check(state !== 'Disabled');
-  if (disabled) reasons.push(findingLine(disabled));
-  else if (state === 'PendingDeletion' || state === 'PendingReplicaDeletion') reasons.push(`its key ${keyId} is pending deletion`);
-  else if (state !== 'Enabled') reasons.push(`its key ${keyId} is in state ${state}`);
+  if (disabled) reasons.push(disabled);
+  else if (state === 'PendingDeletion' || state === 'PendingReplicaDeletion') reasons.push(ruleLine(SHARED_RULE_NAMES.keyEnabled, `its key ${keyId} is pending deletion`));
+  else if (state !== 'Enabled') reasons.push(ruleLine(SHARED_RULE_NAMES.keyEnabled, `its key ${keyId} is in state ${state}`));
   const rotation = key.rotation;
   if (rotation && 'problem' in rotation) {
     unread.push(['rotation', rotation.problem]);
@@ -225,7 +241,7 @@ function reasonsFromKey(keyId: string, key: KeyFacts, settings: EvaluationSettin
       ? { enabled: false, cannotRotate: UNROTATABLE_ORIGINS[origin ?? ''] ?? 'imported material, a custom key store, or an asymmetric or HMAC key' }
       : { enabled: rotation.enabled, periodDays: rotation.periodDays };
     const unrotated = KEY_ROTATION.check(facts, settings.maxRotationDays);
-    if (unrotated) reasons.push(findingLine(unrotated));
+    if (unrotated) reasons.push(unrotated);
   }
   const policy = key.policy;
   if (policy && 'problem' in policy) {
