@@ -83,6 +83,32 @@ export function principalAccountOf(arn: ArnParts | undefined): string | undefine
   return arn.account;
 }
 
+/** An account as a template writes it: 12 digits, or the account of an environment-agnostic stack. */
+export function isTemplateAccount(text: string): boolean {
+  return /^(\d{12}|\$\{AWS::AccountId\})$/.test(text);
+}
+
+/**
+ * The account a principal stands for as a whole: the account part of the account root's ARN (literal
+ * or with placeholders), or a bare account id; `undefined` for any other principal.
+ */
+export function accountRootOf(principal: string): string | undefined {
+  const arn = parseTemplateArn(principal);
+  if (arn?.service === 'iam' && arn.resource === 'root') return principalAccountOf(arn);
+  return isTemplateAccount(principal) ? principal : undefined;
+}
+
+/** The account of a principal given as an IAM or STS ARN (literal or with placeholders) or as an account id. */
+export function accountOfPrincipal(principal: string): string | undefined {
+  return principalAccountOf(parseTemplateArn(principal)) ?? (isTemplateAccount(principal) ? principal : undefined);
+}
+
+/** Whether a principal's ARN (literal or with placeholders) names an IAM role or user. */
+export function isRoleOrUserArn(principal: string): boolean {
+  const arn = parseTemplateArn(principal);
+  return arn?.service === 'iam' && arn.region === '' && /^(role|user)\//.test(arn.resource);
+}
+
 /** Whether text is a guardrail's ARN with a Region and a 12-digit account. */
 export function isGuardrailArn(text: string): boolean {
   const arn = parseArn(text);

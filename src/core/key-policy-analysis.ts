@@ -1,4 +1,4 @@
-import { parseTemplateArn, principalAccountOf } from './arns';
+import { accountRootOf, isTemplateAccount, parseTemplateArn, principalAccountOf } from './arns';
 import { CRYPTOGRAPHIC_ACTIONS, KEY_POLICY_ACTIONS } from './kms-actions';
 import { Caller, KeyPolicyEvaluator, PolicyDocumentJson, PolicyStatementJson, RequestContext, UndecidablePolicy } from './policy-evaluator';
 
@@ -239,7 +239,7 @@ function namedAccounts(statements: readonly PolicyStatementJson[]): string[] {
   for (const [key, values] of conditionValues(statements)) {
     if (ACCOUNT_KEYS.test(key)) accounts.push(...values);
   }
-  return accounts.map((account) => new RegExp(`^(?:arn:[^:]+:iam::)?${ACCOUNT}(?::root)?$`).exec(account)?.[1]).filter((account): account is string => account !== undefined);
+  return accounts.map(wholeAccountOf).filter((account): account is string => account !== undefined);
 }
 
 function servicesOf(statements: readonly PolicyStatementJson[]): string[] {
@@ -261,21 +261,24 @@ function texts(value: unknown): string[] {
   });
 }
 
-/** An account in an ARN: 12 digits, or the account of an environment-agnostic stack. */
-const ACCOUNT = '([0-9]{12}|\\$\\{AWS::AccountId\\})';
-
 /**
  * The account of a role or user ARN. A principal whose account is not known at synth (a reference
  * that is not to a role or user of the key's account, a parameter…) cannot be placed.
  */
 function accountOf(arn: string): string {
   const account = principalAccountOf(parseTemplateArn(arn));
-  if (account === undefined || !new RegExp(`^${ACCOUNT}$`).test(account)) throw new UndecidablePolicy(`the principal ${arn} cannot be placed in an account at synth`);
+  if (account === undefined || !isTemplateAccount(account)) throw new UndecidablePolicy(`the principal ${arn} cannot be placed in an account at synth`);
   return account;
 }
 
+/** The account a principal (or an account condition's value) names as a whole, when it is one the analysis can place. */
+function wholeAccountOf(principal: string): string | undefined {
+  const account = accountRootOf(principal);
+  return account !== undefined && isTemplateAccount(account) ? account : undefined;
+}
+
 function isAccount(principal: string): boolean {
-  return new RegExp(`^(arn:[^:]+:iam::${ACCOUNT}:root|${ACCOUNT})$`).test(principal);
+  return wholeAccountOf(principal) !== undefined;
 }
 
 function isDocument(policy: unknown): policy is PolicyDocumentJson {

@@ -17,7 +17,7 @@
  * nothing but the pure ARN helpers, so that the Config rule's bundled handler can use it.
  */
 
-import { parseTemplateArn, principalAccountOf } from './arns';
+import { accountRootOf } from './arns';
 
 export interface Caller {
   /** The role or user ARN (for a role's sessions too: what `aws:PrincipalArn` holds). */
@@ -124,7 +124,7 @@ export class KeyPolicyEvaluator {
   private authorizes(statement: PolicyStatementJson, caller: Caller, action: string): boolean {
     if (this.namesCaller(statement, caller, false)) return true;
     if (caller.service || statement.NotPrincipal !== undefined) return false;
-    return principalsOf(statement).aws.some((p) => accountOfRoot(p) === caller.account)
+    return principalsOf(statement).aws.some((p) => accountRootOf(p) === caller.account)
       && caller.identityAllows.some((allowed) => wildcardMatch(allowed, action));
   }
 
@@ -144,7 +144,7 @@ export class KeyPolicyEvaluator {
     if (principals.any) return true;
     if (caller.service) return principals.service.includes(caller.service);
     if (!caller.recreated && principals.aws.includes(caller.arn)) return true;
-    return accountCounts && principals.aws.some((p) => accountOfRoot(p) === caller.account);
+    return accountCounts && principals.aws.some((p) => accountRootOf(p) === caller.account);
   }
 }
 
@@ -172,12 +172,6 @@ function principalsOf(statement: PolicyStatementJson): Principals {
   return { any: awsPrincipals.includes('*'), aws: awsPrincipals, service: texts(service) };
 }
 
-/** The account a principal stands for as a whole: its root ARN or its bare 12-digit id. */
-function accountOfRoot(principal: string): string | undefined {
-  const arn = parseTemplateArn(principal);
-  if (arn?.service === 'iam' && arn.resource === 'root') return principalAccountOf(arn);
-  return /^([0-9]{12}|\$\{AWS::AccountId\})$/.test(principal) ? principal : undefined;
-}
 
 function coversAction(statement: PolicyStatementJson, action: string): boolean {
   if (statement.NotAction !== undefined) return !list(statement.NotAction).some((a) => wildcardMatch(a as string, action));

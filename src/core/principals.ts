@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { parseTemplateArn, principalAccountOf } from './arns';
+import { accountOfPrincipal, accountRootOf, isRoleOrUserArn } from './arns';
 import { comparePlacement, flattenIntrinsic } from './cfn-values';
 import { Origin, refuse } from './errors';
 
@@ -29,7 +29,7 @@ function checkSameAccount(origin: Origin, stack: Stack, principal: iam.IPrincipa
     refuse(origin, `invalid ${property}: received the anonymous principal "*"; allowed: IAM principals of the key's account.`);
   }
   const own = flattened(stack, stack.account);
-  const accounts = awsPrincipals.map(accountOf);
+  const accounts = awsPrincipals.map(accountOfPrincipal);
   if (principal.principalAccount !== undefined) accounts.push(flattened(stack, principal.principalAccount));
   const foreign = accounts.find((account) => comparePlacement(account, own) === 'different');
   if (foreign !== undefined) {
@@ -71,7 +71,7 @@ export function namedPrincipal(
     }
     return { kind: 'account' };
   }
-  const unnamed = texts.find((text, i) => !Token.isUnresolved(arns[i]) && !/^arn:[^:]+:iam::[^:]*:(role|user)\//.test(masked(text)));
+  const unnamed = texts.find((text, i) => !Token.isUnresolved(arns[i]) && !isRoleOrUserArn(text));
   if (unnamed !== undefined) refuse(origin, `invalid ${property}: received ${unnamed}; allowed: ${allowed}.`);
   return { kind: 'arns', arns };
 }
@@ -88,15 +88,5 @@ function flattened(stack: Stack, value: unknown): string {
 
 /** The account root, as an ARN (literal or joined) or a bare account id. */
 function isAccountRoot(principal: string): boolean {
-  return /^arn:[^:]+:iam::[^:]*:root$/.test(masked(principal)) || /^([0-9]{12}|\$\{AWS::AccountId\})$/.test(principal);
-}
-
-/** Placeholders such as `${AWS::Partition}` hold colons: hide them before an ARN is matched. */
-function masked(text: string): string {
-  return text.replace(/\$\{[^}]*\}/g, 'x');
-}
-
-/** The account of an AWS principal given as an IAM/STS ARN or an account id. */
-function accountOf(principal: string): string | undefined {
-  return principalAccountOf(parseTemplateArn(principal)) ?? (/^[0-9]{12}$/.test(principal) ? principal : undefined);
+  return accountRootOf(principal) !== undefined;
 }

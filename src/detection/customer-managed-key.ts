@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { analyzeKeyArnIn, KeyArnAnalysis } from './key-arn';
 import { keyReferencedBy } from './private/given-values';
+import { KEY_ARN_SHAPE } from '../core/arns';
 import { comparePlacement, flattenIntrinsic, stackPlacement } from '../core/cfn-values';
 import { fail, Origin, refuse } from '../core/errors';
 
@@ -29,7 +30,7 @@ export function checkCustomerManagedKey(origin: Origin, scope: IConstruct, prope
     fail(origin, property, shown, 'a customer-managed key given by key ARN or as a kms.Key (aliases, and so AWS managed keys such as alias/aws/bedrock, are refused)');
   }
   if (analysis.kind === 'malformed') {
-    fail(origin, property, shown, 'a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key-id>');
+    fail(origin, property, shown, `a KMS key ARN, ${KEY_ARN_SHAPE}`);
   }
   // A token is not refused for its shape, but a reference to a key of the app says what it takes of the key.
   const reference = keyReferencedBy(key.keyArn);

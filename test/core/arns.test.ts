@@ -1,4 +1,4 @@
-import { accountOfArn, isGuardrailArn, parseArn, parseKeyArn, parseTemplateArn, principalAccountOf } from '../../src/core/arns';
+import { accountOfArn, accountOfPrincipal, accountRootOf, isGuardrailArn, isRoleOrUserArn, parseArn, parseKeyArn, parseTemplateArn, principalAccountOf } from '../../src/core/arns';
 
 const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -62,4 +62,23 @@ test('isGuardrailArn takes a guardrail ARN with a Region and account, nothing el
   expect(isGuardrailArn('arn:aws:bedrock:eu-west-1:111122223333:guardrail/ABC')).toBe(false);
   expect(isGuardrailArn('arn:aws:bedrock::111122223333:guardrail/abc123')).toBe(false);
   expect(isGuardrailArn(KEY)).toBe(false);
+});
+
+describe('principals', () => {
+  test.each<[string, string | undefined, string | undefined, boolean]>([
+    // principal, accountRootOf, accountOfPrincipal, isRoleOrUserArn
+    ['arn:aws:iam::111122223333:root', '111122223333', '111122223333', false],
+    ['arn:${AWS::Partition}:iam::${AWS::AccountId}:root', '${AWS::AccountId}', '${AWS::AccountId}', false],
+    ['111122223333', '111122223333', '111122223333', false],
+    ['${AWS::AccountId}', '${AWS::AccountId}', '${AWS::AccountId}', false],
+    ['arn:${AWS::Partition}:iam::222233334444:role/Deployer', undefined, '222233334444', true],
+    ['arn:aws:iam::111122223333:user/path/alice', undefined, '111122223333', true],
+    ['arn:aws:sts::111122223333:assumed-role/App/session', undefined, '111122223333', false],
+    ['arn:aws:s3:::bucket', undefined, undefined, false],
+    ['*', undefined, undefined, false],
+  ])('%s', (principal, root, account, roleOrUser) => {
+    expect(accountRootOf(principal)).toBe(root);
+    expect(accountOfPrincipal(principal)).toBe(account);
+    expect(isRoleOrUserArn(principal)).toBe(roleOrUser);
+  });
 });
