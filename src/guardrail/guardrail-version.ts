@@ -13,7 +13,7 @@ export interface GuardrailVersionProps {
   /**
    * The guardrail to snapshot: a `SecureGuardrail` (or another construct whose default child is an
    * `AWS::Bedrock::Guardrail`), the L1 `CfnGuardrail`, or a guardrail imported with
-   * `SecureGuardrail.fromGuardrailAttributes`, of this stack's Region.
+   * `SecureGuardrail.fromGuardrailAttributes`, of this stack's Region and account.
    *
    * A version created here does not become a `SecureGuardrail`'s `guardrailVersion`:
    * `SecureGuardrail.createVersion` does.
@@ -91,6 +91,10 @@ function versionTarget(scope: Construct, origin: Origin, props: GuardrailVersion
   if (Token.compareStrings(imported.env.region, stack.region) === TokenComparison.DIFFERENT) {
     fail(origin, 'guardrail', imported.guardrailArn,
       `a guardrail of this stack's Region ${stack.region}: CloudFormation creates the version in the stack's Region`);
+  }
+  if (Token.compareStrings(imported.env.account, stack.account) === TokenComparison.DIFFERENT) {
+    fail(origin, 'guardrail', imported.guardrailArn,
+      `a guardrail of this stack's account ${stack.account}: a version is created by the guardrail's own account`);
   }
   return { identifier: imported.guardrailArn, hash: () => importHash(stack.resolve(imported.guardrailArn), props.description) };
 }

@@ -153,4 +153,13 @@ describe('GuardrailVersion', () => {
       `[TestStack/Release] GuardrailVersion: invalid guardrail: received "${arn}" (61 characters); `
       + `allowed: a guardrail of this stack's Region ${REGION}: CloudFormation creates the version in the stack's Region.`);
   });
+
+  test('refuses an imported guardrail of another account', () => {
+    const stack = newStack();
+    const arn = 'arn:aws:bedrock:eu-west-1:222222222222:guardrail/abcdefghijkl';
+    const guardrail = SecureGuardrail.fromGuardrailAttributes(stack, 'Imported', { guardrailArn: arn });
+    expect(() => new GuardrailVersion(stack, 'Release', { guardrail })).toThrow(
+      `[TestStack/Release] GuardrailVersion: invalid guardrail: received "${arn}" (61 characters); `
+      + `allowed: a guardrail of this stack's account ${ACCOUNT}: a version is created by the guardrail's own account.`);
+  });
 });
