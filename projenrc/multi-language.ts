@@ -10,7 +10,7 @@ const MAVEN_REPO = '"${CDK_SG_CACHE_DIR:-$HOME/.cache/cdk-secure-guardrail}/m2"'
 /** Tasks that build and consume the Python, Java, Go and .NET packages (docs/multi-language.md). */
 export function configureMultiLanguage(project: awscdk.AwsCdkConstructLibrary): void {
   // Per-checkout tools (virtual environments, generated bindings), the rosetta tablet and build output of
-  // the consumers stay out of git; all but the tablet stay out of the npm package too.
+  // the consumers stay out of git; of these, only the tablet ships in the npm package (with rosetta/, see below).
   project.gitignore.addPatterns(
     '/.cache/',
     '/.jsii.tabl.json',

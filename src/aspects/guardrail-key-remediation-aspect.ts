@@ -55,19 +55,19 @@ export class GuardrailKeyRemediationAspect implements IAspect {
   }
 
   private readonly tags: GuardrailTags;
-  private readonly keyStandard: GuardrailKeyFactory;
+  private readonly keyFactory: GuardrailKeyFactory;
 
   constructor(props: GuardrailKeyRemediationAspectProps) {
     const origin = originOf('GuardrailKeyRemediationAspect');
     this.tags = guardrailTags(origin, props.mandatoryTags);
-    this.keyStandard = new GuardrailKeyFactory(origin, this.tags, props);
+    this.keyFactory = new GuardrailKeyFactory(origin, this.tags, props);
   }
 
   public visit(node: IConstruct): void {
     if (!isGuardrail(node)) return;
     const inspection = new GuardrailInspector().inspect(node);
     if (!inspection || inspection.keyArn.kind !== 'none') return;
-    const key = this.keyStandard.createKey(node.node.scope as Construct, `${node.node.id}Key`, node.node.path, { guardrailName: inspection.name });
+    const key = this.keyFactory.createKey(node.node.scope as Construct, `${node.node.id}Key`, node.node.path, { guardrailName: inspection.name });
     node.addPropertyOverride('KmsKeyArn', key.keyArn);
     applyGuardrailTags(node, this.tags, true);
     Annotations.of(node).addInfo(

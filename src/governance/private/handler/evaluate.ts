@@ -82,13 +82,13 @@ export async function evaluateGuardrailEncryption(invocation: ConfigRuleInvocati
   if ('unavailable' in listing) return reportBedrockUnavailable(run, deps, listing.unavailable);
 
   const history = await RuleHistory.read(deps.config, run.ruleName, run.log);
-  const verdicts = await judgeGuardrails(listing.guardrails, run, deps);
+  const judgements = await judgeGuardrails(listing.guardrails, run, deps);
   const findings: Findings = {
-    verdicts,
-    evaluations: verdicts.map((verdict) => toEvaluation(verdict, history, run.at)),
-    retired: history.retiredEvaluations(new Set(verdicts.map((v) => v.guardrailArn)), run.at),
-    secondsToRemediate: history.secondsToRemediate(verdicts.filter((v) => v.compliant).map((v) => v.guardrailArn), run.at),
-    orphans: await findUnusedGuardrailKeys(listing.guardrails, verdicts, run, deps),
+    judgements,
+    evaluations: judgements.map((judgement) => toEvaluation(judgement, history, run.at)),
+    retired: history.retiredEvaluations(new Set(judgements.map((v) => v.guardrailArn)), run.at),
+    secondsToRemediate: history.secondsToRemediate(judgements.filter((v) => v.compliant).map((v) => v.guardrailArn), run.at),
+    orphans: await findUnusedGuardrailKeys(listing.guardrails, judgements, run, deps),
   };
 
   const summary = summarize(findings);
@@ -111,8 +111,8 @@ interface Run {
 
 /** What a run found, before it is reported. */
 interface Findings {
-  readonly verdicts: readonly GuardrailJudgement[];
-  /** One per verdict, in the same order. */
+  readonly judgements: readonly GuardrailJudgement[];
+  /** One per judgement, in the same order. */
   readonly evaluations: readonly Evaluation[];
   /** NOT_APPLICABLE evaluations of guardrails that no longer exist. */
   readonly retired: readonly Evaluation[];
@@ -146,37 +146,37 @@ async function judgeGuardrails(guardrails: readonly GuardrailSummary[], run: Run
     .filter((v): v is GuardrailJudgement => v !== undefined);
 }
 
-function toEvaluation(verdict: GuardrailJudgement, history: RuleHistory, at: Date): Evaluation {
+function toEvaluation(judgement: GuardrailJudgement, history: RuleHistory, at: Date): Evaluation {
   return {
     ComplianceResourceType: EVALUATED_RESOURCE_TYPE,
-    ComplianceResourceId: verdict.guardrailArn,
-    ComplianceType: verdict.compliant ? ComplianceType.Compliant : ComplianceType.Non_Compliant,
-    Annotation: truncate(history.annotation(verdict.guardrailArn, verdict, at)),
+    ComplianceResourceId: judgement.guardrailArn,
+    ComplianceType: judgement.compliant ? ComplianceType.Compliant : ComplianceType.Non_Compliant,
+    Annotation: truncate(history.annotation(judgement.guardrailArn, judgement, at)),
     OrderingTimestamp: at,
   };
 }
 
 /** Guardrail keys of the Region that no guardrail uses. */
 async function findUnusedGuardrailKeys(
-  guardrails: readonly GuardrailSummary[], verdicts: readonly GuardrailJudgement[], run: Run, deps: EvaluationDependencies,
+  guardrails: readonly GuardrailSummary[], judgements: readonly GuardrailJudgement[], run: Run, deps: EvaluationDependencies,
 ): Promise<OrphanedKeys | undefined> {
   return findOrphanedKeys(
     deps.tagging,
     deps.kms,
     new Set(guardrails.flatMap((g) => g.name ? [g.name] : [])),
-    new Set(verdicts.flatMap((v) => v.keyIds)),
+    new Set(judgements.flatMap((v) => v.keyIds)),
     run.log,
   );
 }
 
 function summarize(findings: Findings): Omit<EvaluationSummary, 'failedEvaluations'> {
-  const { verdicts } = findings;
+  const { judgements } = findings;
   return {
-    total: verdicts.length,
-    encryptedWithCmk: verdicts.filter((v) => v.encryptedWithCmk).length,
-    compliant: verdicts.filter((v) => v.compliant).length,
-    nonCompliant: verdicts.filter((v) => !v.compliant).length,
-    notEvaluated: verdicts.filter((v) => !v.evaluated).length,
+    total: judgements.length,
+    encryptedWithCmk: judgements.filter((v) => v.encryptedWithCmk).length,
+    compliant: judgements.filter((v) => v.compliant).length,
+    nonCompliant: judgements.filter((v) => !v.compliant).length,
+    notEvaluated: judgements.filter((v) => !v.evaluated).length,
     removed: findings.retired.length,
     remediated: findings.secondsToRemediate?.length ?? 0,
     orphanedKeys: findings.orphans?.keys.length,
@@ -195,7 +195,7 @@ function publishKpis(summary: Omit<EvaluationSummary, 'failedEvaluations'>, find
 
 /** One log line per non-compliant guardrail and per orphaned key, for whoever reads the logs rather than Config. */
 function logFindings(findings: Findings, log: (line: string) => void): void {
-  findings.verdicts.forEach((v, i) => {
+  findings.judgements.forEach((v, i) => {
     if (!v.compliant) log(`${v.evaluated ? 'NON_COMPLIANT' : 'NOT_EVALUATED'} ${v.guardrailArn}: ${findings.evaluations[i].Annotation}`);
   });
   for (const key of findings.orphans?.keys ?? []) {
