@@ -261,6 +261,16 @@ describe('tags are counted as the template holds them, and their characters read
       .toBe(synthesisError('invalid tags of the key TestStack/Guardrail/Key/Resource: received 51 tags (those of Tags.of included); allowed: at most 50 tags on a KMS key.'));
   });
 
+  test('reports a key shared by two guardrails once when Tags.of brings it over 50 tags', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'TeamKey', { enableKeyRotation: true });
+    new SecureGuardrail(stack, 'Guardrail', { ...BASE, encryptionKey: key });
+    new SecureGuardrail(stack, 'Second', { ...BASE, guardrailName: 'second', encryptionKey: key });
+    Object.entries(manyTags(48)).forEach(([tag, value]) => Tags.of(key).add(tag, value));
+    expect(messageOf(() => Template.fromStack(stack)))
+      .toBe(synthesisError('invalid tags of the key TestStack/TeamKey/Resource: received 51 tags (those of Tags.of included); allowed: at most 50 tags on a KMS key.'));
+  });
+
   test('counts a tag that Tags.of adds as a token, without judging its value', () => {
     expect(messageOf(() => synthesized({}, (stack) => Tags.of(stack).add('Team', Fn.ref('Team'))))).toBe('no error');
     expect(messageOf(() => synthesized({ tags: manyTags(46) }, (stack) => Tags.of(stack).add('Team', Fn.ref('Team')))))

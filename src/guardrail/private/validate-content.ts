@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { aws_bedrock as bedrock, CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { AWS_BEDROCK_GUARDRAIL_SCHEMA, AWS_BEDROCK_GUARDRAIL_VERSION_SCHEMA } from './cfn-schemas.generated';
@@ -89,6 +90,9 @@ export function validateGuardrailTags(origin: Origin, tags: { readonly [key: str
  * @param key the key resource of the app the guardrail's tags are applied to, if any
  */
 export function validateSynthesizedTags(scope: IConstruct, guardrail: CfnResource, key?: CfnResource): void {
+  // A key shared by several guardrails is reported once, by the first of them.
+  const checksKey = key !== undefined && !keysWithTagCheck.has(key);
+  if (key) keysWithTagCheck.add(key);
   scope.node.addValidation({
     validate: () => {
       const errors: string[] = [];
@@ -99,12 +103,14 @@ export function validateSynthesizedTags(scope: IConstruct, guardrail: CfnResourc
       } catch (error) {
         errors.push((error as Error).message);
       }
-      const keyError = key && keyTagCountError('SecureGuardrail', key);
+      const keyError = checksKey && keyTagCountError('SecureGuardrail', key);
       if (keyError) errors.push(keyError);
       return errors;
     },
   });
 }
+
+const keysWithTagCheck = new WeakSet<CfnResource>();
 
 /** Refuses a key ARN the guardrail's `KmsKeyArn` does not take (a malformed literal: tokens are not judged). */
 export function validateGuardrailKeyArn(origin: Origin, keyArn: string): void {
@@ -122,7 +128,10 @@ function checkTagList(origin: Origin, tags: { readonly [key: string]: string }, 
     : tagName(entries[segments[0] as number][0], segments[1] === 'Key' ? 'Key' : 'Value')), 'properties/Tags'));
 }
 
-/** Values found valid, by kind and `identity`. Bounded, so that a long-lived process does not grow it without end. */
+/**
+ * Digests of the values found valid, by kind and `identity`: a digest, not the text, so that large
+ * contents are not kept. Bounded, so that a long-lived process does not grow it without end.
+ */
 const validValues = new Set<string>();
 const MAX_VALID_VALUES = 10_000;
 
@@ -134,7 +143,7 @@ const MAX_VALID_VALUES = 10_000;
  */
 function checkOnce(kind: string, value: unknown, alsoValid: () => boolean, check: () => void): void {
   const id = identity(value);
-  const key = id === undefined ? undefined : `${kind}:${id}`;
+  const key = id === undefined ? undefined : createHash('sha256').update(`${kind}:${id}`).digest('base64');
   if (key !== undefined && validValues.has(key) && alsoValid()) return;
   check();
   if (key === undefined) return;
