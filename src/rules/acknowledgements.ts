@@ -26,7 +26,7 @@ export function qualifiedId(ruleId: string): string {
  * the validation report, where aws-cdk-lib applies it to the acknowledged scope only; the bare rule id
  * on older aws-cdk-lib, which would apply the plugin-qualified one to every guardrail of the app.
  */
-export function acknowledgementId(ruleId: string): string {
+function acknowledgementId(ruleId: string): string {
   return pluginAcknowledgementsAreScoped() ? qualifiedId(ruleId) : ruleId;
 }
 
@@ -73,7 +73,7 @@ export function isAcknowledged(node: IConstruct, ruleId: string): boolean {
  * as it does for the plugin-qualified form. Only where aws-cdk-lib applies that form to the
  * acknowledged scope alone: before, the twin would hide the rule's findings on every other guardrail.
  */
-export function qualifyAcknowledgements(root: IConstruct): void {
+function qualifyAcknowledgements(root: IConstruct): void {
   if (!pluginAcknowledgementsAreScoped()) return;
   const ruleIds = new Set(GUARDRAIL_RULES.map((rule) => `${PACK_NAME}-${rule.name}`));
   for (const node of root.node.findAll()) {
