@@ -1,5 +1,6 @@
 export * from './key/mandatory-tags';
 export * from './key/guardrail-key-policy';
+export * from './key/organization-scope';
 export * from './guardrail/guardrail-reference';
 export * from './guardrail/secure-guardrail';
 export * from './guardrail/guardrail-version';

@@ -25,7 +25,25 @@ export interface KeyPolicyAnalysisOptions {
   readonly account: string;
   /** The key's Region, literal or `${AWS::Region}`. */
   readonly region: string;
+  /**
+   * Whose decrypts through Bedrock in the key's Region the standard accepts beyond the named
+   * principals: every caller of the key's `account`, for the key of a guardrail enforced in the
+   * account (`AWS::Bedrock::EnforcedGuardrailConfiguration`); every caller of the `organization` the
+   * key policy names, for the key of a guardrail shared by a resource policy. Enforcement makes every
+   * Bedrock caller need the key, so a key only named roles could decrypt would fail every other call.
+   * Only `kms:Decrypt`, only through Bedrock in the key's Region, never to a principal outside the
+   * organization, and nothing for any other key.
+   *
+   * @default - none: only named principals of the key's account
+   */
+  readonly wideUse?: WideUse;
 }
+
+/** Who may decrypt a guardrail key through Bedrock because the guardrail is enforced or shared. */
+export type WideUse = 'account' | 'organization';
+
+/** The one use enforcement or sharing widens: decrypting the guardrail, as Bedrock does for each caller. */
+const WIDE_USE_ACTION = 'kms:Decrypt';
 
 /** How a request reaches the key. */
 export type Route = 'directly' | 'through another service' | 'through Bedrock in another Region' | "through Bedrock in the key's Region";
@@ -64,6 +82,10 @@ interface Probe {
   /** How a finding names it. */
   readonly description: string;
   readonly kind: 'named' | 'unnamed-own' | 'foreign' | 'service';
+  /** A principal the key policy does not name: any of the account, or of another account. */
+  readonly unnamed?: boolean;
+  /** Asked without the organization keys the policy names: a principal outside the organization. */
+  readonly outsider?: boolean;
 }
 
 const analyses = new Map<string, KeyPolicyAnalysis>();
@@ -75,7 +97,7 @@ const analyses = new Map<string, KeyPolicyAnalysis>();
 export function analyzeKeyPolicy(policy: unknown, options: KeyPolicyAnalysisOptions): KeyPolicyAnalysis {
   // Partitions and URL suffixes are the same for every request to one key: compare without them.
   const text = JSON.stringify(policy)?.replace(/\$\{AWS::Partition\}/g, 'aws').replace(/\$\{AWS::URLSuffix\}/g, 'amazonaws.com');
-  const cacheKey = `${options.account}\u0000${options.region}\u0000${text}`;
+  const cacheKey = `${options.account}\u0000${options.region}\u0000${options.wideUse ?? ''}\u0000${text}`;
   let analysis = analyses.get(cacheKey);
   if (!analysis) {
     analysis = analyze(text === undefined ? undefined : JSON.parse(text), options);
@@ -97,8 +119,8 @@ function analyze(policy: unknown, options: KeyPolicyAnalysisOptions): KeyPolicyA
       // The key is used and managed from its own account only: other accounts may do nothing with it.
       for (const action of probe.kind === 'foreign' ? KEY_POLICY_ACTIONS : CRYPTOGRAPHIC_ACTIONS) {
         for (const [route, context] of probe.kind === 'service' ? serviceContexts(options) : routes) {
-          const decision = evaluator.decide(probe.caller, action, { ...organizations, ...context });
-          if (decision.allowed && exposed(probe, route, context, options)) {
+          const decision = evaluator.decide(probe.caller, action, { ...(probe.outsider ? {} : organizations), ...context });
+          if (decision.allowed && exposed(probe, action, route, context, options)) {
             exposures.push({ principal: probe.description, action, route, statement: decision.statement! });
           }
         }
@@ -114,12 +136,23 @@ function analyze(policy: unknown, options: KeyPolicyAnalysisOptions): KeyPolicyA
 }
 
 /** Whether an allowed request goes beyond the standard. */
-function exposed(probe: Probe, route: Route, context: RequestContext, options: KeyPolicyAnalysisOptions): boolean {
+function exposed(probe: Probe, action: string, route: Route, context: RequestContext, options: KeyPolicyAnalysisOptions): boolean {
   if (probe.kind === 'service') {
     // Bedrock using the key for this account's guardrails is what the key is for.
     return probe.caller.service !== 'bedrock.amazonaws.com' || context['aws:SourceAccount'] !== options.account;
   }
-  return probe.kind !== 'named' || route !== "through Bedrock in the key's Region";
+  if (route !== "through Bedrock in the key's Region") return true;
+  return probe.kind !== 'named' && !widelyAccepted(probe, action, options.wideUse);
+}
+
+/**
+ * A decrypt through Bedrock in the key's Region by a principal the policy does not name, accepted
+ * for the key of an enforced (the account's principals) or shared (the organization's) guardrail.
+ * Principals outside the organization, and other accounts the policy names one by one, never are.
+ */
+function widelyAccepted(probe: Probe, action: string, wideUse: WideUse | undefined): boolean {
+  if (wideUse === undefined || action !== WIDE_USE_ACTION || !probe.unnamed || probe.outsider) return false;
+  return probe.kind === 'unnamed-own' || (probe.kind === 'foreign' && wideUse === 'organization');
 }
 
 /** The requesters to ask about: those the policy names, and those it should keep out. */
@@ -154,13 +187,25 @@ function probesOf(statements: readonly PolicyStatementJson[], options: KeyPolicy
       caller: { arn: `arn:aws:iam::${options.account}:${UNNAMED_ROLE}`, account: options.account, identityAllows: ['*'] },
       description: `any principal of account ${options.account} whose IAM policies allow it`,
       kind: 'unnamed-own',
+      unnamed: true,
     },
     {
       caller: { arn: `arn:aws:iam::${foreignAccount}:${UNNAMED_ROLE}`, account: foreignAccount, identityAllows: ['*'] },
       description: 'principals of other accounts',
       kind: 'foreign',
+      unnamed: true,
     },
   );
+  // Organization-wide use is accepted only inside the organization: ask about a principal outside it too.
+  if (options.wideUse === 'organization') {
+    probes.push({
+      caller: { arn: `arn:aws:iam::${foreignAccount}:${UNNAMED_ROLE}`, account: foreignAccount, identityAllows: ['*'] },
+      description: 'principals outside the organization',
+      kind: 'foreign',
+      unnamed: true,
+      outsider: true,
+    });
+  }
   for (const service of [...new Set([...servicesOf(statements), UNNAMED_SERVICE])]) {
     probes.push({
       caller: { arn: service, account: options.account, identityAllows: [], service },

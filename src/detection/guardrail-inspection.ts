@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, Reference, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { EffectiveResource, KeyFacts, SelectedEffectiveResource } from './effective-resource';
 import { analyzeKeyArn, KeyArnAnalysis } from './key-arn';
@@ -8,7 +8,7 @@ import { CUSTOM_RESOURCE_PROPERTIES, isCustomResource, readGuardrailCall } from 
 import { KeyPolicyReader } from './private/key-policy-reading';
 import { StackFacts } from './private/stack-facts';
 import { comparePlacement, flattenIntrinsic, Placement, PlacementMatch } from '../core/cfn-values';
-import { KeyPolicyAnalysis } from '../core/key-policy-analysis';
+import { KeyPolicyAnalysis, WideUse } from '../core/key-policy-analysis';
 
 /**
  * The one place that decides what a guardrail is encrypted with. The nag rules, the aspects and the
@@ -16,6 +16,16 @@ import { KeyPolicyAnalysis } from '../core/key-policy-analysis';
  */
 
 export const GUARDRAIL_TYPE = 'AWS::Bedrock::Guardrail';
+
+/**
+ * The resources that widen who must use a guardrail's key, and the property naming the guardrail:
+ * enforcement in the account makes every caller of the account apply it; a resource policy shares it
+ * (with the organization, for organization-level enforcement).
+ */
+const WIDENING_RESOURCES: ReadonlyArray<{ type: string; cfnName: string; l1Name: string; wideUse: WideUse }> = [
+  { type: 'AWS::Bedrock::EnforcedGuardrailConfiguration', cfnName: 'GuardrailIdentifier', l1Name: 'guardrailIdentifier', wideUse: 'account' },
+  { type: 'AWS::Bedrock::ResourcePolicy', cfnName: 'ResourceArn', l1Name: 'resourceArn', wideUse: 'organization' },
+];
 
 /** The properties the rules read, by resource kind. */
 const GUARDRAIL_PROPERTIES = ['Name', 'KmsKeyArn', 'Tags'];
@@ -111,6 +121,7 @@ export class GuardrailInspector implements KeyFacts {
   private readonly effective = new Map<CfnResource, Map<string, EffectiveResource>>();
   private readonly inspections = new Map<CfnResource, GuardrailInspection | undefined>();
   private readonly keyPolicies = new Map<CfnResource, KeyPolicyAnalysis>();
+  private readonly wideUses = new Map<IConstruct, Map<CfnResource, WideUse>>();
   private readonly aliasClashes = new Map<CfnResource, NameClash[]>();
   private readonly clashIndexes = new Map<IConstruct, NameClashIndex>();
   private readonly stacks = new StackFacts();
@@ -158,9 +169,37 @@ export class GuardrailInspector implements KeyFacts {
     if (!analysis) {
       const { stack, properties } = this.effectiveResource(key);
       analysis = this.keyPolicyReader.analyze(stack, properties.KeyPolicy);
+      // Only a key whose policy opens more than the standard needs to know whether its guardrail is enforced or shared.
+      const wideUse = analysis.exposures.length > 0 ? this.wideUseOf(key) : undefined;
+      if (wideUse) analysis = this.keyPolicyReader.analyze(stack, properties.KeyPolicy, wideUse);
       this.keyPolicies.set(key, analysis);
     }
     return analysis;
+  }
+
+  /**
+   * Whose use through Bedrock the key's guardrails widen: `organization` when the app gives one of
+   * them a resource policy (`AWS::Bedrock::ResourcePolicy`), else `account` when it enforces one
+   * (`AWS::Bedrock::EnforcedGuardrailConfiguration`), each naming the guardrail by reference.
+   */
+  public wideUseOf(key: CfnResource): WideUse | undefined {
+    const root = key.node.root;
+    let index = this.wideUses.get(root);
+    if (!index) {
+      index = new Map();
+      for (const node of root.node.findAll()) {
+        if (!CfnResource.isCfnResource(node)) continue;
+        const widening = WIDENING_RESOURCES.find((candidate) => candidate.type === node.cfnResourceType);
+        if (!widening) continue;
+        for (const token of referencedTokens(rawProperty(node, widening.cfnName, widening.l1Name))) {
+          const target = Reference.isReference(token) ? token.target : undefined;
+          const guardrailKey = target && isGuardrail(target) ? this.inspect(target)?.key?.node : undefined;
+          if (guardrailKey && index.get(guardrailKey) !== 'organization') index.set(guardrailKey, widening.wideUse);
+        }
+      }
+      this.wideUses.set(root, index);
+    }
+    return index.get(key);
   }
 
   public aliasClashesOf(key: CfnResource): readonly NameClash[] {

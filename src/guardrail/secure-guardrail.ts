@@ -18,7 +18,7 @@ import {
 } from './private/defaults';
 import { GuardrailBase } from './private/guardrail-base';
 import { validateCreatedKeyPolicy } from './private/key-policy-validation';
-import { ensureDeploymentStatements } from './private/key-statements';
+import { ensureDeploymentStatements, ensureWideUseStatement } from './private/key-statements';
 import { validateUniqueNames } from './private/name-validation';
 import {
   GuardrailContent, GUARDRAIL_PROFILE_ARN, validateGuardrailContent, validateGuardrailKeyArn, validateGuardrailTags, validateSynthesizedTags,
@@ -32,6 +32,7 @@ import { CREATED_KEY_OPTIONS, GuardrailKeyChoices, GuardrailKeyFactory } from '.
 import { GuardrailKeyPolicy } from '../key/guardrail-key-policy';
 import { applyGuardrailTags, GuardrailTags, guardrailTags } from '../key/guardrail-tags';
 import { MandatoryTags } from '../key/mandatory-tags';
+import { GuardrailOrganizationScope, organizationCondition } from '../key/organization-scope';
 
 /**
  * Properties of a `SecureGuardrail`.
@@ -157,6 +158,25 @@ export interface SecureGuardrailProps extends GuardrailKeyChoices {
 }
 
 /**
+ * Options of `SecureGuardrail.enforceInAccount`.
+ */
+export interface EnforceInAccountOptions {
+  /**
+   * The models the enforcement covers or leaves out.
+   *
+   * @default - every model
+   */
+  readonly modelEnforcement?: bedrock.CfnEnforcedGuardrailConfiguration.ModelEnforcementProperty;
+
+  /**
+   * Which parts of the messages and the system prompt the enforced guardrail evaluates.
+   *
+   * @default - Bedrock's default for enforced guardrails
+   */
+  readonly selectiveContentGuarding?: bedrock.CfnEnforcedGuardrailConfiguration.SelectiveContentGuardingProperty;
+}
+
+/**
  * A Bedrock guardrail encrypted with a customer-managed KMS key that only the application's roles
  * can use: rotated, deletion-protected, tagged for ownership and in the guardrail's own Region and
  * account.
@@ -210,6 +230,11 @@ export class SecureGuardrail extends GuardrailBase {
   private readonly crossRegionProfileArn?: string;
   private readonly reasoningPolicyArns: string[];
   private readonly versions: GuardrailVersion[] = [];
+  /** Whether this construct created the key, so that it may add any statement to its policy. */
+  private readonly keyCreated: boolean;
+  private readonly automatedReasoning?: bedrock.CfnGuardrail.AutomatedReasoningPolicyConfigProperty | IResolvable;
+  private enforcements = 0;
+  private resourcePolicy?: bedrock.CfnResourcePolicy;
 
   constructor(scope: Construct, id: string, props: SecureGuardrailProps) {
     super(scope, id);
@@ -218,6 +243,8 @@ export class SecureGuardrail extends GuardrailBase {
     const tags = guardrailTags(origin, props.mandatoryTags, props.tags);
     validateGuardrailTags(origin, tags);
 
+    this.keyCreated = props.encryptionKey === undefined;
+    this.automatedReasoning = props.automatedReasoningPolicyConfig;
     if (props.encryptionKey) {
       this.encryptionKey = this.adoptKey(origin, props.encryptionKey, props, tags);
     } else {
@@ -260,6 +287,111 @@ export class SecureGuardrail extends GuardrailBase {
     const version = new GuardrailVersion(this, id, { guardrail: this.guardrail, description });
     this.versions.push(version);
     return version;
+  }
+
+  /**
+   * Enforces a numbered version of the guardrail on every Bedrock inference call of the stack's
+   * account and Region (`AWS::Bedrock::EnforcedGuardrailConfiguration`), and lets every caller of the
+   * account decrypt the guardrail through Bedrock in the key's Region.
+   *
+   * **This widens who must use the key.** Bedrock applies an enforced guardrail to every `Invoke` and
+   * `Converse` call of the account with the caller's own permissions, and a caller who cannot apply
+   * it (with a customer-managed key: decrypt it) gets AccessDenied. So the key policy gains a
+   * statement (`EnforcedGuardrailUseThroughBedrock`) allowing `kms:Decrypt` to every principal of the
+   * account, only through Bedrock in the key's Region (`kms:ViaService`, `kms:CallerAccount`); a key
+   * only named roles could decrypt would take down every other Bedrock workload of the account.
+   * The key policy alone allows it (a principal of the key's account needs no IAM permission on the
+   * key); nobody gains a decrypt directly or through another service. The rules accept this statement
+   * on the key of an enforced or shared guardrail only (docs/enforced-guardrails.md).
+   *
+   * An imported `encryptionKey` cannot be changed here: a warning gives the statement its
+   * administrators must add.
+   *
+   * @param version the version number to enforce, for example `guardrail.createVersion().version`;
+   * `DRAFT` is refused (Bedrock enforces numbered versions only)
+   * @param options which models and content the enforcement covers
+   * @default - options: every model, Bedrock's default content guarding
+   */
+  public enforceInAccount(version: string, options: EnforceInAccountOptions = {}): bedrock.CfnEnforcedGuardrailConfiguration {
+    const id = this.enforcements === 0 ? 'Enforcement' : `Enforcement${this.enforcements + 1}`;
+    const origin = originOf('SecureGuardrail.enforceInAccount', this, id);
+    checkNumberedVersion(origin, version, 'the enforced configuration');
+    const enforcement = new bedrock.CfnEnforcedGuardrailConfiguration(this, id, {
+      guardrailIdentifier: this.guardrailArn,
+      guardrailVersion: version,
+      modelEnforcement: options.modelEnforcement,
+      selectiveContentGuarding: options.selectiveContentGuarding,
+    });
+    this.enforcements++;
+    const statement = GuardrailKeyPolicy.accountUseThroughBedrockStatement(this);
+    if (!ensureWideUseStatement(this.encryptionKey, statement)) {
+      Annotations.of(this).addWarningV2('cdk-secure-guardrail:enforcedImportedKey',
+        'encryptionKey is imported, so its key policy cannot be changed here. Once the guardrail is enforced, every Bedrock ' +
+        'caller of the account must be able to decrypt it through Bedrock; its administrators must add this statement: ' +
+        JSON.stringify(Stack.of(this).resolve(statement.toStatementJson())));
+    }
+    return enforcement;
+  }
+
+  /**
+   * Shares the guardrail with an organization (or some of its organizational units), as
+   * organization-level enforcement (an AWS Organizations Bedrock policy naming a numbered version of
+   * this guardrail) requires: a resource-based policy (`AWS::Bedrock::ResourcePolicy`) letting their
+   * principals apply the guardrail, and a key policy statement (`SharedGuardrailUseThroughBedrock`)
+   * letting them decrypt it, only through Bedrock in the key's Region (`kms:ViaService`,
+   * `aws:PrincipalOrgID` or `aws:PrincipalOrgPaths`).
+   *
+   * **This widens who must use the key** to every principal of the organization (or units): with
+   * organization-level enforcement, a member's call fails with AccessDenied unless its caller can
+   * apply, and so decrypt, the guardrail. The Bedrock policy itself is not created here.
+   *
+   * The guardrail's resource policy allows `bedrock:ApplyGuardrail` only (not `GetGuardrail`, which
+   * would show its configuration to the organization). Refused for a guardrail with Automated
+   * Reasoning (AWS Organizations refuses it for enforcement) and for a guardrail whose key this
+   * construct did not create (the statements could not be added to the key's policy). Callers of a
+   * guardrail with cross-Region inference also need `ApplyGuardrail` on the guardrail profile in each
+   * destination Region, whose resource policies are not created here.
+   *
+   * @param organization the organization id, or the organizational unit paths
+   */
+  public shareWithOrganization(organization: GuardrailOrganizationScope): bedrock.CfnResourcePolicy {
+    const origin = originOf('SecureGuardrail.shareWithOrganization', this, 'ResourcePolicy');
+    if (this.resourcePolicy) {
+      refuse(origin, 'the guardrail is already shared (a guardrail has one resource policy); received a second call; allowed: one call, ' +
+        'with organizationalUnitPaths listing every unit.');
+    }
+    if (!this.keyCreated) {
+      fail(origin, 'encryptionKey', this.encryptionKey.keyArn,
+        'no encryptionKey (a key this construct creates): sharing adds organization statements to the key policy, which the library can only ' +
+        'guarantee on a key it created; share a guardrail with its own key, or let the key\'s administrators add them');
+    }
+    if (this.automatedReasoning !== undefined && !unresolved(this.automatedReasoning)) {
+      fail(origin, 'automatedReasoningPolicyConfig', this.automatedReasoning,
+        'none for a guardrail shared for organization-level enforcement (AWS Organizations refuses a guardrail with an Automated Reasoning policy)');
+    }
+    const membership = organizationCondition(origin, organization);
+    const policy = new bedrock.CfnResourcePolicy(this, 'ResourcePolicy', {
+      resourceArn: this.guardrailArn,
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Sid: 'ApplyGuardrailInOrganization',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 'bedrock:ApplyGuardrail',
+          Resource: this.guardrailArn,
+          Condition: membership,
+        }],
+      },
+    });
+    this.resourcePolicy = policy;
+    ensureWideUseStatement(this.encryptionKey, GuardrailKeyPolicy.organizationUseThroughBedrockStatement(this, organization));
+    if (this.crossRegionProfileArn !== undefined) {
+      Annotations.of(this).addWarningV2('cdk-secure-guardrail:sharedProfiles',
+        'the guardrail uses cross-Region inference: its callers also need bedrock:ApplyGuardrail on the guardrail profile in every ' +
+        'destination Region, and each profile a resource-based policy allowing them; neither is created here.');
+    }
+    return policy;
   }
 
   /** @internal */
@@ -348,6 +480,14 @@ export class SecureGuardrail extends GuardrailBase {
         `set the stack's env to verify it is the guardrail's ${part}.`);
     }
   }
+}
+
+/** Bedrock enforces and shares numbered versions only: `DRAFT` and anything but a version number are refused. */
+function checkNumberedVersion(origin: Origin, version: string, what: string): void {
+  if (unresolved(version) || /^[1-9][0-9]*$/.test(version)) return;
+  fail(origin, 'version', version,
+    `a numbered guardrail version such as "1" (guardrail.createVersion().version): ${what} applies an immutable version, ` +
+    'never DRAFT, which changes with every update of the guardrail');
 }
 
 /** The `AWS::KMS::Key` behind a key of this app (`new kms.Key`, `kms.Key.fromCfnKey`); none for an imported key. */

@@ -2,6 +2,7 @@ import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { accountRoot, namedPrincipalStatement, namingOnce, stackPrincipal } from './named-principals';
+import { GuardrailOrganizationScope, organizationCondition } from './organization-scope';
 import { Origin, originOf, refuse, stackDisplayName } from '../core/errors';
 import {
   GUARDRAIL_DEPLOYMENT_ACTIONS,
@@ -217,6 +218,50 @@ export class GuardrailKeyPolicy {
       conditions: {
         StringEquals: { 'aws:SourceAccount': stack.account },
         ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'bedrock', resource: 'guardrail', resourceName: '*' }) },
+      },
+    });
+  }
+
+  /**
+   * `kms:Decrypt` for every caller of the stack's account, only through Bedrock in the stack's Region
+   * (`kms:ViaService`, `kms:CallerAccount`): the statement a key needs once its guardrail is enforced
+   * in the account, because every Bedrock inference call of the account then applies the guardrail
+   * with the caller's own permissions. It widens who can decrypt the guardrail's configuration from
+   * the named key users to every principal of the account whose IAM policies allow `kms:Decrypt` on
+   * the key, still only through Bedrock; without it every other Bedrock workload of the account fails.
+   * The same shape as the statement of AWS managed keys ("Allow access through <service> for all
+   * principals in the account that are authorized to use it").
+   */
+  public static accountUseThroughBedrockStatement(scope: IConstruct): iam.PolicyStatement {
+    const stack = Stack.of(scope);
+    return new iam.PolicyStatement({
+      sid: 'EnforcedGuardrailUseThroughBedrock',
+      principals: [new iam.AnyPrincipal()],
+      actions: [...GUARDRAIL_USE_ACTIONS],
+      resources: ['*'],
+      conditions: { StringEquals: { ...GuardrailKeyPolicy.viaBedrockCondition(scope), 'kms:CallerAccount': stack.account } },
+    });
+  }
+
+  /**
+   * `kms:Decrypt` for every caller of the organization (or of its units), only through Bedrock in
+   * the stack's Region (`kms:ViaService`, and `aws:PrincipalOrgID` or `aws:PrincipalOrgPaths`): the
+   * statement a key needs once its guardrail is shared with the organization for organization-level
+   * enforcement. Whether Bedrock decrypts a shared guardrail for a caller of another account with
+   * the caller's identity (a forward access session, as for a caller of the key's account) is not
+   * documented by AWS: see docs/enforced-guardrails.md.
+   */
+  public static organizationUseThroughBedrockStatement(scope: IConstruct, organization: GuardrailOrganizationScope): iam.PolicyStatement {
+    const origin = originOf(OWNER, scope);
+    const membership = organizationCondition(origin, organization);
+    return new iam.PolicyStatement({
+      sid: 'SharedGuardrailUseThroughBedrock',
+      principals: [new iam.AnyPrincipal()],
+      actions: [...GUARDRAIL_USE_ACTIONS],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { ...GuardrailKeyPolicy.viaBedrockCondition(scope), ...membership.StringEquals },
+        ...(membership['ForAnyValue:StringLike'] ? { 'ForAnyValue:StringLike': membership['ForAnyValue:StringLike'] } : {}),
       },
     });
   }

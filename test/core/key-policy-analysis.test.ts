@@ -1,4 +1,4 @@
-import { analyzeKeyPolicy } from '../../src/core/key-policy-analysis';
+import { analyzeKeyPolicy, KeyPolicyAnalysisOptions } from '../../src/core/key-policy-analysis';
 import { ACCOUNT, OTHER_ACCOUNT, REGION } from '../helpers/synth';
 
 const HERE = { account: ACCOUNT, region: REGION };
@@ -7,12 +7,12 @@ const APP = `arn:aws:iam::${ACCOUNT}:role/App`;
 const VIA_BEDROCK = { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com` };
 const ADMINISTRATION = { Sid: 'Administration', Effect: 'Allow', Principal: { AWS: ROOT }, Action: ['kms:DescribeKey', 'kms:PutKeyPolicy'], Resource: '*' };
 
-function analyze(statements: object[], options = HERE) {
+function analyze(statements: object[], options: KeyPolicyAnalysisOptions = HERE) {
   return analyzeKeyPolicy({ Version: '2012-10-17', Statement: [ADMINISTRATION, ...statements] }, options);
 }
 
 /** Each exposure as `<principal> | <action> | <route> | <statement>`. */
-function exposures(statements: object[], options = HERE): string[] {
+function exposures(statements: object[], options: KeyPolicyAnalysisOptions = HERE): string[] {
   return analyze(statements, options).exposures.map((e) => `${e.principal} | ${e.action} | ${e.route} | ${e.statement}`);
 }
 
@@ -118,5 +118,46 @@ describe('analyzeKeyPolicy', () => {
       expect(analyze([statement])).toEqual({ exposures: [], manageable: false, undecidable: expect.any(String) });
     }
     expect(analyzeKeyPolicy(undefined, HERE).undecidable).toMatch(/not a policy document/);
+  });
+});
+
+describe('analyzeKeyPolicy with wide use (the key of an enforced or shared guardrail)', () => {
+  const star = (actions: string | string[], condition: object) => [{ Sid: 'Wide', Effect: 'Allow', Principal: { AWS: '*' }, Action: actions, Resource: '*', Condition: condition }];
+  const ACCOUNT_WIDE = { StringEquals: { 'kms:CallerAccount': ACCOUNT, ...VIA_BEDROCK } };
+  const ORGANIZATION_WIDE = { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij', ...VIA_BEDROCK } };
+
+  test('accepts the account\'s decrypts through Bedrock in the key\'s Region for an enforced guardrail\'s key, and nothing more', () => {
+    expect(exposures(star('kms:Decrypt', ACCOUNT_WIDE), { ...HERE, wideUse: 'account' })).toEqual([]);
+    expect(exposures(star(['kms:Decrypt', 'kms:GenerateDataKey'], ACCOUNT_WIDE), { ...HERE, wideUse: 'account' })).toEqual([
+      `any principal of account ${ACCOUNT} whose IAM policies allow it | kms:GenerateDataKey | through Bedrock in the key's Region | Wide`,
+    ]);
+    // Organization-wide use is not account-wide use.
+    expect(exposures(star('kms:Decrypt', ORGANIZATION_WIDE), { ...HERE, wideUse: 'account' })).toEqual([
+      'principals of other accounts | kms:Decrypt | through Bedrock in the key\'s Region | Wide',
+    ]);
+    // Without kms:ViaService it is every route.
+    expect(exposures(star('kms:Decrypt', { StringEquals: { 'kms:CallerAccount': ACCOUNT } }), { ...HERE, wideUse: 'account' })).toEqual([
+      `any principal of account ${ACCOUNT} whose IAM policies allow it | kms:Decrypt | directly | Wide`,
+      `any principal of account ${ACCOUNT} whose IAM policies allow it | kms:Decrypt | through Bedrock in another Region | Wide`,
+      `any principal of account ${ACCOUNT} whose IAM policies allow it | kms:Decrypt | through another service | Wide`,
+    ]);
+  });
+
+  test('accepts the organization\'s decrypts through Bedrock for a shared guardrail\'s key, never a principal outside it', () => {
+    expect(exposures(star('kms:Decrypt', ORGANIZATION_WIDE), { ...HERE, wideUse: 'organization' })).toEqual([]);
+    expect(exposures(star('kms:Decrypt', { 'StringEquals': VIA_BEDROCK, 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-abcdefghij/r-ab12/ou-ab12-11111111/*'] } }),
+      { ...HERE, wideUse: 'organization' })).toEqual([]);
+    expect(exposures(star('kms:Decrypt', { StringEquals: VIA_BEDROCK }), { ...HERE, wideUse: 'organization' })).toEqual([
+      'principals outside the organization | kms:Decrypt | through Bedrock in the key\'s Region | Wide',
+    ]);
+    // A role of another account named one by one is not the pattern.
+    const named = [{ Sid: 'Named', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:role/App` }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: VIA_BEDROCK } }];
+    expect(exposures(named, { ...HERE, wideUse: 'organization' })).toContain(
+      `arn:aws:iam::${OTHER_ACCOUNT}:role/App of another account | kms:Decrypt | through Bedrock in the key's Region | Named`);
+  });
+
+  test('without wide use the same statements are exposures', () => {
+    expect(exposures(star('kms:Decrypt', ACCOUNT_WIDE))).toHaveLength(1);
+    expect(exposures(star('kms:Decrypt', ORGANIZATION_WIDE))).toHaveLength(2);
   });
 });

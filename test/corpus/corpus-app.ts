@@ -89,6 +89,35 @@ const KEY_POLICIES: Record<string, iam.PolicyStatement[]> = {
   ],
 };
 
+const ORGANIZATION = { 'aws:PrincipalOrgID': 'o-abcdefghij' };
+const ACCOUNT_WIDE = { 'kms:CallerAccount': ACCOUNT };
+
+/**
+ * Account-wide or organization-wide use, accepted only through Bedrock in the key's Region, only for
+ * kms:Decrypt, only inside the account (enforced) or organization (shared), and only on the key of a
+ * guardrail the app enforces (an EnforcedGuardrailConfiguration on it) or shares (a ResourcePolicy on it).
+ */
+const WIDENED: Record<string, { statements: iam.PolicyStatement[]; widen?: 'enforce' | 'share' }> = {
+  'account-wide-enforced-twin': { widen: 'enforce', statements: [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: { ...ACCOUNT_WIDE, ...VIA_BEDROCK } } })] },
+  'account-wide-not-enforced': { statements: [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: { ...ACCOUNT_WIDE, ...VIA_BEDROCK } } })] },
+  'account-wide-without-via-enforced': { widen: 'enforce', statements: [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: ACCOUNT_WIDE } })] },
+  'account-wide-other-region-enforced': { widen: 'enforce', statements: [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: { ...ACCOUNT_WIDE, 'kms:ViaService': 'bedrock.us-east-1.amazonaws.com' } } })] },
+  'organization-wide-enforced': { widen: 'enforce', statements: [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: { ...ORGANIZATION, ...VIA_BEDROCK } } })] },
+  'organization-wide-shared-twin': { widen: 'share', statements: [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: { ...ORGANIZATION, ...VIA_BEDROCK } } })] },
+  'organization-paths-shared-twin': {
+    widen: 'share',
+    statements: [named({
+      sid: 'Use',
+      principal: anyone,
+      actions: ['kms:Decrypt'],
+      conditions: { 'StringEquals': VIA_BEDROCK, 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-abcdefghij/r-ab12/ou-ab12-11111111/*'] } },
+    })],
+  },
+  'organization-without-via-shared': { widen: 'share', statements: [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: ORGANIZATION } })] },
+  'organization-generate-data-key-shared': { widen: 'share', statements: [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt', 'kms:GenerateDataKey'], conditions: { StringEquals: { ...ORGANIZATION, ...VIA_BEDROCK } } })] },
+  'everyone-via-bedrock-shared': { widen: 'share', statements: [named({ sid: 'Use', principal: anyone, actions: ['kms:Decrypt'], conditions: { StringEquals: VIA_BEDROCK } })] },
+};
+
 export function buildCorpus(app: App): void {
   const keys = new Stack(app, 'Keys', { env: ENV });
   const sharedKey = compliantKey(keys, 'SharedKey');
@@ -148,6 +177,21 @@ export function buildCorpus(app: App): void {
     const key = compliantKey(main, `${name}-key`, { policy: new iam.PolicyDocument({ statements: [...ADMINISTRATION, ...statements] }) });
     cfnGuardrail(main, name, key.keyArn);
   }
+  for (const [name, { statements, widen }] of Object.entries(WIDENED)) {
+    const key = compliantKey(main, `${name}-key`, { policy: new iam.PolicyDocument({ statements: [...ADMINISTRATION, ...statements] }) });
+    const guardrail = cfnGuardrail(main, name, key.keyArn);
+    if (widen === 'enforce') {
+      new bedrock.CfnEnforcedGuardrailConfiguration(main, `${name}-enforcement`, { guardrailIdentifier: guardrail.attrGuardrailArn, guardrailVersion: '1' });
+    } else if (widen === 'share') {
+      new bedrock.CfnResourcePolicy(main, `${name}-resource-policy`, {
+        resourceArn: guardrail.attrGuardrailArn,
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'bedrock:ApplyGuardrail', Resource: guardrail.attrGuardrailArn, Condition: { StringEquals: ORGANIZATION } }],
+        },
+      });
+    }
+  }
   const unmanageable = compliantKey(main, 'no-administrator-key', {
     policy: new iam.PolicyDocument({ statements: [named({ sid: 'Use', actions: ['kms:Decrypt'], conditions: { StringEquals: VIA_BEDROCK } })] }),
   });
@@ -192,7 +236,7 @@ export const EXPECTED: Record<string, { errors: string[]; warnings: string[] }> 
   'Main/import': { errors: [], warnings: OUTSIDE },
   'Main/custom-resource-no-key/Resource/Default': { errors: ['GuardrailEncryption-CustomResourceCMK'], warnings: [] },
   'Prod/Tenants/stage-no-key': { errors: NO_KEY, warnings: [] },
-  ...Object.fromEntries(Object.keys(KEY_POLICIES).filter((name) => !name.endsWith('-twin'))
+  ...Object.fromEntries([...Object.keys(KEY_POLICIES), ...Object.keys(WIDENED)].filter((name) => !name.endsWith('-twin'))
     .map((name) => [`Main/${name}`, { errors: ['GuardrailEncryption-KeyPolicyLeastPrivilege'], warnings: [] }])),
   'Main/no-administrator': { errors: ['GuardrailEncryption-KeyManageable'], warnings: [] },
   'Prod/Canary/Tenants/nested-stage-no-key': { errors: NO_KEY, warnings: [] },
@@ -208,5 +252,5 @@ export const COMPLIANT = [
   'Prod/Tenants/stage-key/Resource',
   'Tagged/Tenants/outer-stage-tags',
   'Tagged/Inner/Tenants/inner-stage-key',
-  ...Object.keys(KEY_POLICIES).filter((name) => name.endsWith('-twin')).map((name) => `Main/${name}`),
+  ...[...Object.keys(KEY_POLICIES), ...Object.keys(WIDENED)].filter((name) => name.endsWith('-twin')).map((name) => `Main/${name}`),
 ];

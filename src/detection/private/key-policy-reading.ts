@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { StackFacts } from './stack-facts';
 import { flattenIntrinsic, Placement } from '../../core/cfn-values';
-import { analyzeKeyPolicy, KeyPolicyAnalysis } from '../../core/key-policy-analysis';
+import { analyzeKeyPolicy, KeyPolicyAnalysis, WideUse } from '../../core/key-policy-analysis';
 
 /** IAM resources a key policy may name by reference, and the kind of ARN each has. */
 const IDENTITY_TYPES: { readonly [type: string]: string } = { 'AWS::IAM::Role': 'role', 'AWS::IAM::User': 'user' };
@@ -16,8 +16,10 @@ export class KeyPolicyReader {
    * Who may use a key of `stack` with this policy. Roles and users of the stack, which the policy
    * names by reference, are written as ARNs of the stack's account, so that the analysis can place
    * them; any other reference keeps it from deciding.
+   *
+   * @param wideUse the use the key's enforced or shared guardrail widens, if any
    */
-  public analyze(stack: Stack, policy: unknown): KeyPolicyAnalysis {
+  public analyze(stack: Stack, policy: unknown, wideUse?: WideUse): KeyPolicyAnalysis {
     const placement = this.stacks.placementOf(stack);
     const document = policy ?? {
       // KMS's default key policy: the account may do everything, through IAM.
@@ -26,7 +28,7 @@ export class KeyPolicyReader {
     const identities = this.identitiesOf(stack);
     const flattened = flattenValues(document, placement, (text) => (!text.includes('${GetAtt:') ? text
       : text.replace(/\$\{GetAtt:([^.}]+)\.Arn\}/g, (whole, logicalId: string) => identities.get(logicalId) ?? whole)));
-    return analyzeKeyPolicy(flattened, placement);
+    return analyzeKeyPolicy(flattened, wideUse ? { ...placement, wideUse } : placement);
   }
 
   /** The IAM roles and users of a stack, by logical id, as ARNs of the stack's account. */

@@ -11,6 +11,21 @@ import { addNamedPrincipal } from '../../key/named-principals';
 const deploymentStatementsAdded = new WeakSet<kms.IKey>();
 const keyUseStatements = new WeakMap<kms.IKey, iam.PolicyStatement>();
 const keyAuditStatements = new WeakMap<kms.IKey, iam.PolicyStatement>();
+/** The wide-use statements (account-wide, organization-wide) added to each key, by Sid. */
+const wideUseStatements = new WeakMap<kms.IKey, Set<string>>();
+
+/**
+ * Adds a statement that widens the key's use (enforcement, sharing) once per key. Returns false when
+ * the key policy cannot be changed here (the key is imported).
+ */
+export function ensureWideUseStatement(key: kms.IKey, statement: iam.PolicyStatement): boolean {
+  const added = wideUseStatements.get(key) ?? new Set<string>();
+  if (statement.sid !== undefined && added.has(statement.sid)) return true;
+  if (!key.addToResourcePolicy(statement, true).statementAdded) return false;
+  if (statement.sid !== undefined) added.add(statement.sid);
+  wideUseStatements.set(key, added);
+  return true;
+}
 
 /**
  * Adds the deployment statements to a key of this app. Returns false when the key policy cannot be
