@@ -396,8 +396,9 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
     const everyGuardrail = stack.formatArn({ service: 'bedrock', resource: 'guardrail', resourceName: '*' });
     const everyKey = stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
     policy.addStatements(
-      new iam.PolicyStatement({ sid: 'ListGuardrails', actions: ['bedrock:ListGuardrails'], resources: ['*'] }),
-      new iam.PolicyStatement({ sid: 'ReadGuardrails', actions: ['bedrock:GetGuardrail'], resources: [everyGuardrail] }),
+      // The enforced configurations and resource policies tell a key whose guardrail is enforced or shared (docs/enforced-guardrails.md).
+      new iam.PolicyStatement({ sid: 'ListGuardrails', actions: ['bedrock:ListGuardrails', 'bedrock:ListEnforcedGuardrailsConfiguration'], resources: ['*'] }),
+      new iam.PolicyStatement({ sid: 'ReadGuardrails', actions: ['bedrock:GetGuardrail', 'bedrock:GetResourcePolicy'], resources: [everyGuardrail] }),
       new iam.PolicyStatement({
         sid: 'ReadKeyMetadata',
         actions: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'],

@@ -127,8 +127,8 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
     const policies = template.findResources('AWS::IAM::ManagedPolicy');
     expect(Object.values(policies).map((p) => p.Properties.PolicyDocument.Statement)).toEqual([
       [
-        { Sid: 'ListGuardrails', Effect: 'Allow', Action: 'bedrock:ListGuardrails', Resource: '*' },
-        { Sid: 'ReadGuardrails', Effect: 'Allow', Action: 'bedrock:GetGuardrail', Resource: partitionArn(`:bedrock:${REGION}:${ACCOUNT}:guardrail/*`) },
+        { Sid: 'ListGuardrails', Effect: 'Allow', Action: ['bedrock:ListGuardrails', 'bedrock:ListEnforcedGuardrailsConfiguration'], Resource: '*' },
+        { Sid: 'ReadGuardrails', Effect: 'Allow', Action: ['bedrock:GetGuardrail', 'bedrock:GetResourcePolicy'], Resource: partitionArn(`:bedrock:${REGION}:${ACCOUNT}:guardrail/*`) },
         { Sid: 'ReadKeyMetadata', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'], Resource: partitionArn(`:kms:${REGION}:${ACCOUNT}:key/*`) },
         { Sid: 'ReportEvaluations', Effect: 'Allow', Action: 'config:PutEvaluations', Resource: '*' },
         { Sid: 'FindGuardrailKeys', Effect: 'Allow', Action: 'tag:GetResources', Resource: '*' },

@@ -20,7 +20,7 @@ export const ENVIRONMENT_REASON =
   'with its AWS managed key; a customer-managed key would need the deployer to hold kms:Encrypt on it.';
 
 export const WILDCARD_REASONS = {
-  listGuardrails: 'bedrock:ListGuardrails, config:PutEvaluations and tag:GetResources support no resource-level permissions (Service Authorization Reference).',
+  listGuardrails: 'bedrock:ListGuardrails, config:PutEvaluations and tag:GetResources support no resource-level permissions (Service Authorization Reference); bedrock:ListEnforcedGuardrailsConfiguration lists the Region\'s enforced configurations and names no resource.',
   everyGuardrail: 'The rule reads every guardrail of its account and Region, including those created outside CDK: their ids are not known in advance.',
   everyKey: 'The rule reads the metadata, rotation and policy of whichever key a guardrail names: keys are not known in advance. No cryptographic action is allowed.',
   networkInterfaces: 'The actions of the AWS managed policy AWSLambdaVPCAccessExecutionRole: ec2:DescribeNetworkInterfaces supports no resource-level permissions and the function\'s interfaces are created by Lambda at run time.',

@@ -1,10 +1,12 @@
-import { BedrockClient, GetGuardrailCommand, GuardrailSummary, ListGuardrailsCommand } from '@aws-sdk/client-bedrock';
+import {
+  BedrockClient, GetGuardrailCommand, GetResourcePolicyCommand, GuardrailSummary, ListEnforcedGuardrailsConfigurationCommand, ListGuardrailsCommand,
+} from '@aws-sdk/client-bedrock';
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KeyMetadata, KMSClient } from '@aws-sdk/client-kms';
 import { callFailed, describeError, errorName, isAccessDenied } from './sdk';
 import { EvaluationSettings } from './settings';
 import { parseKeyArn } from '../../../core/arns';
 import { briefFindingLine, findingLine, KEY_ENABLED, KEY_PLACEMENT, KEY_ROTATION, KEY_SYMMETRIC, KeyFinding, PlacementPart } from '../../../core/key-checks';
-import { analyzeKeyPolicy, describeExposures, KeyPolicyAnalysis } from '../../../core/key-policy-analysis';
+import { analyzeKeyPolicy, describeExposures, KeyPolicyAnalysis, WideUse } from '../../../core/key-policy-analysis';
 import { ROTATION_DAYS } from '../../../core/kms-limits';
 import { packRuleId, SHARED_RULE_NAMES } from '../../../core/rule-ids';
 
@@ -47,7 +49,7 @@ type RotationFacts =
   | { readonly enabled: boolean; readonly periodDays: number }
   | { readonly unsupported: true }
   | { readonly problem: string };
-type PolicyFacts = { readonly analysis: KeyPolicyAnalysis } | { readonly problem: string };
+type PolicyFacts = { readonly analysis: KeyPolicyAnalysis; readonly document?: unknown } | { readonly problem: string };
 
 /** What one version was found to be. */
 type VersionJudgement =
@@ -152,7 +154,60 @@ async function judgeVersion(summary: GuardrailSummary, version: string, context:
     facts = readKey(context.kms, fromArn.key.arn);
     context.keyFacts.set(fromArn.key.arn, facts);
   }
-  return judgeByKey(fromArn.key.id, fromArn.reasons, await facts, context.settings);
+  return judgeByKey(fromArn.key.id, fromArn.reasons, await widenedFor(summary, fromArn.key.arn, await facts, context), context.settings);
+}
+
+/**
+ * The key's facts with its policy judged as the pack judges it for the key of a guardrail the app
+ * enforces or shares: the guardrail's resource policy (GetResourcePolicy) makes organization-wide
+ * decrypts through Bedrock acceptable, its enforcement in the account (ListEnforcedGuardrailsConfiguration)
+ * account-wide ones. Read only for a key whose policy opens more than the standard; when they cannot
+ * be read, the policy is judged as for any other key.
+ */
+async function widenedFor(summary: GuardrailSummary, keyArn: string, key: KeyFacts, context: JudgementContext): Promise<KeyFacts> {
+  const policy = key.policy;
+  if (!policy || 'problem' in policy || policy.analysis.exposures.length === 0 || policy.document === undefined) return key;
+  const wideUse = await wideUseOf(summary, context);
+  if (!wideUse) return key;
+  const { region, account } = parseKeyArn(keyArn)!;
+  return { ...key, policy: { analysis: analyzeKeyPolicy(policy.document, { account, region, wideUse }), document: policy.document } };
+}
+
+/** The enforced guardrails of the Region, by ARN and id, listed once per run. */
+const enforcedGuardrails = new WeakMap<JudgementContext['keyFacts'], Promise<Set<string>>>();
+
+async function wideUseOf(summary: GuardrailSummary, context: JudgementContext): Promise<WideUse | undefined> {
+  const identifier = summary.arn ?? summary.id;
+  try {
+    const shared = await context.bedrock.send(new GetResourcePolicyCommand({ resourceArn: identifier }));
+    if (shared?.resourcePolicy) return 'organization';
+  } catch {
+    // No resource policy (ResourceNotFoundException), or it cannot be read: not shared, as far as the rule can tell.
+  }
+  let enforced = enforcedGuardrails.get(context.keyFacts);
+  if (!enforced) {
+    enforced = listEnforcedGuardrails(context.bedrock);
+    enforcedGuardrails.set(context.keyFacts, enforced);
+  }
+  const set = await enforced;
+  return [summary.arn, summary.id].some((name) => name !== undefined && set.has(name)) ? 'account' : undefined;
+}
+
+async function listEnforcedGuardrails(bedrock: BedrockClient): Promise<Set<string>> {
+  const names = new Set<string>();
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await bedrock.send(new ListEnforcedGuardrailsConfigurationCommand({ nextToken }));
+      for (const config of page?.guardrailsConfig ?? []) {
+        for (const name of [config.guardrailArn, config.guardrailId]) if (name) names.add(name);
+      }
+      nextToken = page?.nextToken;
+    } while (nextToken);
+  } catch {
+    // Not readable: no guardrail counts as enforced, so its key is judged as any other.
+  }
+  return names;
 }
 
 /** Why a version fails: a finding of a shared key check, or a line of its own. */
@@ -302,5 +357,5 @@ async function readPolicy(kms: KMSClient, keyArn: string): Promise<PolicyFacts> 
     return { problem: 'kms:GetKeyPolicy returned no policy document' };
   }
   const { region, account } = parseKeyArn(keyArn)!;
-  return { analysis: analyzeKeyPolicy(policy, { account, region }) };
+  return { analysis: analyzeKeyPolicy(policy, { account, region }), document: policy };
 }
