@@ -1,7 +1,13 @@
 /**
- * A deployable integration test of the key policy: a SecureGuardrail with a version, and three
+ * A deployable integration test of the key policy: a SecureGuardrail with a version, and four
  * functions that call Bedrock as their roles: one given grantRead reads the guardrail, one given
- * grantApply applies it, one given nothing is refused. `npx projen integ:deploy` deploys it into the
+ * grantApply applies it, one given nothing is refused, and one given only `bedrock:ApplyGuardrail` in
+ * its IAM policy (no key statement names it) applies it because the version is enforced in the
+ * account (`enforceInAccount`), whose key statement lets every caller of the account decrypt it
+ * through Bedrock. While deployed, the enforcement covers one model only (below), so that the
+ * account's other Bedrock workloads are not affected. With `-c organizationId=o-...` the guardrail is
+ * also shared with that organization (`shareWithOrganization`): a caller of a member account can
+ * then be tried by hand (docs/enforced-guardrails.md); the committed snapshot is without it. `npx projen integ:deploy` deploys it into the
  * account and Region of the current AWS credentials, asserts, and destroys it; `npx projen build`
  * only checks, offline, that the committed snapshot matches what the code synthesizes
  * (test/integ-snapshot.test.ts).
@@ -12,6 +18,7 @@
  */
 import { ActualResult, EqualsAssertion, ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureGuardrail } from '../src';
 
@@ -45,6 +52,11 @@ const guardrail = new SecureGuardrail(stack, 'Guardrail', {
   keyPendingWindow: Duration.days(7),
 });
 const version = guardrail.createVersion('Integration test');
+guardrail.enforceInAccount(version.version, {
+  modelEnforcement: { includedModels: ['amazon.titan-text-lite-v1'], excludedModels: [] },
+});
+const organizationId: string | undefined = app.node.tryGetContext('organizationId');
+if (organizationId) guardrail.shareWithOrganization({ organizationId });
 
 function probe(id: string, call: 'GetGuardrail' | 'ApplyGuardrail'): lambda.Function {
   return new lambda.Function(stack, id, {
@@ -65,6 +77,8 @@ guardrail.grantRead(reader);
 const applier = probe('Applier', 'ApplyGuardrail');
 guardrail.grantApply(applier);
 const stranger = probe('Stranger', 'ApplyGuardrail');
+const accountCaller = probe('AccountCaller', 'ApplyGuardrail');
+accountCaller.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:ApplyGuardrail'], resources: [guardrail.guardrailArn] }));
 
 const assertions = new Stack(app, 'SecureGuardrailIntegAssertions');
 const integ = new IntegTest(app, 'SecureGuardrailIntegTest', { testCases: [stack], assertionStack: assertions });
@@ -72,6 +86,7 @@ const expectations: Array<[string, lambda.IFunction, object]> = [
   ['ReaderReadsTheGuardrailAndItsKey', reader, { call: 'GetGuardrail', keyIsTheGuardrailKey: true }],
   ['GranteeAppliesTheGuardrail', applier, { call: 'ApplyGuardrail', outcome: 'applied' }],
   ['StrangerIsRefused', stranger, { call: 'ApplyGuardrail', outcome: 'AccessDeniedException' }],
+  ['AccountCallerAppliesTheEnforcedGuardrail', accountCaller, { call: 'ApplyGuardrail', outcome: 'applied' }],
 ];
 for (const [id, fn, payload] of expectations) {
   new EqualsAssertion(assertions, id, {
