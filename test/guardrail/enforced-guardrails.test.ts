@@ -1,7 +1,8 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { aws_bedrock as bedrock, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { GuardrailEncryptionChecks, SecureGuardrail, SecureGuardrailProps } from '../../src';
+import { GuardrailInspector } from '../../src/detection/guardrail-inspection';
 import { flagsFromReport } from '../helpers/findings';
 import { ACCOUNT, allowedActions, CALLERS, CONTEXTS, CRYPTO_ACTIONS, MANDATORY_TAGS, newStack, OTHER_ACCOUNT, REGION, synthesizedKey } from '../helpers/synth';
 
@@ -200,6 +201,18 @@ describe('shareWithOrganization', () => {
     const shared = build();
     shared.guardrail.shareWithOrganization({ organizationId: ORGANIZATION_ID });
     expect(() => shared.guardrail.shareWithOrganization({ organizationId: ORGANIZATION_ID })).toThrow(/the guardrail is already shared/);
+  });
+
+  test('a guardrail both enforced and shared is judged as shared; resource policies on anything else widen nothing', () => {
+    const { stack, guardrail } = build();
+    guardrail.enforceInAccount('1');
+    guardrail.shareWithOrganization({ organizationalUnitPaths: Token.asList({ Ref: 'Units' }) });
+    new bedrock.CfnResourcePolicy(stack, 'OtherPolicy', { resourceArn: guardrail.encryptionKey.keyArn, policyDocument: {} });
+    new bedrock.CfnResourcePolicy(stack, 'LiteralPolicy', { resourceArn: `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail/abcdefghijkl`, policyDocument: {} });
+    const inspector = GuardrailInspector.forSynthesis(stack);
+    expect(inspector.wideUseOf(guardrail.encryptionKey.node.defaultChild as CfnResource)).toBe('organization');
+    const other = new kms.Key(stack, 'Unrelated');
+    expect(inspector.wideUseOf(other.node.defaultChild as CfnResource)).toBeUndefined();
   });
 
   test('warns that guardrail profiles need their own resource policies with cross-Region inference', () => {
