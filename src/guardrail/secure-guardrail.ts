@@ -369,6 +369,11 @@ export class SecureGuardrail extends GuardrailBase {
       fail(origin, 'automatedReasoningPolicyConfig', this.automatedReasoning,
         'none for a guardrail shared for organization-level enforcement (AWS Organizations refuses a guardrail with an Automated Reasoning policy)');
     }
+    if (unresolved(this.automatedReasoning)) {
+      Annotations.of(this).addWarningV2('cdk-secure-guardrail:sharedAutomatedReasoningUnknown',
+        'automatedReasoningPolicyConfig is only known at deploy time: AWS Organizations refuses a guardrail with an Automated Reasoning ' +
+        'policy for organization-level enforcement, so make sure it resolves to none.');
+    }
     const membership = organizationCondition(origin, organization);
     const policy = new bedrock.CfnResourcePolicy(this, 'ResourcePolicy', {
       resourceArn: this.guardrailArn,

@@ -198,6 +198,10 @@ describe('shareWithOrganization', () => {
     expect(() => imported.guardrail.shareWithOrganization({ organizationId: ORGANIZATION_ID })).toThrow(
       /invalid encryptionKey: received "arn:aws:kms:eu-west-1:111111111111:key\/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e" \(75 characters\); allowed: no encryptionKey/);
 
+    const unknown = build({ automatedReasoningPolicyConfig: Token.asAny({ Ref: 'Reasoning' }) });
+    unknown.guardrail.shareWithOrganization({ organizationId: ORGANIZATION_ID });
+    Annotations.fromStack(unknown.stack).hasWarning('/TestStack/Guardrail', Match.stringLikeRegexp('automatedReasoningPolicyConfig is only known at deploy time'));
+
     const shared = build();
     shared.guardrail.shareWithOrganization({ organizationId: ORGANIZATION_ID });
     expect(() => shared.guardrail.shareWithOrganization({ organizationId: ORGANIZATION_ID })).toThrow(/the guardrail is already shared/);
