@@ -1,0 +1,74 @@
+import { ACCOUNT, guardrailArn, invocation, keyArn, REGION } from './handler-fixtures';
+import { FakeAwsEndpoint } from './helpers/fake-endpoint';
+import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
+
+/*
+ * The calls that tell an enforced or shared guardrail, made by the handler's own clients through the
+ * SDK's real middleware (serialization, error parsing, retries) against a local endpoint.
+ */
+
+const KEY = keyArn('5555eeee-5555-5555-5555-555555555555');
+const ACCOUNT_WIDE = {
+  Sid: 'EnforcedGuardrailUseThroughBedrock',
+  Effect: 'Allow',
+  Principal: { AWS: '*' },
+  Action: 'kms:Decrypt',
+  Resource: '*',
+  Condition: { StringEquals: { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT } },
+};
+const ADMINISTRATION = { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:PutKeyPolicy', Resource: '*' };
+
+describe('the handler, against a local endpoint, on the key of an enforced guardrail', () => {
+  const endpoint = new FakeAwsEndpoint();
+  const saved = { ...process.env };
+  const silenced: jest.SpyInstance[] = [];
+  const arn = guardrailArn('g1');
+  const encoded = encodeURIComponent(arn);
+
+  beforeAll(async () => {
+    const url = await endpoint.start();
+    for (const name of Object.keys(process.env)) {
+      if (/^AWS_(ENDPOINT_URL|MAX_ATTEMPTS|RETRY_MODE|PROFILE|IGNORE_CONFIGURED_ENDPOINT_URLS)/.test(name)) delete process.env[name];
+    }
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: url, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_EC2_METADATA_DISABLED: 'true',
+    });
+  });
+  afterAll(async () => {
+    process.env = { ...saved };
+    await endpoint.stop();
+  });
+  beforeEach(() => {
+    endpoint.reset();
+    silenced.push(jest.spyOn(Math, 'random').mockReturnValue(0.001), jest.spyOn(console, 'log').mockImplementation(() => undefined));
+  });
+  afterEach(() => silenced.splice(0).forEach((spy) => spy.mockRestore()));
+
+  function givenGuardrailWithAccountWideKey(): void {
+    const summary = { id: 'g1', arn, name: 'g1', status: 'READY', version: 'DRAFT', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+    endpoint.script('GET /guardrails', { status: 200, body: { guardrails: [summary] } }, { status: 200, body: { guardrails: [summary] } });
+    endpoint.script('GET /guardrails/g1', { status: 200, body: { guardrailId: 'g1', guardrailArn: arn, version: 'DRAFT', kmsKeyArn: KEY } });
+    endpoint.script('DescribeKey', {
+      status: 200,
+      body: { KeyMetadata: { KeyId: '5555eeee-5555-5555-5555-555555555555', Arn: KEY, KeyManager: 'CUSTOMER', KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Origin: 'AWS_KMS' } },
+    });
+    endpoint.script('GetKeyRotationStatus', { status: 200, body: { KeyRotationEnabled: true, RotationPeriodInDays: 365 } });
+    endpoint.script('GetKeyPolicy', { status: 200, body: { Policy: JSON.stringify({ Version: '2012-10-17', Statement: [ADMINISTRATION, ACCOUNT_WIDE] }) } });
+    endpoint.script(`GET /resource-policy/${encoded}`, { status: 404, error: 'ResourceNotFoundException' });
+  }
+
+  test('an enforced configuration naming the guardrail makes its account-wide key statement compliant', async () => {
+    givenGuardrailWithAccountWideKey();
+    endpoint.script('GET /enforcedGuardrailsConfiguration', { status: 200, body: { guardrailsConfig: [{ guardrailArn: arn, guardrailVersion: '1' }] } });
+    await expect(handler(invocation())).resolves.toMatchObject({ total: 1, compliant: 1 });
+    const operations = endpoint.received.map((r) => r.operation);
+    expect(operations).toContain(`GET /resource-policy/${encoded}`);
+    expect(operations).toContain('GET /enforcedGuardrailsConfiguration');
+  });
+
+  test('without one, the same key is non-compliant', async () => {
+    givenGuardrailWithAccountWideKey();
+    endpoint.script('GET /enforcedGuardrailsConfiguration', { status: 200, body: { guardrailsConfig: [] } });
+    await expect(handler(invocation())).resolves.toMatchObject({ total: 1, compliant: 0, nonCompliant: 1 });
+  });
+});
