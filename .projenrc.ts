@@ -43,6 +43,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The deployable integration test (test/integ.*.ts) and its offline snapshot check.
     '@aws-cdk/integ-runner@^2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // Deploys the governance baseline to every account of an organization (examples/organization.ts, docs/organization.md):
+    // a dev dependency only, so that users who deploy the baseline otherwise (Control Tower, their own pipeline) need not install it.
+    'cdk-stacksets@^0.0.153',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',

@@ -1,3 +1,5 @@
 export * from './guardrail-key-monitoring';
 export * from './guardrail-encryption-config-rule';
 export * from './guardrail-compliance-dashboard';
+export * from './guardrail-findings-hub';
+export * from './guardrail-governance-baseline';

@@ -66,7 +66,7 @@ const withVpc = (stack: Stack) => ({ vpc: new ec2.Vpc(stack, 'Network', { maxAzs
 describe('peer compliance packs on every construct of the library', () => {
   test('AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS and Serverless report no unacknowledged error; Control Tower only CT.LAMBDA.PR.3 without a VPC', () => {
     expect(peerErrors()).toEqual({
-      'cdk-validator-cfnguard: lambda_inside_vpc_check': ['Everything/EncryptionRule/Function/Resource'],
+      'cdk-validator-cfnguard: lambda_inside_vpc_check': ['Everything/EncryptionRule/Function/Resource', 'Everything/Baseline/EncryptionRule/Function/Resource'],
     });
   });
 

@@ -8,6 +8,8 @@ import {
   GuardrailComplianceDashboard,
   GuardrailEncryptionConfigRule,
   GuardrailEncryptionConfigRuleProps,
+  GuardrailFindingsHub,
+  GuardrailGovernanceBaseline,
   GuardrailKeyMonitoring,
   GuardrailKeyRemediationAspect,
   SecureGuardrail,
@@ -43,9 +45,13 @@ export function everyConstruct(
   GuardrailKeyRemediationAspect.applyTo(stack, { mandatoryTags: MANDATORY_TAGS });
 
   const keyMonitoring = new GuardrailKeyMonitoring(stack, 'KeyMonitoring', { keys: [guardrail.encryptionKey], guardrails: [guardrail] });
-  const rule = new GuardrailEncryptionConfigRule(stack, 'EncryptionRule', configRuleProps(stack));
+  const ruleProps = configRuleProps(stack);
+  const rule = new GuardrailEncryptionConfigRule(stack, 'EncryptionRule', ruleProps);
   guardrail.grantRead(rule);
   new GuardrailComplianceDashboard(stack, 'Dashboard', { configRule: rule, keyMonitoring, guardrails: [guardrail] });
+  // What each account of an organization gets, and the security account's hub (one stack here, for the packs).
+  const hub = new GuardrailFindingsHub(stack, 'FindingsHub', { organization: { organizationId: 'o-a1b2c3d4e5' } });
+  new GuardrailGovernanceBaseline(stack, 'Baseline', { findingsEventBusArn: hub.eventBus.eventBusArn, configRule: { ...ruleProps, configRuleName: 'baseline-guardrail-encryption' } });
   extend(stack);
 
   // CDK prints the validation report to standard error.
