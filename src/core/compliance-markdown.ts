@@ -33,7 +33,7 @@ const STATUS_ORDER = { NON_COMPLIANT: 0, UNVERIFIED: 1, COMPLIANT: 2 } as const;
  * A heading, the summary line and one table row per guardrail, the ones needing attention first.
  * GitHub-flavoured Markdown, which both job summaries and pull-request comments render.
  */
-export function complianceMarkdown(summaryLine: string, guardrails: readonly MarkdownGuardrail[], scope: MarkdownScope = APP_SCOPE): string {
+export function complianceMarkdown(summary: string, guardrails: readonly MarkdownGuardrail[], scope: MarkdownScope = APP_SCOPE): string {
   const rows = [...guardrails]
     // Code-point order: the same on every machine, whatever its locale.
     .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
@@ -42,7 +42,7 @@ export function complianceMarkdown(summaryLine: string, guardrails: readonly Mar
   return [
     '## Guardrail compliance',
     '',
-    summaryLine,
+    summary,
     '',
     ...(rows.length === 0
       ? [scope.empty]

@@ -86,11 +86,14 @@ export async function judgeGuardrail(summary: GuardrailSummary, context: Judgeme
   const versions = await listVersions(summary, context.bedrock);
   if ('gone' in versions) return undefined;
   if ('problem' in versions) {
-    return { guardrailArn, compliant: false, evaluated: false, encryptedWithCmk: false, reason: versions.problem, keyIds: [], unreadVersions: true, versions: [] };
+    return {
+      guardrailArn, compliant: false, evaluated: false, encryptedWithCmk: false, reason: versions.problem, keyIds: [], unreadVersions: true, versions: [],
+    };
   }
   const judged: Array<[string, VersionJudgement & KeyNamed]> = [];
   for (const version of versions.versions) judged.push([version, await judgeVersion(summary, version, context)]);
-  const live = judged.filter((entry): entry is [string, Exclude<VersionJudgement, { kind: 'deleted' }> & KeyNamed] => entry[1].kind !== 'deleted');
+  type Live = Exclude<VersionJudgement, { kind: 'deleted' }> & KeyNamed;
+  const live = judged.filter((entry): entry is [string, Live] => entry[1].kind !== 'deleted');
   if (live.length === 0) return undefined;
 
   const labelled = live.length > 1;
