@@ -108,7 +108,7 @@ async function auditRegion(region: string, options: AuditOptions): Promise<{ reg
   say(`${summaries.length} guardrail${summaries.length === 1 ? '' : 's'} listed`);
   const settings: EvaluationSettings = { region, metricNamespace: DEFAULT_METRIC_NAMESPACE, maxRotationDays: options.maxRotationDays };
   // ListGuardrails lists the caller's own guardrails: their ARNs name the account whose keys are compliant.
-  const accountId = summaries.flatMap((summary) => summary.arn === undefined ? [] : [accountOfArn(summary.arn)]).find((account) => account !== undefined);
+  const accountId = summaries.map((summary) => accountOfArn(summary.arn ?? '')).find((account) => account !== undefined);
   const context: JudgementContext = { bedrock: clients.bedrock, kms: clients.kms, settings, accountId, keyFacts: new Map() };
   const guardrails: AuditedGuardrail[] = [];
   const judgements: GuardrailJudgement[] = [];

@@ -91,7 +91,7 @@ function asMarkdown(audit: AccountAudit): string {
     path: g.arn,
     stack: g.region,
     name: g.name ?? null,
-    key: keysOf(g) || null,
+    key: keysOf(g),
     status: g.status === 'NOT_EVALUATED' ? 'UNVERIFIED' : g.status,
     failedRules: g.failedRules,
     warnings: g.status === 'NOT_EVALUATED' ? ['not evaluated'] : [],
@@ -141,8 +141,10 @@ function label(g: AuditedGuardrail): string {
   return g.name === undefined ? (g.id ?? g.arn) : `${g.name} (${g.id ?? g.arn})`;
 }
 
-function keysOf(g: AuditedGuardrail): string {
-  return [...new Set(g.versions.map(keyOf))].join(', ');
+/** The keys its versions name, as the synth report's Key column: `null` (shown "none") when they name none. */
+function keysOf(g: AuditedGuardrail): string | null {
+  const keys = [...new Set(g.versions.flatMap((v) => v.kmsKeyArn === undefined ? [] : [v.kmsKeyArn]))];
+  return keys.length === 0 ? null : keys.join(', ');
 }
 
 /** A version's key; a version that could not be read has none known. */

@@ -86,9 +86,8 @@ export async function judgeGuardrail(summary: GuardrailSummary, context: Judgeme
   const versions = await listVersions(summary, context.bedrock);
   if ('gone' in versions) return undefined;
   if ('problem' in versions) {
-    return {
-      guardrailArn, compliant: false, evaluated: false, encryptedWithCmk: false, reason: versions.problem, keyIds: [], unreadVersions: true, versions: [],
-    };
+    const unread = { compliant: false, evaluated: false, encryptedWithCmk: false, keyIds: [], unreadVersions: true, versions: [] };
+    return { guardrailArn, ...unread, reason: versions.problem };
   }
   const judged: Array<[string, VersionJudgement & KeyNamed]> = [];
   for (const version of versions.versions) judged.push([version, await judgeVersion(summary, version, context)]);
