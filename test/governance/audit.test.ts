@@ -299,6 +299,17 @@ describe('exit codes', () => {
     expect(endpoint.received).toEqual([]);
   });
 
+  test('3: a failure outside the judgement (here the clients cannot be made) is reported, not thrown', async () => {
+    let stderr = '';
+    const code = await main(['audit', '--region', HOME], {
+      stdout: () => undefined,
+      stderr: (text) => { stderr += text; },
+      clients: () => { throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }); },
+    });
+    expect(code).toBe(3);
+    expect(stderr).toContain('cdk-secure-guardrail: the audit failed: CredentialsProviderError: Could not load credentials from any providers\n');
+  });
+
   test('--help: the options, the exit codes and the permissions; exit 0 without any AWS call', async () => {
     const { code, stdout } = await audit('--help');
     expect(code).toBe(0);
