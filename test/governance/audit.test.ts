@@ -276,6 +276,33 @@ describe('exit codes', () => {
     expect(stdout).toContain('Orphaned keys: not counted in every Region.');
   });
 
+  test('3: a guardrail whose versions cannot be listed is not evaluated; one deleted since it was listed is left out', async () => {
+    const summary = (id: string, name?: string) => ({ id, arn: guardrailArn(HOME, id), name, status: 'READY', version: 'DRAFT', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' });
+    endpoint.respondWith((request) => {
+      if (request.operation === 'GET /guardrails' && !request.query.has('guardrailIdentifier')) {
+        return { status: 200, body: { guardrails: [summary('acmeg0000001', 'acme-assistant'), summary('goneg0000001', 'gone'), summary('brokeng00001')] } };
+      }
+      if (request.query.get('guardrailIdentifier') === guardrailArn(HOME, 'brokeng00001')) return { status: 403, error: 'AccessDeniedException' };
+      return compliantOnly.respond(request);
+    });
+    const { code, stdout, stderr } = await audit('audit', '--region', HOME);
+    expect(code).toBe(3);
+    expect(stderr).toContain('[eu-central-1] 2/3 gone: deleted meanwhile\n[eu-central-1] 3/3 brokeng00001: NOT_EVALUATED\n');
+    expect(stdout.split('\n').slice(0, 4).map((line) => line.trimEnd())).toEqual([
+      'REGION        GUARDRAIL                      VERSION  KEY                                                                             STATUS',
+      'eu-central-1  brokeng00001                   -        -                                                                               NOT_EVALUATED',
+      `eu-central-1  acme-assistant (acmeg0000001)  DRAFT    ${keyArn(HOME, KEYS.acme)}  COMPLIANT`,
+      `                                             1        ${keyArn(HOME, KEYS.acme)}  COMPLIANT`,
+    ]);
+    expect(stdout).toContain('  eu-central-1 brokeng00001: Not evaluated: its versions could not be listed: ListGuardrails was denied (AccessDeniedException: AccessDeniedException)\n');
+    expect(stdout).toContain('Guardrail compliance: 1/2 compliant (50%)');
+
+    // In the synth report's Markdown, a guardrail that could not be judged is UNVERIFIED, as one the pack only warns about.
+    const markdown = await audit('audit', '--region', HOME, '--format', 'markdown', '--quiet');
+    expect(markdown.stdout).toContain(`| \`${guardrailArn(HOME, 'brokeng00001')}\` | \`${HOME}\` | UNVERIFIED | none |  | \`not evaluated\` |\n`);
+    expect(markdown.stdout).toContain(`- \`${guardrailArn(HOME, 'brokeng00001')}\`: Not evaluated: its versions could not be listed: `);
+  });
+
   test('1 wins over 3: non-compliance is reported even when a Region could not be read', async () => {
     const { code } = await audit('audit', '--region', `${HOME},me-central-1`, '--quiet');
     expect(code).toBe(1);
