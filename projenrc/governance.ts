@@ -22,6 +22,20 @@ export function configureGovernance(project: awscdk.AwsCdkConstructLibrary): voi
   // bundled with it, so they may import the dev-only SDK clients too.
   project.eslint?.allowDevDeps('src/governance/private/handler/**');
 
+  // `npx cdk-secure-guardrail audit`: the account audit, bundled with its SDK clients into one file under
+  // `assets/` (which the npm package ships), so that the command needs no dependency at run time.
+  project.eslint?.allowDevDeps('src/governance/private/audit/**');
+  const cli = project.bundler.addBundle('src/governance/private/audit/bin.ts', {
+    platform: 'node',
+    target: 'node20',
+    outfile: 'cdk-secure-guardrail.js',
+    executable: true,
+    banner: '#!/usr/bin/env node',
+    tsconfigPath: 'tsconfig.dev.json',
+    watchTask: false,
+  });
+  project.addBins({ 'cdk-secure-guardrail': cli.outfile });
+
   // The constructs' tests synthesize the function, whose code asset is the bundle: build it before
   // testing too, not only before compiling, so that `projen test` works on a fresh clone.
   const bundle = project.tasks.tryFind('bundle');

@@ -29,6 +29,11 @@ export function findingLine(failure: KeyFinding): string {
   return `[${failure.ruleId}] ${failure.found === undefined ? sentence : `${sentence}: ${failure.found}`}`;
 }
 
+/** The rule ids a text of findings names (`[<rule id>] …`, as `findingLine` writes them), each once, in order. */
+export function ruleIdsIn(text: string): string[] {
+  return [...new Set([...text.matchAll(/\[([A-Za-z]+-[A-Za-z]+)\]/g)].map((match) => match[1]))];
+}
+
 /**
  * A finding on one line without the rule's sentence, `[<rule id>] <found>`, for an annotation that
  * names several findings in the 256 characters AWS Config keeps.

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, attachCustomSynthesis, ISynthesisSession } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { complianceMarkdown } from './compliance-markdown';
 import { distinct, enforcementsOf } from './enforcement';
+import { complianceMarkdown, share, summaryLine } from '../core/compliance-markdown';
 import { fail, originOf } from '../core/errors';
 import { KEY_MONTHLY_COST_USD, KEY_PRICE_SOURCE } from '../core/kms-price';
 import { GuardrailInspection, GuardrailInspector } from '../detection/guardrail-inspection';
@@ -129,7 +129,6 @@ export class GuardrailComplianceReport {
     const keys = new Set(entries.filter((e, i) => e.key !== null && guardrails[i].customerManagedKey).map((e) => e.key));
     const encrypted = guardrails.filter((g) => g.customerManagedKey).length;
     const compliant = entries.filter((e) => e.status === 'COMPLIANT').length;
-    const share = (count: number) => (entries.length === 0 ? null : Math.round((count / entries.length) * 1000) / 1000);
 
     return {
       reportVersion: 1,
@@ -139,9 +138,9 @@ export class GuardrailComplianceReport {
       summary: {
         guardrails: entries.length,
         encryptedWithCmk: encrypted,
-        encryptedWithCmkShare: share(encrypted),
+        encryptedWithCmkShare: share(encrypted, entries.length),
         compliant,
-        complianceScore: share(compliant),
+        complianceScore: share(compliant, entries.length),
         nonCompliant: entries.filter((e) => e.status === 'NON_COMPLIANT').length,
         unverified: entries.filter((e) => e.status === 'UNVERIFIED').length,
         distinctKeys: keys.size,
@@ -195,24 +194,4 @@ function findingsOf(guardrail: GuardrailInspection, options: ResolvedEncryptionO
   return GUARDRAIL_RULES.map((rule) => found.filter((finding) => finding.ruleId === ruleId(rule)))
     .filter((same) => same.length > 0)
     .map((same) => same.find((finding) => finding.level === 'error') ?? same[0]);
-}
-
-function percent(share: number | null): string {
-  return share === null ? 'n/a' : `${Math.round(share * 100)}%`;
-}
-
-interface Summary {
-  readonly guardrails: number;
-  readonly compliant: number;
-  readonly complianceScore: number | null;
-  readonly encryptedWithCmk: number;
-  readonly encryptedWithCmkShare: number | null;
-  readonly distinctKeys: number;
-  readonly estimatedMonthlyKeyCostUsd: number;
-}
-
-function summaryLine(summary: Summary): string {
-  return `Guardrail compliance: ${summary.compliant}/${summary.guardrails} compliant (${percent(summary.complianceScore)}), `
-    + `${summary.encryptedWithCmk}/${summary.guardrails} on a customer-managed key (${percent(summary.encryptedWithCmkShare)}), `
-    + `${summary.distinctKeys} distinct keys (~$${summary.estimatedMonthlyKeyCostUsd.toFixed(2)}/month).`;
 }

@@ -17,7 +17,17 @@ export interface ReceivedRequest {
   readonly attempt: string;
   /** The business metrics of the SDK's user agent (`E`: standard retry mode, `F`: adaptive). */
   readonly metrics: string[];
+  /** The Region the request was signed for (its SigV4 credential scope). */
+  readonly region: string;
+  /** The path, without the query. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** The JSON body, `{}` when there is none. */
+  readonly body: any;
 }
+
+/** Answers a request no script answers: a fake account (`undefined` falls back to 200 and `{}`). */
+export type FakeResponder = (request: ReceivedRequest) => FakeAnswer | undefined;
 
 /**
  * A local HTTP endpoint standing in for AWS, for SDK clients that have no test hook (the Lambda
@@ -28,6 +38,7 @@ export class FakeAwsEndpoint {
   public readonly received: ReceivedRequest[] = [];
   private readonly scripts = new Map<string, FakeAnswer[]>();
   private readonly server = http.createServer((request, response) => this.answer(request, response));
+  private responder?: FakeResponder;
 
   /** Listens on a free port of the loopback interface; returns the endpoint's URL. */
   public async start(): Promise<string> {
@@ -45,9 +56,15 @@ export class FakeAwsEndpoint {
     this.scripts.set(operation, answers);
   }
 
+  /** Answers what the scripts do not with `responder`. */
+  public respondWith(responder: FakeResponder | undefined): void {
+    this.responder = responder;
+  }
+
   public reset(): void {
     this.received.length = 0;
     this.scripts.clear();
+    this.responder = undefined;
   }
 
   /** `attempt` of every request of `operation`, in order. */
@@ -56,13 +73,25 @@ export class FakeAwsEndpoint {
   }
 
   private answer(request: http.IncomingMessage, response: http.ServerResponse): void {
-    request.resume();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const target = request.headers['x-amz-target'];
       const operation = typeof target === 'string' ? target.split('.').pop()! : `${request.method} ${request.url?.split('?')[0]}`;
       const agent = String(request.headers['user-agent'] ?? '').split(' ').find((part) => part.startsWith('m/'));
-      this.received.push({ operation, attempt: String(request.headers['amz-sdk-request']), metrics: agent ? agent.slice(2).split(',') : [] });
-      const next = this.scripts.get(operation)?.shift() ?? { status: 200 };
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const text = Buffer.concat(chunks).toString('utf8');
+      const received: ReceivedRequest = {
+        operation,
+        attempt: String(request.headers['amz-sdk-request']),
+        metrics: agent ? agent.slice(2).split(',') : [],
+        region: /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(String(request.headers.authorization ?? ''))?.[1] ?? '',
+        path: decodeURIComponent(url.pathname),
+        query: url.searchParams,
+        body: text ? JSON.parse(text) : {},
+      };
+      this.received.push(received);
+      const next = this.scripts.get(operation)?.shift() ?? this.responder?.(received) ?? { status: 200 };
       const body = next.body ?? (next.error ? { __type: next.error, message: next.error } : {});
       response.writeHead(next.status, { 'content-type': 'application/json', ...(next.error ? { 'x-amzn-errortype': next.error } : {}) });
       response.end(JSON.stringify(body));

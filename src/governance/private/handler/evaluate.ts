@@ -1,12 +1,12 @@
-import { BedrockClient, GuardrailSummary, ListGuardrailsCommand } from '@aws-sdk/client-bedrock';
+import { BedrockClient, GuardrailSummary } from '@aws-sdk/client-bedrock';
 import { ComplianceType, ConfigServiceClient, Evaluation, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { kpiRecords } from './emf';
 import { GuardrailJudgement, judgeGuardrail, JudgementContext } from './guardrail-judgement';
+import { listGuardrails } from './guardrail-listing';
 import { RuleHistory } from './history';
 import { findOrphanedKeys, OrphanedKeys } from './orphaned-keys';
-import { describeError, errorName } from './sdk';
 import { EvaluationSettings } from './settings';
 import { KEY_MONTHLY_COST_USD } from '../../../core/kms-price';
 import { EVALUATED_RESOURCE_TYPE } from '../kpi';
@@ -210,27 +210,6 @@ function finish(summary: EvaluationSummary, log: (line: string) => void): Evalua
 
 function emptySummary(): Omit<EvaluationSummary, 'failedEvaluations'> {
   return { total: 0, encryptedWithCmk: 0, compliant: 0, nonCompliant: 0, notEvaluated: 0, removed: 0, remediated: 0 };
-}
-
-/**
- * Every guardrail of the Region (ListGuardrails without an identifier returns each guardrail's
- * draft once), or why there are none to list: ValidationException on the first page, which is how a
- * Region where Bedrock is not offered answers (as Prowler detects it; not verified against AWS).
- */
-async function listGuardrails(bedrock: BedrockClient): Promise<{ guardrails: GuardrailSummary[] } | { unavailable: string }> {
-  const guardrails: GuardrailSummary[] = [];
-  let nextToken: string | undefined;
-  do {
-    try {
-      const page = await bedrock.send(new ListGuardrailsCommand({ nextToken }));
-      guardrails.push(...(page.guardrails ?? []));
-      nextToken = page.nextToken;
-    } catch (error) {
-      if (nextToken === undefined && errorName(error) === 'ValidationException') return { unavailable: describeError(error) };
-      throw error;
-    }
-  } while (nextToken);
-  return { guardrails };
 }
 
 async function putEvaluations(

@@ -24,6 +24,17 @@ export interface GuardrailJudgement {
   readonly keyIds: readonly string[];
   /** Some version could not be read, so its key is unknown. */
   readonly unreadVersions: boolean;
+  /** Each version still there, the draft first, with the key GetGuardrail named (for the account audit). */
+  readonly versions: readonly VersionOutcome[];
+}
+
+/** One version of a guardrail and what it was found to be. */
+export interface VersionOutcome {
+  /** `DRAFT` or the version's number. */
+  readonly version: string;
+  /** The key GetGuardrail named; absent when it named none (an AWS owned key) or could not be read. */
+  readonly kmsKeyArn?: string;
+  readonly status: 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_EVALUATED';
 }
 
 export interface JudgementContext {
@@ -59,6 +70,11 @@ type VersionJudgement =
   /** Deleted between listing and reading: nothing left to evaluate. */
   | { readonly kind: 'deleted' };
 
+/** The key a version's GetGuardrail named, kept beside its judgement for the audit's listing. */
+type KeyNamed = { readonly kmsKeyArn?: string };
+
+const VERSION_STATUS = { 'compliant': 'COMPLIANT', 'non-compliant': 'NON_COMPLIANT', 'not-evaluated': 'NOT_EVALUATED' } as const;
+
 const DRAFT = 'DRAFT';
 const GRANT_HINT = "the rule's role needs kms:Decrypt on the guardrail's key (secureGuardrail.grantRead(rule)), or the key is disabled or gone";
 
@@ -72,18 +88,21 @@ export async function judgeGuardrail(summary: GuardrailSummary, context: Judgeme
   const versions = await listVersions(summary, context.bedrock);
   if ('gone' in versions) return undefined;
   if ('problem' in versions) {
-    return { guardrailArn, compliant: false, evaluated: false, encryptedWithCmk: false, reason: versions.problem, keyIds: [], unreadVersions: true };
+    const unread = { compliant: false, evaluated: false, encryptedWithCmk: false, keyIds: [], unreadVersions: true, versions: [] };
+    return { guardrailArn, ...unread, reason: versions.problem };
   }
-  const judged: Array<[string, VersionJudgement]> = [];
+  const judged: Array<[string, VersionJudgement & KeyNamed]> = [];
   for (const version of versions.versions) judged.push([version, await judgeVersion(summary, version, context)]);
-  const live = judged.filter((entry): entry is [string, Exclude<VersionJudgement, { kind: 'deleted' }>] => entry[1].kind !== 'deleted');
+  type Live = Exclude<VersionJudgement, { kind: 'deleted' }> & KeyNamed;
+  const live = judged.filter((entry): entry is [string, Live] => entry[1].kind !== 'deleted');
   if (live.length === 0) return undefined;
 
   const labelled = live.length > 1;
   const keyIds = [...new Set(live.flatMap(([, v]) => v.keyId === undefined ? [] : [v.keyId]))];
   const unreadVersions = live.some(([, v]) => v.kind === 'not-evaluated' && v.unread === true);
   const encryptedWithCmk = live.every(([, v]) => v.kind === 'compliant' || v.encryptedWithCmk);
-  const base = { guardrailArn, encryptedWithCmk, keyIds, unreadVersions };
+  const outcomes = live.map(([version, v]): VersionOutcome => ({ version, kmsKeyArn: v.kmsKeyArn, status: VERSION_STATUS[v.kind] }));
+  const base = { guardrailArn, encryptedWithCmk, keyIds, unreadVersions, versions: outcomes };
 
   const nonCompliant = live.filter(([, v]) => v.kind === 'non-compliant') as Array<[string, Extract<VersionJudgement, { kind: 'non-compliant' }>]>;
   if (nonCompliant.length > 0) {
@@ -134,7 +153,7 @@ async function listVersions(summary: GuardrailSummary, bedrock: BedrockClient): 
   return { versions: [...versions].sort((a, b) => a === DRAFT ? -1 : b === DRAFT ? 1 : Number(a) - Number(b)) };
 }
 
-async function judgeVersion(summary: GuardrailSummary, version: string, context: JudgementContext): Promise<VersionJudgement> {
+async function judgeVersion(summary: GuardrailSummary, version: string, context: JudgementContext): Promise<VersionJudgement & KeyNamed> {
   let kmsKeyArn: string | undefined;
   try {
     const read = new GetGuardrailCommand({ guardrailIdentifier: summary.id ?? summary.arn, guardrailVersion: version });
@@ -148,13 +167,13 @@ async function judgeVersion(summary: GuardrailSummary, version: string, context:
 
   const fromArn = reasonsFromArn(kmsKeyArn, context);
   // The role may only read keys of its own account and Region: judge foreign keys by their ARN alone.
-  if (!fromArn.key) return { kind: 'non-compliant', reasons: render(fromArn.reasons, kmsKeyArn === undefined ? undefined : parseKeyArn(kmsKeyArn)?.keyId), encryptedWithCmk: false };
+  if (!fromArn.key) return { kind: 'non-compliant', reasons: render(fromArn.reasons, kmsKeyArn === undefined ? undefined : parseKeyArn(kmsKeyArn)?.keyId), encryptedWithCmk: false, kmsKeyArn };
   let facts = context.keyFacts.get(fromArn.key.arn);
   if (!facts) {
     facts = readKey(context.kms, fromArn.key.arn);
     context.keyFacts.set(fromArn.key.arn, facts);
   }
-  return judgeByKey(fromArn.key.id, fromArn.reasons, await widenedFor(summary, fromArn.key.arn, await facts, context), context.settings);
+  return { ...judgeByKey(fromArn.key.id, fromArn.reasons, await widenedFor(summary, fromArn.key.arn, await facts, context), context.settings), kmsKeyArn };
 }
 
 /**
