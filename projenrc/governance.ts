@@ -21,6 +21,9 @@ export function configureGovernance(project: awscdk.AwsCdkConstructLibrary): voi
   // construct is generated next to it. The handler's own modules live under `private/handler/` and are
   // bundled with it, so they may import the dev-only SDK clients too.
   project.eslint?.allowDevDeps('src/governance/private/handler/**');
+  // The Config rule's remediation function (`private/remediation/*.lambda.ts`, discovered the same way)
+  // and its modules call the same SDK clients.
+  project.eslint?.allowDevDeps('src/governance/private/remediation/**');
 
   // The constructs' tests synthesize the function, whose code asset is the bundle: build it before
   // testing too, not only before compiling, so that `projen test` works on a fresh clone.

@@ -80,80 +80,79 @@ export function keyPolicyStatementOrder(shape: KeyPolicyShape): Array<keyof type
   ];
 }
 
-/**
- * Who a statement names, as the remediation knows them: role or user ARNs (wildcards allowed, so an
- * IAM path such as `role/apps/*` names every role under it), or a principal tag.
- */
-export interface NamedPrincipals {
-  /** `undefined` (or empty) with no tag: the whole account, through its IAM policies. */
-  readonly arns?: readonly string[];
-  /** Principals carrying this tag, through an `aws:PrincipalTag/<key>` condition. */
-  readonly principalTag?: { readonly key: string; readonly value: string };
+/** A principal tag: `aws:PrincipalTag/<key>` equals `value`. */
+export interface PrincipalTag {
+  readonly key: string;
+  readonly value: string;
 }
 
-/** What a policy document rendered as JSON needs besides its place. */
+/** What a policy document rendered as JSON names: role or user ARNs (`*` may stand for a name or an IAM path). */
 export interface KeyPolicyPrincipals {
-  readonly admins: NamedPrincipals;
+  /** Empty: the account root, which lets the account's IAM policies grant administration. */
+  readonly admins: readonly string[];
   readonly deployers: readonly string[];
-  readonly users?: NamedPrincipals;
+  readonly users?: readonly string[];
+  /** Callers named by a principal tag rather than by ARN, in a statement of their own. */
+  readonly usersByTag?: PrincipalTag;
   readonly auditors?: readonly string[];
   readonly bedrockServicePrincipal?: boolean;
   readonly deletionProtection?: boolean;
 }
 
+/** The statement id of the callers named by principal tag (beside `GuardrailUseThroughBedrock`). */
+export const USE_BY_PRINCIPAL_TAG_SID = 'GuardrailUseThroughBedrockByPrincipalTag';
+
 type Statement = { [key: string]: unknown };
 
 /**
  * The key policy of the standard as a JSON document, for a key created outside CloudFormation (the
- * remediation): the same statements, in the same order, as `GuardrailKeyPolicy.documentFor`.
- * Deployers here are those who put the key on a guardrail (the remediation's own role): they
- * administer it too, since KMS refuses a policy that locks its caller out.
+ * remediation): the same statements, in the same order, as `GuardrailKeyPolicy.documentFor`, with
+ * principals named the same way (the account principal narrowed by `aws:PrincipalArn`). Deployers
+ * here are those who put the key on a guardrail (the remediation's own role): they administer it
+ * too, since KMS refuses a policy that locks its caller out.
  */
 export function keyPolicyJson(place: KeyPolicyPlace, who: KeyPolicyPrincipals): { Version: string; Statement: Statement[] } {
   const root = `arn:${place.partition}:iam::${place.account}:root`;
-  const named = (sid: string, actions: readonly string[], principals: NamedPrincipals, conditions: { [operator: string]: unknown } = {}): Statement => {
-    const condition: { [operator: string]: unknown } = { ...conditions };
-    if (principals.principalTag) {
-      condition.StringEquals = { ...(condition.StringEquals as object | undefined), [`aws:PrincipalTag/${principals.principalTag.key}`]: principals.principalTag.value };
-    }
-    if (principals.arns && principals.arns.length > 0) condition.ArnLike = { 'aws:PrincipalArn': [...principals.arns] };
-    return {
-      Sid: sid,
-      Effect: 'Allow',
-      Principal: { AWS: root },
-      Action: [...actions],
-      Resource: '*',
-      ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
-    };
-  };
+  const allow = (sid: string, actions: readonly string[], condition: { [operator: string]: unknown }): Statement => ({
+    // One action is written as a string, as iam.PolicyDocument writes it.
+    Sid: sid, Effect: 'Allow', Principal: { AWS: root }, Action: actions.length === 1 ? actions[0] : [...actions], Resource: '*',
+    ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
+  });
+  const named = (sid: string, actions: readonly string[], arns: readonly string[], conditions: { [operator: string]: unknown } = {}): Statement =>
+    allow(sid, actions, { ...conditions, ArnLike: { 'aws:PrincipalArn': [...arns] } });
   const deny = (sid: string, action: string, condition?: object): Statement =>
     ({ Sid: sid, Effect: 'Deny', Principal: { AWS: '*' }, Action: action, Resource: '*', ...(condition ? { Condition: condition } : {}) });
-  const wholeAccountAdmins = !who.admins.principalTag && !(who.admins.arns && who.admins.arns.length > 0);
   const [deployment, grants] = deploymentConditions(place);
-  const deployers: NamedPrincipals = { arns: who.deployers };
-  const build: { [kind in keyof typeof KEY_POLICY_SIDS]: () => Statement } = {
-    administration: () => named(KEY_POLICY_SIDS.administration, KEY_ADMIN_ACTIONS,
-      wholeAccountAdmins ? {} : { arns: [...(who.admins.arns ?? []), ...who.deployers], principalTag: who.admins.principalTag }),
-    deployment: () => named(KEY_POLICY_SIDS.deployment, GUARDRAIL_DEPLOYMENT_ACTIONS, deployers, deployment),
-    deploymentGrants: () => named(KEY_POLICY_SIDS.deploymentGrants, GUARDRAIL_GRANT_ACTIONS, deployers, grants),
-    use: () => named(KEY_POLICY_SIDS.use, GUARDRAIL_USE_ACTIONS, who.users ?? {}, { StringEquals: viaBedrock(place) }),
-    audit: () => named(KEY_POLICY_SIDS.audit, KEY_AUDIT_ACTIONS, { arns: who.auditors }),
-    bedrockService: () => ({
+  const users = who.users ?? [];
+  const build: { [kind in keyof typeof KEY_POLICY_SIDS]: () => Statement[] } = {
+    administration: () => [who.admins.length === 0
+      ? allow(KEY_POLICY_SIDS.administration, KEY_ADMIN_ACTIONS, {})
+      : named(KEY_POLICY_SIDS.administration, KEY_ADMIN_ACTIONS, [...who.admins, ...who.deployers])],
+    deployment: () => [named(KEY_POLICY_SIDS.deployment, GUARDRAIL_DEPLOYMENT_ACTIONS, who.deployers, deployment)],
+    deploymentGrants: () => [named(KEY_POLICY_SIDS.deploymentGrants, GUARDRAIL_GRANT_ACTIONS, who.deployers, grants)],
+    use: () => [
+      ...(users.length > 0 ? [named(KEY_POLICY_SIDS.use, GUARDRAIL_USE_ACTIONS, users, { StringEquals: viaBedrock(place) })] : []),
+      ...(who.usersByTag ? [allow(USE_BY_PRINCIPAL_TAG_SID, GUARDRAIL_USE_ACTIONS, {
+        StringEquals: { ...viaBedrock(place), [`aws:PrincipalTag/${who.usersByTag.key}`]: who.usersByTag.value },
+      })] : []),
+    ],
+    audit: () => [named(KEY_POLICY_SIDS.audit, KEY_AUDIT_ACTIONS, who.auditors ?? [])],
+    bedrockService: () => [{
       Sid: KEY_POLICY_SIDS.bedrockService,
       Effect: 'Allow',
       Principal: { Service: 'bedrock.amazonaws.com' },
       Action: [...BEDROCK_SERVICE_ACTIONS],
       Resource: '*',
       Condition: bedrockServiceConditions(place),
-    }),
-    grantsForAwsResourcesOnly: () => deny(KEY_POLICY_SIDS.grantsForAwsResourcesOnly, 'kms:CreateGrant', GRANTS_FOR_AWS_RESOURCES_ONLY_CONDITION),
-    deletionProtection: () => deny(KEY_POLICY_SIDS.deletionProtection, 'kms:ScheduleKeyDeletion'),
+    }],
+    grantsForAwsResourcesOnly: () => [deny(KEY_POLICY_SIDS.grantsForAwsResourcesOnly, 'kms:CreateGrant', GRANTS_FOR_AWS_RESOURCES_ONLY_CONDITION)],
+    deletionProtection: () => [deny(KEY_POLICY_SIDS.deletionProtection, 'kms:ScheduleKeyDeletion')],
   };
   const order = keyPolicyStatementOrder({
-    keyUsers: who.users !== undefined,
+    keyUsers: users.length > 0 || who.usersByTag !== undefined,
     keyAuditors: (who.auditors ?? []).length > 0,
     bedrockServicePrincipal: who.bedrockServicePrincipal ?? false,
     deletionProtection: who.deletionProtection ?? true,
   });
-  return { Version: '2012-10-17', Statement: order.map((kind) => build[kind]()) };
+  return { Version: '2012-10-17', Statement: order.flatMap((kind) => build[kind]()) };
 }

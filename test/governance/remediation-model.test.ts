@@ -1,5 +1,5 @@
 import * as bedrock from '@aws-sdk/client-bedrock';
-import { CarryTable, GUARDRAIL_UPDATE_TABLE, UnknownMemberError, updateRequestFrom } from '../../src/governance/private/remediation/guardrail-update';
+import { Carried, CarryTable, GUARDRAIL_UPDATE_TABLE, UnknownMemberError, updateRequestFrom } from '../../src/governance/private/remediation/guardrail-update';
 
 /*
  * The remediation rebuilds UpdateGuardrail from GetGuardrail. These tests read the Bedrock API model
@@ -45,7 +45,7 @@ function route(path: string): { to: string } | { readOnly: string } | undefined 
   const to: string[] = [];
   for (const part of path.slice(1).split('.')) {
     const [name, list] = [part.replace(/\[\]$/, ''), part.endsWith('[]') ? '[]' : ''];
-    const rule = table?.[name];
+    const rule: Carried | undefined = table?.[name];
     if (!rule) return undefined;
     if ('readOnly' in rule) return rule;
     to.push(rule.to + list);

@@ -17,6 +17,8 @@ export interface ReceivedRequest {
   readonly attempt: string;
   /** The business metrics of the SDK's user agent (`E`: standard retry mode, `F`: adaptive). */
   readonly metrics: string[];
+  /** The request's body, parsed when it is JSON. */
+  readonly body?: any;
 }
 
 /**
@@ -56,12 +58,20 @@ export class FakeAwsEndpoint {
   }
 
   private answer(request: http.IncomingMessage, response: http.ServerResponse): void {
-    request.resume();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const target = request.headers['x-amz-target'];
       const operation = typeof target === 'string' ? target.split('.').pop()! : `${request.method} ${request.url?.split('?')[0]}`;
       const agent = String(request.headers['user-agent'] ?? '').split(' ').find((part) => part.startsWith('m/'));
-      this.received.push({ operation, attempt: String(request.headers['amz-sdk-request']), metrics: agent ? agent.slice(2).split(',') : [] });
+      const text = Buffer.concat(chunks).toString('utf8');
+      let sent: unknown;
+      try {
+        sent = text ? JSON.parse(text) : undefined;
+      } catch {
+        sent = text;
+      }
+      this.received.push({ operation, attempt: String(request.headers['amz-sdk-request']), metrics: agent ? agent.slice(2).split(',') : [], body: sent });
       const next = this.scripts.get(operation)?.shift() ?? { status: 200 };
       const body = next.body ?? (next.error ? { __type: next.error, message: next.error } : {});
       response.writeHead(next.status, { 'content-type': 'application/json', ...(next.error ? { 'x-amzn-errortype': next.error } : {}) });
