@@ -115,7 +115,11 @@ export function keyPolicyJson(place: KeyPolicyPlace, who: KeyPolicyPrincipals): 
   const root = `arn:${place.partition}:iam::${place.account}:root`;
   const allow = (sid: string, actions: readonly string[], condition: { [operator: string]: unknown }): Statement => ({
     // One action is written as a string, as iam.PolicyDocument writes it.
-    Sid: sid, Effect: 'Allow', Principal: { AWS: root }, Action: actions.length === 1 ? actions[0] : [...actions], Resource: '*',
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { AWS: root },
+    Action: actions.length === 1 ? actions[0] : [...actions],
+    Resource: '*',
     ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
   });
   const named = (sid: string, actions: readonly string[], arns: readonly string[], conditions: { [operator: string]: unknown } = {}): Statement =>

@@ -120,3 +120,15 @@ describe('peer compliance packs on every construct of the library', () => {
     }
   });
 });
+
+describe('peer compliance packs with the Config rule\'s remediation', () => {
+  const remediation = (stack: Stack): GuardrailEncryptionConfigRuleProps => ({
+    remediation: { automatic: true, keyUserArns: [`arn:aws:iam::${stack.account}:role/apps/*`], publishVersion: true },
+  });
+
+  test('the remediation adds nothing the packs report but its function outside a VPC (Control Tower)', () => {
+    expect(peerErrors(undefined, remediation)).toEqual({
+      'cdk-validator-cfnguard: lambda_inside_vpc_check': ['Everything/EncryptionRule/Function/Resource', 'Everything/EncryptionRule/RemediationFunction/Resource'],
+    });
+  });
+});

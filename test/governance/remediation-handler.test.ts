@@ -53,7 +53,10 @@ function expectedUpdate(key: string) {
     topicPolicyConfig: { topicsConfig: DRAFT.topicPolicy.topics, tierConfig: { tierName: 'STANDARD' } },
     contentPolicyConfig: { filtersConfig: DRAFT.contentPolicy.filters, tierConfig: { tierName: 'STANDARD' } },
     wordPolicyConfig: { wordsConfig: DRAFT.wordPolicy.words, managedWordListsConfig: DRAFT.wordPolicy.managedWordLists },
-    sensitiveInformationPolicyConfig: { piiEntitiesConfig: DRAFT.sensitiveInformationPolicy.piiEntities, regexesConfig: DRAFT.sensitiveInformationPolicy.regexes },
+    sensitiveInformationPolicyConfig: {
+      piiEntitiesConfig: DRAFT.sensitiveInformationPolicy.piiEntities,
+      regexesConfig: DRAFT.sensitiveInformationPolicy.regexes,
+    },
     contextualGroundingPolicyConfig: { filtersConfig: DRAFT.contextualGroundingPolicy.filters },
     automatedReasoningPolicyConfig: DRAFT.automatedReasoningPolicy,
     crossRegionConfig: { guardrailProfileIdentifier: DRAFT.crossRegionDetails.guardrailProfileArn },
@@ -137,11 +140,19 @@ describe('the remediation function, against a local endpoint', () => {
     const via = { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com` };
     expect(policy.Statement).toEqual(expect.arrayContaining([
       {
-        Sid: 'GuardrailUseThroughBedrock', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:Decrypt', Resource: '*',
+        Sid: 'GuardrailUseThroughBedrock',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: 'kms:Decrypt',
+        Resource: '*',
         Condition: { StringEquals: via, ArnLike: { 'aws:PrincipalArn': [APPS, EVALUATOR] } },
       },
       {
-        Sid: 'GuardrailUseThroughBedrockByPrincipalTag', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:Decrypt', Resource: '*',
+        Sid: 'GuardrailUseThroughBedrockByPrincipalTag',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: 'kms:Decrypt',
+        Resource: '*',
         Condition: { StringEquals: { ...via, 'aws:PrincipalTag/team': 'support' } },
       },
       { Sid: 'DenyKeyDeletion', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:ScheduleKeyDeletion', Resource: '*' },

@@ -7,12 +7,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeWildcardResources, LAMBDA_INSIDE_VPC_RULES, LAMBDA_OUTSIDE_VPC_REASON, skipCheckovChecks, ENVIRONMENT_REASON } from '../acknowledgements';
+import { acknowledge, acknowledgeWildcardResources, LAMBDA_INSIDE_VPC_RULES, LAMBDA_OUTSIDE_VPC_REASON, skipCheckovChecks, ENVIRONMENT_REASON, WILDCARD_REASONS } from '../acknowledgements';
 import { EVALUATED_RESOURCE_TYPE } from '../kpi';
 import { ManagedPolicyGrantee } from '../managed-policy-grantee';
 import { GuardrailKeyRemediationFunction } from './guardrail-key-remediation-function';
 import { REMEDIATION_ENV, REMEDIATION_TAG } from './settings';
-import { grantSendToDeadLetterQueue } from '../service-key';
 import { accountOfArn, isRoleOrUserArn } from '../../../core/arns';
 import { fail, Origin, refuse } from '../../../core/errors';
 import { KEY_REQUIREMENTS } from '../../../core/key-requirements';
@@ -21,6 +20,7 @@ import { ROTATION_DAYS } from '../../../core/kms-limits';
 import { checkDays, checkNumber, checkString, unresolved } from '../../../core/validation';
 import { checkCustomerManagedKey } from '../../../detection/customer-managed-key';
 import type { GuardrailEncryptionRemediationProps } from '../../guardrail-encryption-remediation';
+import { grantSendToDeadLetterQueue } from '../service-key';
 
 /** What `GuardrailEncryptionConfigRule` keeps of its remediation. */
 export interface GuardrailEncryptionRemediation {
@@ -50,7 +50,9 @@ const STEP = 'PutGuardrailOnCustomerManagedKey';
 const PROPERTY = 'remediation';
 
 /** Validates the settings, then creates the function, the automation and the Config remediation under `scope`. */
-export function createRemediation(scope: Construct, props: GuardrailEncryptionRemediationProps, context: RemediationContext): GuardrailEncryptionRemediation {
+export function createRemediation(
+  scope: Construct, props: GuardrailEncryptionRemediationProps, context: RemediationContext,
+): GuardrailEncryptionRemediation {
   validate(scope, props, context);
   const stack = Stack.of(scope);
   const everyGuardrail = stack.formatArn({ service: 'bedrock', resource: 'guardrail', resourceName: '*' });
@@ -65,9 +67,9 @@ export function createRemediation(scope: Construct, props: GuardrailEncryptionRe
     roles: [role],
     statements: remediationStatements(stack, props, context, everyGuardrail, everyKey),
   });
-  acknowledgeWildcardResources(policy, ['*'], 'tag:GetResources, bedrock:ListGuardrails and kms:CreateKey support no resource-level permissions (Service Authorization Reference); kms:CreateKey only with the remediation tag.');
-  acknowledgeWildcardResources(policy, [everyGuardrail], 'The remediation re-keys whichever guardrail of the account and Region the Config rule found non-compliant, including those created outside CDK.');
-  acknowledgeWildcardResources(policy, [everyKey], 'DescribeKey tells whether a guardrail\'s key is customer managed (to leave it alone); every other key action is limited to keys carrying the remediation tag, and cryptographic ones to Bedrock.');
+  acknowledgeWildcardResources(policy, ['*'], WILDCARD_REASONS.remediationAnyResource);
+  acknowledgeWildcardResources(policy, [everyGuardrail], WILDCARD_REASONS.remediationEveryGuardrail);
+  acknowledgeWildcardResources(policy, [everyKey], WILDCARD_REASONS.remediationEveryKey);
 
   const logGroup = new logs.LogGroup(scope, 'RemediationLogGroup', { retention: context.logRetention, encryptionKey: context.logKey });
   const fn = new GuardrailKeyRemediationFunction(scope, 'RemediationFunction', {

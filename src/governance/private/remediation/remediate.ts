@@ -218,7 +218,8 @@ async function publishVersion(clients: RemediationClients, guardrailArn: string,
     token = page.nextToken;
   } while (token);
   if (versions.length === 0) return undefined;
-  const newest = await clients.bedrock.send(new GetGuardrailCommand({ guardrailIdentifier: guardrailArn, guardrailVersion: String(Math.max(...versions)) }));
+  const newestVersion = String(Math.max(...versions));
+  const newest = await clients.bedrock.send(new GetGuardrailCommand({ guardrailIdentifier: guardrailArn, guardrailVersion: newestVersion }));
   if (newest.kmsKeyArn === keyArn) return undefined;
   await ready(clients, guardrailArn);
   const created = await clients.bedrock.send(new CreateGuardrailVersionCommand({
