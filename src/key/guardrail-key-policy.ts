@@ -1,15 +1,6 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { accountRoot, namedPrincipalStatement, namingOnce, stackPrincipal } from './named-principals';
-import { Origin, originOf, refuse, stackDisplayName } from '../core/errors';
-import {
-  GUARDRAIL_DEPLOYMENT_ACTIONS,
-  GUARDRAIL_GRANT_ACTIONS,
-  GUARDRAIL_USE_ACTIONS,
-  KEY_ADMIN_ACTIONS,
-  KEY_AUDIT_ACTIONS,
-} from '../core/kms-actions';
 import {
   BEDROCK_SERVICE_ACTIONS,
   bedrockServiceConditions,
@@ -20,6 +11,15 @@ import {
   keyPolicyStatementOrder,
   viaBedrock,
 } from './key-policy-statements';
+import { accountRoot, namedPrincipalStatement, namingOnce, stackPrincipal } from './named-principals';
+import { Origin, originOf, refuse, stackDisplayName } from '../core/errors';
+import {
+  GUARDRAIL_DEPLOYMENT_ACTIONS,
+  GUARDRAIL_GRANT_ACTIONS,
+  GUARDRAIL_USE_ACTIONS,
+  KEY_ADMIN_ACTIONS,
+  KEY_AUDIT_ACTIONS,
+} from '../core/kms-actions';
 
 const OWNER = 'GuardrailKeyPolicy';
 
