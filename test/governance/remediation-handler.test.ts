@@ -160,6 +160,8 @@ describe('the remediation function, against a local endpoint', () => {
     expect(bodies('EnableKeyRotation')).toEqual([{ KeyId: NEW_KEY, RotationPeriodInDays: 365 }]);
     expect(bodies(UPDATE)).toEqual([expectedUpdate(NEW_KEY)]);
     expect(bodies('StartConfigRulesEvaluation')).toEqual([{ ConfigRuleNames: [RULE_NAME] }]);
+    // The rule evaluates the guardrail once it is re-keyed, so that its COMPLIANT result (and the time to remediate) is recorded now.
+    expect(operations().indexOf('StartConfigRulesEvaluation')).toBeGreaterThan(operations().indexOf(UPDATE));
     expect(operations()).not.toContain(VERSION);
   });
 
