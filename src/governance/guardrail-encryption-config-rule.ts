@@ -30,6 +30,7 @@ import { KEY_REQUIREMENTS } from '../core/key-requirements';
 import { ROTATION_DAYS } from '../core/kms-limits';
 import { checkNumber, checkString } from '../core/validation';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
+import { GuardrailKeyPolicy } from '../key/guardrail-key-policy';
 
 /**
  * Properties of a `GuardrailEncryptionConfigRule`.
@@ -562,7 +563,7 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
       actions: ['kms:Decrypt'],
       resources: [everyKey],
       conditions: {
-        StringEquals: { 'kms:ViaService': `bedrock.${stack.region}.${stack.urlSuffix}` },
+        StringEquals: GuardrailKeyPolicy.viaBedrockCondition(this),
         StringLike: { [`aws:ResourceTag/${REMEDIATION_TAG}`]: stack.formatArn({ service: 'bedrock', resource: 'guardrail', resourceName: '*' }) },
       },
     }));

@@ -19,6 +19,7 @@ import { GUARDRAIL_DEPLOYMENT_ACTIONS, GUARDRAIL_GRANT_ACTIONS } from '../../../
 import { ROTATION_DAYS } from '../../../core/kms-limits';
 import { checkDays, checkNumber, checkString, unresolved } from '../../../core/validation';
 import { checkCustomerManagedKey } from '../../../detection/customer-managed-key';
+import { GuardrailKeyPolicy } from '../../../key/guardrail-key-policy';
 import type { GuardrailEncryptionRemediationProps } from '../../guardrail-encryption-remediation';
 import { grantSendToDeadLetterQueue } from '../service-key';
 
@@ -179,7 +180,7 @@ function remediationStatements(
   stack: Stack, props: GuardrailEncryptionRemediationProps, context: RemediationContext, everyGuardrail: string, everyKey: string,
 ): iam.PolicyStatement[] {
   const createdKeys = { StringLike: { [`aws:ResourceTag/${REMEDIATION_TAG}`]: everyGuardrail } };
-  const viaBedrock = { 'kms:ViaService': `bedrock.${stack.region}.${stack.urlSuffix}` };
+  const viaBedrock = GuardrailKeyPolicy.viaBedrockCondition(stack);
   const keys = props.key ? [props.key.keyArn] : [everyKey];
   const keyConditions = props.key ? {} : createdKeys;
   const updates = ['bedrock:UpdateGuardrail', ...(props.publishVersion ? ['bedrock:CreateGuardrailVersion'] : [])];
