@@ -21,6 +21,7 @@ import {
 } from './private/acknowledgements';
 import { DEFAULT_METRIC_NAMESPACE, ENV, KPI, OCCASIONAL_KPI, RULE_DIMENSION } from './private/kpi';
 import { ManagedPolicyGrantee } from './private/managed-policy-grantee';
+import { networkInterfacesStatement } from './private/network-interfaces';
 import { createRemediation } from './private/remediation/create-remediation';
 import { REMEDIATION_TAG } from './private/remediation/settings';
 import { createDeadLetterQueue, createServiceKey, grantSendToDeadLetterQueue } from './private/service-key';
@@ -299,6 +300,9 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
         maxRotationDays: props.maxRotationDays ?? KEY_REQUIREMENTS.maxRotationDays,
         reserveConcurrency: props.reserveConcurrency ?? true,
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets,
+        securityGroups: props.securityGroups,
       });
       this.remediationFunction = remediation.remediationFunction;
       this.remediationRole = remediation.remediationRole;
@@ -451,14 +455,7 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
     );
     const anyResource: string[] = [WILDCARD_REASONS.listGuardrails];
     if (inVpc) {
-      policy.addStatements(new iam.PolicyStatement({
-        sid: 'ManageNetworkInterfaces',
-        actions: [
-          'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
-          'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-      }));
+      policy.addStatements(networkInterfacesStatement());
       anyResource.push(WILDCARD_REASONS.networkInterfaces);
     }
     acknowledgeWildcardResources(policy, ['*'], anyResource.join(' '));

@@ -1,5 +1,6 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ACCOUNT, newStack, only, partitionArn, REGION } from './helpers/stack';
 import { GuardrailEncryptionConfigRule, GuardrailEncryptionRemediationProps } from '../../src';
@@ -189,6 +190,27 @@ describe('the remediation, automatic', () => {
     });
     expect(byId('RuleRemediationFunction').resource.Properties.Environment.Variables.REMEDIATION_KEY_ARN).toBe(KEY_ARN);
     expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).filter((id) => id.startsWith('RuleRemediatedGuardrailsPolicy'))).toEqual([]);
+  });
+
+  test('with the rule\'s VPC, the remediation function runs in it and may manage its network interfaces', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Network', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    new GuardrailEncryptionConfigRule(stack, 'Rule', { vpc, remediation: { keyUserArns: [APPS] } });
+    const template = Template.fromStack(stack);
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+    const remediation = functions.find(([id]) => id.startsWith('RuleRemediationFunction'))![1];
+    expect(remediation.Properties.VpcConfig.SubnetIds).toHaveLength(2);
+    expect(remediation.Metadata.checkov.skip.map((s: any) => s.id)).toEqual(['CKV_AWS_173']);
+    const policy = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).find(([id]) => id.startsWith('RuleRemediationPolicy'))![1];
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
+      Sid: 'ManageNetworkInterfaces',
+      Effect: 'Allow',
+      Action: [
+        'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
+        'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
+      ],
+      Resource: '*',
+    });
   });
 
   test('tokens are not refused for their shape', () => {

@@ -19,6 +19,10 @@ export const ENVIRONMENT_REASON =
   'The environment holds no secret (the allow-listed key ARNs and the metric namespace), and Lambda encrypts it at rest ' +
   'with its AWS managed key; a customer-managed key would need the deployer to hold kms:Encrypt on it.';
 
+export const REMEDIATION_ENVIRONMENT_REASON =
+  'The environment holds no secret (role and key ARNs, ownership tags, the rule\'s name), and Lambda encrypts it at rest ' +
+  'with its AWS managed key; a customer-managed key would need the deployer to hold kms:Encrypt on it.';
+
 export const WILDCARD_REASONS = {
   listGuardrails: 'bedrock:ListGuardrails, config:PutEvaluations and tag:GetResources support no resource-level permissions (Service Authorization Reference).',
   everyGuardrail: 'The rule reads every guardrail of its account and Region, including those created outside CDK: their ids are not known in advance.',

@@ -1,5 +1,6 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,9 +8,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeWildcardResources, LAMBDA_INSIDE_VPC_RULES, LAMBDA_OUTSIDE_VPC_REASON, skipCheckovChecks, ENVIRONMENT_REASON, WILDCARD_REASONS } from '../acknowledgements';
+import { acknowledge, acknowledgeWildcardResources, LAMBDA_INSIDE_VPC_RULES, LAMBDA_OUTSIDE_VPC_REASON, skipCheckovChecks, REMEDIATION_ENVIRONMENT_REASON, WILDCARD_REASONS } from '../acknowledgements';
 import { EVALUATED_RESOURCE_TYPE } from '../kpi';
 import { ManagedPolicyGrantee } from '../managed-policy-grantee';
+import { networkInterfacesStatement } from '../network-interfaces';
 import { GuardrailKeyRemediationFunction } from './guardrail-key-remediation-function';
 import { REMEDIATION_ENV, REMEDIATION_TAG } from './settings';
 import { accountOfArn, isRoleOrUserArn } from '../../../core/arns';
@@ -45,6 +47,10 @@ export interface RemediationContext {
   readonly maxRotationDays: number;
   readonly reserveConcurrency: boolean;
   readonly logRetention: logs.RetentionDays;
+  /** The rule's network settings: the remediation function runs where the rule's does. */
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 const STEP = 'PutGuardrailOnCustomerManagedKey';
@@ -66,9 +72,13 @@ export function createRemediation(
   const policy = new iam.ManagedPolicy(scope, 'RemediationPolicy', {
     description: 'What the remediation of the AWS Config rule on Bedrock guardrail encryption needs',
     roles: [role],
-    statements: remediationStatements(stack, props, context, everyGuardrail, everyKey),
+    statements: [
+      ...remediationStatements(stack, props, context, everyGuardrail, everyKey),
+      ...(context.vpc ? [networkInterfacesStatement()] : []),
+    ],
   });
-  acknowledgeWildcardResources(policy, ['*'], WILDCARD_REASONS.remediationAnyResource);
+  acknowledgeWildcardResources(policy, ['*'],
+    [WILDCARD_REASONS.remediationAnyResource, ...(context.vpc ? [WILDCARD_REASONS.networkInterfaces] : [])].join(' '));
   acknowledgeWildcardResources(policy, [everyGuardrail], WILDCARD_REASONS.remediationEveryGuardrail);
   acknowledgeWildcardResources(policy, [everyKey], WILDCARD_REASONS.remediationEveryKey);
 
@@ -83,6 +93,9 @@ export function createRemediation(
     deadLetterQueue: context.deadLetterQueue,
     // One run at a time: two runs for the same guardrail must not both create a key.
     reservedConcurrentExecutions: context.reserveConcurrency ? 1 : undefined,
+    vpc: context.vpc,
+    vpcSubnets: context.vpcSubnets,
+    securityGroups: context.securityGroups,
     environment: {
       [REMEDIATION_ENV.partition]: stack.partition,
       [REMEDIATION_ENV.account]: stack.account,
@@ -111,8 +124,11 @@ export function createRemediation(
   // Lambda checks the role's permissions (dead-letter queue) when it creates the function.
   fn.node.addDependency(policy, grants);
   const resource = fn.node.defaultChild as lambda.CfnFunction;
-  acknowledge(fn, LAMBDA_INSIDE_VPC_RULES, LAMBDA_OUTSIDE_VPC_REASON);
-  skipCheckovChecks(resource, { CKV_AWS_117: LAMBDA_OUTSIDE_VPC_REASON, CKV_AWS_173: ENVIRONMENT_REASON });
+  if (!context.vpc) {
+    acknowledge(fn, LAMBDA_INSIDE_VPC_RULES, LAMBDA_OUTSIDE_VPC_REASON);
+    skipCheckovChecks(resource, { CKV_AWS_117: LAMBDA_OUTSIDE_VPC_REASON });
+  }
+  skipCheckovChecks(resource, { CKV_AWS_173: REMEDIATION_ENVIRONMENT_REASON });
 
   const automationRole = new iam.Role(scope, 'AutomationRole', {
     assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com', {
