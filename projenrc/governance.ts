@@ -21,6 +21,9 @@ export function configureGovernance(project: awscdk.AwsCdkConstructLibrary): voi
   // construct is generated next to it. The handler's own modules live under `private/handler/` and are
   // bundled with it, so they may import the dev-only SDK clients too.
   project.eslint?.allowDevDeps('src/governance/private/handler/**');
+  // The Config rule's remediation function (`private/remediation/*.lambda.ts`, discovered the same way)
+  // and its modules call the same SDK clients.
+  project.eslint?.allowDevDeps('src/governance/private/remediation/**');
 
   // `npx cdk-secure-guardrail audit`: the account audit, bundled with its SDK clients into one file under
   // `assets/` (which the npm package ships), so that the command needs no dependency at run time.

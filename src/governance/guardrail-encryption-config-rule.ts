@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GuardrailEncryptionCheckFunction } from './guardrail-encryption-check-function';
+import type { GuardrailEncryptionRemediationProps } from './guardrail-encryption-remediation';
 import {
   acknowledge,
   acknowledgeWildcardResources,
@@ -20,6 +21,9 @@ import {
 } from './private/acknowledgements';
 import { DEFAULT_METRIC_NAMESPACE, ENV, KPI, OCCASIONAL_KPI, RULE_DIMENSION } from './private/kpi';
 import { ManagedPolicyGrantee } from './private/managed-policy-grantee';
+import { networkInterfacesStatement } from './private/network-interfaces';
+import { createRemediation } from './private/remediation/create-remediation';
+import { REMEDIATION_TAG } from './private/remediation/settings';
 import { createDeadLetterQueue, createServiceKey, grantSendToDeadLetterQueue } from './private/service-key';
 import { cloudWatchLogsKeyStatement, sqsThroughIamStatement } from './private/service-key-statements';
 import { fail, Origin, originOf, refuse } from '../core/errors';
@@ -27,6 +31,7 @@ import { KEY_REQUIREMENTS } from '../core/key-requirements';
 import { ROTATION_DAYS } from '../core/kms-limits';
 import { checkNumber, checkString } from '../core/validation';
 import { checkCustomerManagedKey } from '../detection/customer-managed-key';
+import { GuardrailKeyPolicy } from '../key/guardrail-key-policy';
 
 /**
  * Properties of a `GuardrailEncryptionConfigRule`.
@@ -120,6 +125,17 @@ export interface GuardrailEncryptionConfigRuleProps {
    * @default true
    */
   readonly reserveConcurrency?: boolean;
+
+  /**
+   * Turns on the remediation: an AWS Config remediation (an SSM Automation document that invokes a
+   * Lambda function) that puts a non-compliant guardrail whose working draft has no customer-managed
+   * key on a key of the library's standard, keeping every other setting, and never replaces a
+   * customer-managed key. Manual unless `automatic` is set. See the README, "Remediating non-compliant
+   * guardrails", for its settings, permissions and limits.
+   *
+   * @default - no remediation
+   */
+  readonly remediation?: GuardrailEncryptionRemediationProps;
 }
 
 /**
@@ -207,6 +223,15 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
   /** Where the invocations of the function that failed after Lambda's retries are kept (14 days). */
   public readonly deadLetterQueue: sqs.IQueue;
 
+  /** The remediation's function, when `remediation` is given. */
+  public readonly remediationFunction?: lambda.IFunction;
+
+  /**
+   * The remediation function's role, when `remediation` is given: a key given as `remediation.key`
+   * must let it use the key through Bedrock.
+   */
+  public readonly remediationRole?: iam.IRole;
+
   private readonly allowedKeys: kms.IKey[] = [];
   private readonly kpiPeriod: Duration;
   private readonly origin: Origin;
@@ -262,6 +287,27 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
     this.allowReadingOwnResults(role);
 
     for (const [i, key] of (props.allowedKeys ?? []).entries()) this.allow(key, `allowedKeys[${i}]`);
+
+    if (props.remediation) {
+      const remediation = createRemediation(this, props.remediation, {
+        origin: this.origin,
+        configRuleName: this.configRuleName,
+        configRuleArn: this.configRuleArn,
+        evaluatorRole: role,
+        logKey: this.encryptionKey,
+        deadLetterQueue: this.deadLetterQueue,
+        runtime: newestNodeRuntime(),
+        maxRotationDays: props.maxRotationDays ?? KEY_REQUIREMENTS.maxRotationDays,
+        reserveConcurrency: props.reserveConcurrency ?? true,
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets,
+        securityGroups: props.securityGroups,
+      });
+      this.remediationFunction = remediation.remediationFunction;
+      this.remediationRole = remediation.remediationRole;
+      if (!props.remediation.key) this.allowReadingRemediatedGuardrails(role);
+    }
   }
 
   /**
@@ -410,14 +456,7 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
     );
     const anyResource: string[] = [WILDCARD_REASONS.listGuardrails];
     if (inVpc) {
-      policy.addStatements(new iam.PolicyStatement({
-        sid: 'ManageNetworkInterfaces',
-        actions: [
-          'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
-          'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-      }));
+      policy.addStatements(networkInterfacesStatement());
       anyResource.push(WILDCARD_REASONS.networkInterfaces);
     }
     acknowledgeWildcardResources(policy, ['*'], anyResource.join(' '));
@@ -503,6 +542,29 @@ export class GuardrailEncryptionConfigRule extends Construct implements iam.IGra
         resources: [this.configRuleArn],
       })],
     });
+  }
+
+  /**
+   * GetGuardrail on a guardrail the remediation re-keyed needs kms:Decrypt through Bedrock: the created
+   * key's policy names the rule's role, and this lets its IAM policy allow it, on those keys only.
+   */
+  private allowReadingRemediatedGuardrails(role: iam.IRole): void {
+    const stack = Stack.of(this);
+    const everyKey = stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
+    const policy = new iam.ManagedPolicy(this, 'RemediatedGuardrailsPolicy', {
+      description: 'Lets the AWS Config rule on Bedrock guardrail encryption read the guardrails its remediation re-keyed',
+      roles: [role],
+    });
+    acknowledgeWildcardResources(policy, [everyKey], WILDCARD_REASONS.remediatedKeys);
+    policy.addStatements(new iam.PolicyStatement({
+      sid: 'ReadRemediatedGuardrails',
+      actions: ['kms:Decrypt'],
+      resources: [everyKey],
+      conditions: {
+        StringEquals: GuardrailKeyPolicy.viaBedrockCondition(this),
+        StringLike: { [`aws:ResourceTag/${REMEDIATION_TAG}`]: stack.formatArn({ service: 'bedrock', resource: 'guardrail', resourceName: '*' }) },
+      },
+    }));
   }
 
   private allow(key: kms.IKey, property: string): void {

@@ -1,6 +1,16 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import {
+  BEDROCK_SERVICE_ACTIONS,
+  bedrockServiceConditions,
+  deploymentConditions,
+  GRANTS_FOR_AWS_RESOURCES_ONLY_CONDITION,
+  KEY_POLICY_SIDS,
+  KeyPolicyPlace,
+  keyPolicyStatementOrder,
+  viaBedrock,
+} from './key-policy-statements';
 import { accountRoot, namedPrincipalStatement, namingOnce, stackPrincipal } from './named-principals';
 import { GuardrailOrganizationScope, organizationCondition } from './organization-scope';
 import { Origin, originOf, refuse, stackDisplayName } from '../core/errors';
@@ -13,9 +23,6 @@ import {
 } from '../core/kms-actions';
 
 const OWNER = 'GuardrailKeyPolicy';
-
-/** What the opt-in statement for Bedrock's service principal allows (aws/modern-data-architecture-accelerator issue 46). */
-const BEDROCK_SERVICE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'];
 
 /**
  * Who may do what with a guardrail's customer-managed key.
@@ -114,15 +121,25 @@ export class GuardrailKeyPolicy {
   public static documentFor(scope: IConstruct, props: GuardrailKeyPolicyProps = {}): iam.PolicyDocument {
     return namingOnce(() => {
       const deployers = props.deploymentPrincipals ?? [GuardrailKeyPolicy.defaultDeploymentPrincipal(scope)];
-      const statements = [
-        GuardrailKeyPolicy.administrationStatement(scope, props.keyAdmins, deployers),
-        ...GuardrailKeyPolicy.deploymentStatements(scope, deployers),
-      ];
-      if (props.keyUsers && props.keyUsers.length > 0) statements.push(GuardrailKeyPolicy.keyUseStatement(scope, props.keyUsers));
-      if (props.keyAuditors && props.keyAuditors.length > 0) statements.push(GuardrailKeyPolicy.keyAuditStatement(scope, props.keyAuditors));
-      if (props.bedrockServicePrincipal) statements.push(GuardrailKeyPolicy.bedrockServiceStatement(scope));
-      statements.push(GuardrailKeyPolicy.grantsForAwsResourcesOnlyStatement());
-      if (props.deletionProtection ?? true) statements.push(GuardrailKeyPolicy.deletionProtectionStatement());
+      // The order and the statements are those the remediation writes as JSON (key-policy-statements).
+      const order = keyPolicyStatementOrder({
+        keyUsers: (props.keyUsers ?? []).length > 0,
+        keyAuditors: (props.keyAuditors ?? []).length > 0,
+        bedrockServicePrincipal: props.bedrockServicePrincipal ?? false,
+        deletionProtection: props.deletionProtection ?? true,
+      });
+      const statements = order.flatMap((kind): iam.PolicyStatement[] => {
+        switch (kind) {
+          case 'administration': return [GuardrailKeyPolicy.administrationStatement(scope, props.keyAdmins, deployers)];
+          case 'deployment': return GuardrailKeyPolicy.deploymentStatements(scope, deployers);
+          case 'deploymentGrants': return [];
+          case 'use': return [GuardrailKeyPolicy.keyUseStatement(scope, props.keyUsers!)];
+          case 'audit': return [GuardrailKeyPolicy.keyAuditStatement(scope, props.keyAuditors!)];
+          case 'bedrockService': return [GuardrailKeyPolicy.bedrockServiceStatement(scope)];
+          case 'grantsForAwsResourcesOnly': return [GuardrailKeyPolicy.grantsForAwsResourcesOnlyStatement()];
+          case 'deletionProtection': return [GuardrailKeyPolicy.deletionProtectionStatement()];
+        }
+      });
       return new iam.PolicyDocument({ statements });
     });
   }
@@ -143,7 +160,7 @@ export class GuardrailKeyPolicy {
     const deployers = GuardrailKeyPolicy.deployers(origin, scope, deploymentPrincipals);
     const admins = keyAdmins && keyAdmins.length > 0 ? keyAdmins : [accountRoot(scope)];
     return namedPrincipalStatement(origin, scope, {
-      sid: 'KeyAdministration',
+      sid: KEY_POLICY_SIDS.administration,
       principals: { keyAdmins: admins, deploymentPrincipals: deployers },
       accountAllowedIn: 'keyAdmins',
       actions: KEY_ADMIN_ACTIONS,
@@ -159,19 +176,19 @@ export class GuardrailKeyPolicy {
   public static deploymentStatements(scope: IConstruct, deploymentPrincipals?: iam.IPrincipal[]): iam.PolicyStatement[] {
     const origin = originOf(OWNER, scope);
     const principals = GuardrailKeyPolicy.deployers(origin, scope, deploymentPrincipals);
-    const viaBedrock = GuardrailKeyPolicy.viaBedrockCondition(scope);
+    const [deployment, grants] = deploymentConditions(placeOf(scope));
     return [
       namedPrincipalStatement(origin, scope, {
-        sid: 'GuardrailDeploymentThroughBedrock',
+        sid: KEY_POLICY_SIDS.deployment,
         principals: { deploymentPrincipals: principals },
         actions: GUARDRAIL_DEPLOYMENT_ACTIONS,
-        conditions: { StringEquals: viaBedrock },
+        conditions: deployment,
       }),
       namedPrincipalStatement(origin, scope, {
-        sid: 'GuardrailDeploymentGrantsForAwsResources',
+        sid: KEY_POLICY_SIDS.deploymentGrants,
         principals: { deploymentPrincipals: principals },
         actions: GUARDRAIL_GRANT_ACTIONS,
-        conditions: { StringEquals: viaBedrock, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+        conditions: grants,
       }),
     ];
   }
@@ -184,7 +201,7 @@ export class GuardrailKeyPolicy {
     const origin = originOf(OWNER, scope);
     if (keyUsers.length === 0) refuse(origin, 'keyUsers must name at least one principal; received an empty list.');
     return namedPrincipalStatement(origin, scope, {
-      sid: 'GuardrailUseThroughBedrock',
+      sid: KEY_POLICY_SIDS.use,
       principals: { keyUsers },
       actions: GUARDRAIL_USE_ACTIONS,
       conditions: { StringEquals: GuardrailKeyPolicy.viaBedrockCondition(scope) },
@@ -200,7 +217,7 @@ export class GuardrailKeyPolicy {
     const origin = originOf(OWNER, scope);
     if (keyAuditors.length === 0) refuse(origin, 'keyAuditors must name at least one principal; received an empty list.');
     return namedPrincipalStatement(origin, scope, {
-      sid: 'GuardrailKeyAudit', principals: { keyAuditors }, actions: KEY_AUDIT_ACTIONS, growing: true,
+      sid: KEY_POLICY_SIDS.audit, principals: { keyAuditors }, actions: KEY_AUDIT_ACTIONS, growing: true,
     });
   }
 
@@ -209,16 +226,12 @@ export class GuardrailKeyPolicy {
    * account and Region (`aws:SourceAccount`, `aws:SourceArn`).
    */
   public static bedrockServiceStatement(scope: IConstruct): iam.PolicyStatement {
-    const stack = Stack.of(scope);
     return new iam.PolicyStatement({
-      sid: 'BedrockServiceForGuardrails',
+      sid: KEY_POLICY_SIDS.bedrockService,
       principals: [new iam.ServicePrincipal('bedrock.amazonaws.com')],
-      actions: BEDROCK_SERVICE_ACTIONS,
+      actions: [...BEDROCK_SERVICE_ACTIONS],
       resources: ['*'],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'bedrock', resource: 'guardrail', resourceName: '*' }) },
-      },
+      conditions: bedrockServiceConditions(placeOf(scope)),
     });
   }
 
@@ -272,15 +285,15 @@ export class GuardrailKeyPolicy {
    * the other statements allow (the deployers' grants are for AWS resources).
    */
   public static grantsForAwsResourcesOnlyStatement(): iam.PolicyStatement {
-    return denyEveryone('DenyGrantsExceptForAwsResources', 'kms:CreateGrant',
-      { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } });
+    return denyEveryone(KEY_POLICY_SIDS.grantsForAwsResourcesOnly, 'kms:CreateGrant',
+      { BoolIfExists: { ...GRANTS_FOR_AWS_RESOURCES_ONLY_CONDITION.BoolIfExists } });
   }
 
   /**
    * An explicit deny of `kms:ScheduleKeyDeletion` for every principal.
    */
   public static deletionProtectionStatement(): iam.PolicyStatement {
-    return denyEveryone('DenyKeyDeletion', 'kms:ScheduleKeyDeletion');
+    return denyEveryone(KEY_POLICY_SIDS.deletionProtection, 'kms:ScheduleKeyDeletion');
   }
 
   /**
@@ -288,8 +301,7 @@ export class GuardrailKeyPolicy {
    * requests Bedrock makes in the stack's Region.
    */
   public static viaBedrockCondition(scope: IConstruct): { [key: string]: string } {
-    const stack = Stack.of(scope);
-    return { 'kms:ViaService': `bedrock.${stack.region}.${stack.urlSuffix}` };
+    return viaBedrock(placeOf(scope));
   }
 
   /**
@@ -322,6 +334,12 @@ export class GuardrailKeyPolicy {
   }
 
   private constructor() {}
+}
+
+/** The stack's partition, Region, account and URL suffix (tokens unless the stack's environment is known). */
+function placeOf(scope: IConstruct): KeyPolicyPlace {
+  const stack = Stack.of(scope);
+  return { partition: stack.partition, region: stack.region, account: stack.account, urlSuffix: stack.urlSuffix };
 }
 
 function denyEveryone(sid: string, action: string, conditions?: { [operator: string]: unknown }): iam.PolicyStatement {

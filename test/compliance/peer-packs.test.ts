@@ -120,3 +120,48 @@ describe('peer compliance packs on every construct of the library', () => {
     }
   });
 });
+
+describe('peer compliance packs with the Config rule\'s remediation', () => {
+  const remediation = (stack: Stack): GuardrailEncryptionConfigRuleProps => ({
+    remediation: { automatic: true, keyUserArns: [`arn:aws:iam::${stack.account}:role/apps/*`], publishVersion: true },
+  });
+
+  test('the remediation adds nothing the packs report but its function outside a VPC (Control Tower)', () => {
+    expect(peerErrors(undefined, remediation)).toEqual({
+      'cdk-validator-cfnguard: lambda_inside_vpc_check': [
+        'Everything/EncryptionRule/Function/Resource', 'Everything/EncryptionRule/RemediationFunction/Resource',
+        'Everything/Baseline/EncryptionRule/Function/Resource', 'Everything/Baseline/EncryptionRule/RemediationFunction/Resource',
+      ],
+    });
+  });
+
+  test('with the rule\'s VPC, the remediation function runs in it too, and Control Tower reports nothing', () => {
+    expect(peerErrors(undefined, (stack) => ({ ...withVpc(stack), ...remediation(stack) }))).toEqual({});
+  });
+
+  test('its acknowledgements are on its own resources, with a reason, and listed in the README', () => {
+    const { stack: plain } = everyConstruct();
+    const { stack } = everyConstruct(undefined, undefined, remediation);
+    const before = acknowledgements(plain);
+    const added = Object.fromEntries(Object.entries(acknowledgements(stack)).filter(([node]) => !(node in before)));
+    expect(added).toEqual({
+      'Everything/EncryptionRule/RemediationPolicy': {
+        'AwsSolutions-IAM5[Resource::*]': expect.stringMatching(/no resource-level permissions.*remediation tag/),
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:eu-west-1:111111111111:guardrail/*]': expect.stringMatching(/found non-compliant/),
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:eu-west-1:111111111111:key/*]': expect.stringMatching(/customer managed.*remediation tag/),
+      },
+      'Everything/EncryptionRule/RemediatedGuardrailsPolicy': {
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:eu-west-1:111111111111:key/*]': expect.stringMatching(/through Bedrock only/),
+      },
+      'Everything/EncryptionRule/RemediationFunction': Object.fromEntries(
+        ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'].map((id) => [id, expect.stringMatching(/pass `vpc`/)])),
+    });
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf-8');
+    for (const [node, rules] of Object.entries(added)) {
+      expect(readme).toContain(`\`${node.replace(/^Everything\//, '')}\``);
+      for (const id of Object.keys(rules)) {
+        expect(readme).toContain(`\`${id.replace(/\[Resource::arn:.*:(guardrail|key)\/\*\]$/, '[Resource::arn:…:$1/*]')}\``);
+      }
+    }
+  });
+});

@@ -19,10 +19,18 @@ export const ENVIRONMENT_REASON =
   'The environment holds no secret (the allow-listed key ARNs and the metric namespace), and Lambda encrypts it at rest ' +
   'with its AWS managed key; a customer-managed key would need the deployer to hold kms:Encrypt on it.';
 
+export const REMEDIATION_ENVIRONMENT_REASON =
+  'The environment holds no secret (role and key ARNs, ownership tags, the rule\'s name), and Lambda encrypts it at rest ' +
+  'with its AWS managed key; a customer-managed key would need the deployer to hold kms:Encrypt on it.';
+
 export const WILDCARD_REASONS = {
   listGuardrails: 'bedrock:ListGuardrails, config:PutEvaluations and tag:GetResources support no resource-level permissions (Service Authorization Reference); bedrock:ListEnforcedGuardrailsConfiguration lists the Region\'s enforced configurations and names no resource.',
   everyGuardrail: 'The rule reads every guardrail of its account and Region, including those created outside CDK: their ids are not known in advance.',
   everyKey: 'The rule reads the metadata, rotation and policy of whichever key a guardrail names: keys are not known in advance. No cryptographic action is allowed.',
+  remediatedKeys: 'kms:Decrypt through Bedrock only, and only on keys carrying the tag of the keys the remediation created, whose ids are not known in advance.',
+  remediationAnyResource: 'tag:GetResources, bedrock:ListGuardrails and kms:CreateKey support no resource-level permissions (Service Authorization Reference); kms:CreateKey and kms:TagResource only with the remediation tag.',
+  remediationEveryGuardrail: 'The remediation re-keys whichever guardrail of the account and Region the Config rule found non-compliant, including those created outside CDK.',
+  remediationEveryKey: 'kms:DescribeKey tells whether a guardrail\'s key is customer managed (to leave it alone); every other key action is limited to keys carrying the remediation tag, and cryptographic ones to Bedrock.',
   networkInterfaces: 'The actions of the AWS managed policy AWSLambdaVPCAccessExecutionRole: ec2:DescribeNetworkInterfaces supports no resource-level permissions and the function\'s interfaces are created by Lambda at run time.',
 } as const;
 

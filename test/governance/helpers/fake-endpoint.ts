@@ -22,7 +22,7 @@ export interface ReceivedRequest {
   /** The path, without the query. */
   readonly path: string;
   readonly query: URLSearchParams;
-  /** The JSON body, `{}` when there is none. */
+  /** The body: parsed when it is JSON, `{}` when there is none, the text otherwise. */
   readonly body: any;
 }
 
@@ -88,7 +88,7 @@ export class FakeAwsEndpoint {
         region: /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(String(request.headers.authorization ?? ''))?.[1] ?? '',
         path: decodeURIComponent(url.pathname),
         query: url.searchParams,
-        body: text ? JSON.parse(text) : {},
+        body: parseBody(text),
       };
       this.received.push(received);
       const next = this.scripts.get(operation)?.shift() ?? this.responder?.(received) ?? { status: 200 };
@@ -96,5 +96,14 @@ export class FakeAwsEndpoint {
       response.writeHead(next.status, { 'content-type': 'application/json', ...(next.error ? { 'x-amzn-errortype': next.error } : {}) });
       response.end(JSON.stringify(body));
     });
+  }
+}
+
+function parseBody(text: string): any {
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
