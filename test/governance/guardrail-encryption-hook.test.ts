@@ -58,7 +58,8 @@ describe('GuardrailEncryptionHook with defaults', () => {
     expect(assetKey).toMatch(/^[0-9a-f]{64}\.guard$/);
     const assembly = (stack.node.root as App).synth();
     const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf-8'));
-    const asset = Object.values(manifest.files as Record<string, any>).find((f) => f.destinations[Object.keys(f.destinations)[0]].objectKey === assetKey);
+    const asset = Object.values(manifest.files as Record<string, any>)
+      .find((f) => Object.values(f.destinations as Record<string, any>)[0].objectKey === assetKey);
     expect(asset.source.packaging).toBe('file');
     expect(fs.readFileSync(path.join(assembly.directory, asset.source.path), 'utf-8')).toBe(fs.readFileSync(RULE_FILE, 'utf-8'));
   });
@@ -130,12 +131,20 @@ describe('GuardrailEncryptionHook with defaults', () => {
     expect(statements.map((s) => s.Sid)).toEqual(['KeyAdministration', 'HookWritesReportsThroughS3', 'AccountReadsReportsThroughS3', 'DenyGrantsExceptForAwsResources']);
     expect(statements[0].Action).not.toContain('kms:Decrypt');
     expect(statements[1]).toEqual({
-      Sid: 'HookWritesReportsThroughS3', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [role.id, 'Arn'] } },
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', Condition: viaS3,
+      Sid: 'HookWritesReportsThroughS3',
+      Effect: 'Allow',
+      Principal: { AWS: { 'Fn::GetAtt': [role.id, 'Arn'] } },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: viaS3,
     });
     expect(statements[2]).toEqual({
-      Sid: 'AccountReadsReportsThroughS3', Effect: 'Allow', Principal: { AWS: partitionArn(`:iam::${ACCOUNT}:root`) },
-      Action: 'kms:Decrypt', Resource: '*', Condition: viaS3,
+      Sid: 'AccountReadsReportsThroughS3',
+      Effect: 'Allow',
+      Principal: { AWS: partitionArn(`:iam::${ACCOUNT}:root`) },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: viaS3,
     });
   });
 
@@ -199,7 +208,9 @@ describe('GuardrailEncryptionHook options', () => {
       Uri: 's3://org-guard-rules/bedrock/guardrail-encryption.guard', VersionId: '3HL4kqtJlcpXroDTDmJ',
     });
     expect(only(template, 'AWS::IAM::ManagedPolicy').resource.Properties.PolicyDocument.Statement[0]).toEqual({
-      Sid: 'ReadRule', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Sid: 'ReadRule',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
       Resource: partitionArn(':s3:::org-guard-rules/bedrock/guardrail-encryption.guard'),
     });
     const assembly = (stack.node.root as App).synth();
