@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { acknowledge } from './private/acknowledgements';
+import { acknowledge, skipCheckovChecks } from './private/acknowledgements';
 import { createServiceKey } from './private/service-key';
 import { fail, Origin, originOf } from '../core/errors';
 import { checkOneOf, checkString, unresolved } from '../core/validation';
@@ -275,7 +275,10 @@ export class GuardrailEncryptionHook extends Construct {
     (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     acknowledge(bucket, REPLICATION_RULES,
       'The bucket holds the hook\'s reports, a record of deployments also kept by CloudFormation\'s stack events; replicating it to another Region would add a bucket and a key per Region for no recovery need.');
-    if (!props.serverAccessLogsBucket) acknowledge(bucket, ACCESS_LOG_RULES, NO_ACCESS_LOGS_REASON);
+    if (!props.serverAccessLogsBucket) {
+      acknowledge(bucket, ACCESS_LOG_RULES, NO_ACCESS_LOGS_REASON);
+      skipCheckovChecks(bucket.node.defaultChild as s3.CfnBucket, { CKV_AWS_18: NO_ACCESS_LOGS_REASON });
+    }
     return bucket;
   }
 
