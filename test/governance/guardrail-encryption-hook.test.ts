@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, DefaultStackSynthesizer, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
@@ -216,6 +216,23 @@ describe('GuardrailEncryptionHook options', () => {
     const assembly = (stack.node.root as App).synth();
     const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf-8'));
     expect(Object.keys(manifest.files)).toEqual([expect.anything()]); // the template only
+  });
+
+  test('a template for service-managed StackSets: environment-agnostic, no asset, no bootstrap parameter, the failure mode a parameter', () => {
+    const app = new App();
+    const stack = new Stack(app, 'GuardrailHookStackSet', { synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) });
+    const mode = new CfnParameter(stack, 'FailureMode', { allowedValues: ['WARN', 'FAIL'], default: 'WARN' });
+    new GuardrailEncryptionHook(stack, 'Hook', {
+      failureMode: mode.valueAsString,
+      ruleLocation: { bucket: s3.Bucket.fromBucketName(stack, 'Rules', 'org-guard-rules'), objectKey: 'guardrail-encryption.guard' },
+    });
+    const assembly = app.synth();
+    const artifact = assembly.getStackByName('GuardrailHookStackSet');
+    expect(Object.keys(artifact.template.Parameters)).toEqual(['FailureMode']);
+    expect(artifact.template.Rules).toBeUndefined();
+    expect(artifact.assets).toEqual([]);
+    const trust = only(Template.fromStack(stack), 'AWS::IAM::Role').resource.Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(trust.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
   });
 
   test('log retention and server access logging', () => {
