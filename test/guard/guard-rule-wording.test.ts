@@ -1,4 +1,6 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
 import { GuardrailEncryptionHook } from '../../src';
 import { findingLine, KEY_PENDING_WINDOW, KEY_RETAINED, KEY_ROTATION, KEY_SYMMETRIC } from '../../src/core/key-checks';
 import { KEY_REQUIREMENTS } from '../../src/core/key-requirements';
@@ -47,5 +49,15 @@ describe('the Guard rule file', () => {
     expect(rule).toContain(`PendingWindowInDays >= ${KEY_REQUIREMENTS.minPendingWindowDays}`);
     expect(rule).toContain(`KeySpec == '${KEY_REQUIREMENTS.keySpec}'`);
     expect(rule).toContain(`KeyUsage == '${KEY_REQUIREMENTS.keyUsage}'`);
+  });
+});
+
+describe('the Guard rule in the npm package', () => {
+  test('ships at guard/guardrail-encryption.guard, where the construct finds it; its unit tests do not ship', () => {
+    const root = path.join(__dirname, '..', '..');
+    expect(GuardrailEncryptionHook.RULE_FILE).toBe(path.join(root, 'guard', 'guardrail-encryption.guard'));
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: root, encoding: 'utf-8' }));
+    const files = (packed[0].files as Array<{ path: string }>).map((f) => f.path).filter((f) => f.startsWith('guard/'));
+    expect(files).toEqual(['guard/guardrail-encryption.guard']);
   });
 });
