@@ -1,11 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { GuardrailEncryptionHook, GuardrailEncryptionHookProps } from '../../src';
+import { registerPeerChecks } from '../helpers/peer-packs';
 import { ENV } from '../helpers/synth';
 
 /** `<plugin>: <rule>` → construct paths the packs report as errors on a stack holding only the hook. */
@@ -14,14 +13,7 @@ function packErrors(props: (stack: Stack) => GuardrailEncryptionHookProps = () =
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'hook-packs-')),
     context: { '@aws-cdk/core:failSynthOnValidationErrors': false },
   });
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app),
-    new NIST80053R5Checks(app),
-    new HIPAASecurityChecks(app),
-    new PCIDSS321Checks(app),
-    new ServerlessChecks(app),
-    new CfnGuardValidator({ controlTowerRulesEnabled: true }),
-  );
+  registerPeerChecks(app);
   const stack = new Stack(app, 'Governance', { env: ENV });
   new GuardrailEncryptionHook(stack, 'GuardHook', props(stack));
   const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
