@@ -2,6 +2,7 @@ import { awscdk, javascript } from 'projen';
 import { configureArchitecture } from './projenrc/architecture';
 import { configureCompatibility } from './projenrc/compatibility';
 import { configureGovernance } from './projenrc/governance';
+import { configureGuard } from './projenrc/guard';
 import { configureIntegration } from './projenrc/integration';
 import { configureMultiLanguage } from './projenrc/multi-language';
 
@@ -130,6 +131,7 @@ project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 configureArchitecture(project);
 configureCompatibility(project);
 configureGovernance(project);
+configureGuard(project);
 configureIntegration(project, OFFLINE_CDK_ENV);
 configureMultiLanguage(project);
 

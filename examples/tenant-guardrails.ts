@@ -7,6 +7,7 @@ import {
   GuardrailEncryptionAspect,
   GuardrailEncryptionChecks,
   GuardrailEncryptionConfigRule,
+  GuardrailEncryptionHook,
   GuardrailKeyMonitoring,
   SecureGuardrail,
 } from '../src';
@@ -79,24 +80,43 @@ export class TenantGuardrailsStack extends Stack {
 }
 
 /**
+ * What a platform team deploys once per account and Region: the Guard hook that refuses, at deployment,
+ * any guardrail without a customer-managed key, whichever CloudFormation stack or Cloud Control API client
+ * (the Terraform awscc provider) creates it.
+ */
+export class GuardrailDeploymentHookStack extends Stack {
+  public readonly hook: GuardrailEncryptionHook;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.hook = new GuardrailEncryptionHook(this, 'GuardrailHook', {
+      // Roll out with 'WARN', read the hook's reports, then enforce.
+      failureMode: 'FAIL',
+      stackFilters: { excludeStackNames: ['sandbox-experiments'] },
+    });
+  }
+}
+
+/**
  * Builds the example app into `app` (used by `examples/app.ts` and by the tests): the application
  * team's tenant guardrails, a legacy stack migrated by the platform team, and the platform team's
  * synth-time enforcement over all of it.
  */
-export function buildExampleApp(app: App): { tenants: TenantGuardrailsStack; legacy: LegacyGuardrailStack } {
+export function buildExampleApp(app: App): { tenants: TenantGuardrailsStack; legacy: LegacyGuardrailStack; platform: GuardrailDeploymentHookStack } {
   const env = {
     account: app.node.tryGetContext('account') ?? '111122223333',
     region: app.node.tryGetContext('region') ?? 'eu-central-1',
   };
   const tenants = new TenantGuardrailsStack(app, 'TenantGuardrails', { env });
   const legacy = new LegacyGuardrailStack(app, 'LegacyGuardrails', { env });
+  const platform = new GuardrailDeploymentHookStack(app, 'GuardrailDeploymentHook', { env });
 
   // Platform team: every guardrail of the app must have a compliant customer-managed key. The aspect
   // fails `cdk synth` on a violation, the pack adds the findings to the validation report, and both
   // write guardrail-compliance.json (once).
   GuardrailEncryptionAspect.applyTo(app);
   Validations.of(app).addPlugins(new GuardrailEncryptionChecks(app));
-  return { tenants, legacy };
+  return { tenants, legacy, platform };
 }
 
 const ASSISTANT_SOURCE = `

@@ -6,7 +6,7 @@ import { GuardrailEncryptionChecks } from '../src';
 
 describe('the example app', () => {
   const app = new App();
-  const { tenants: stack, legacy } = buildExampleApp(app);
+  const { tenants: stack, legacy, platform } = buildExampleApp(app);
   // The example registers the pack and the report, which print during synthesis.
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
@@ -68,5 +68,14 @@ describe('the example app', () => {
       [expect.stringMatching(/^acmeassistantServiceRole/), expect.stringMatching(/^EncryptionRuleRole/)],
       [expect.stringMatching(/^globexassistantServiceRole/), expect.stringMatching(/^EncryptionRuleRole/)],
     ]);
+  });
+
+  test('deploys the Guard hook that refuses guardrails without a customer-managed key, beside the tenants', () => {
+    Template.fromStack(platform).hasResourceProperties('AWS::CloudFormation::GuardHook', {
+      FailureMode: 'FAIL',
+      TargetOperations: ['RESOURCE', 'CLOUD_CONTROL'],
+      StackFilters: { FilteringCriteria: 'ALL', StackNames: { Exclude: ['sandbox-experiments'] } },
+    });
+    expect(platform.hook.node.path).toBe('GuardrailDeploymentHook/GuardrailHook');
   });
 });

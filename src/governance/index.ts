@@ -4,3 +4,4 @@ export * from './guardrail-compliance-dashboard';
 export * from './guardrail-findings-hub';
 export * from './guardrail-governance-baseline';
 export * from './guardrail-encryption-remediation';
+export * from './guardrail-encryption-hook';

@@ -1,28 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { GuardrailEncryptionConfigRule, GuardrailEncryptionConfigRuleProps } from '../../src';
 import { everyConstruct } from '../helpers/every-construct';
+import { registerPeerChecks } from '../helpers/peer-packs';
 
 /** Construct paths of resources the user wrote in `everyConstruct`, not the library. */
 const USER_RESOURCES = [/^Everything\/Assistant\//, /^Everything\/Legacy$/, /^Everything\/Network\//, /^Everything\/UserGrant/];
-
-function registerPeerChecks(app: App): void {
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app),
-    new NIST80053R5Checks(app),
-    new HIPAASecurityChecks(app),
-    new PCIDSS321Checks(app),
-    new ServerlessChecks(app),
-    new CfnGuardValidator({ controlTowerRulesEnabled: true }),
-  );
-}
 
 /** `<plugin>: <rule>` → construct paths of library resources the packs report as errors. */
 function peerErrors(

@@ -6,7 +6,7 @@ Each PATH is a template or a directory searched for *.template.json (a cdk.out, 
 included). Fails (exit 1) when:
   - cfn-lint reports an error (warnings and informational findings are printed, not fatal);
   - checkov fails any check on an AWS::KMS::* or AWS::Bedrock::* resource, on a resource of the
-    library's governance constructs (the demo's KeyMonitoring, EncryptionRule and ComplianceDashboard:
+    library's governance constructs (the demo's KeyMonitoring, EncryptionRule, ComplianceDashboard and GuardrailHook:
     their inherent findings are skipped in the template with a reason), or CKV_AWS_7 (rotation) or
     CKV_AWS_33 (wildcard principal) anywhere;
   - checkov did not evaluate and pass CKV_AWS_7 and CKV_AWS_33 on every AWS::KMS::Key (so a checkov
@@ -26,7 +26,7 @@ from pathlib import Path
 KEY_CHECKS = {"CKV_AWS_7", "CKV_AWS_33"}
 GATED_TYPES = ("AWS::KMS::", "AWS::Bedrock::")
 # The construct ids the demo gives the governance constructs: their resources' logical ids start so.
-LIBRARY_CONSTRUCTS = ("KeyMonitoring", "EncryptionRule", "ComplianceDashboard")
+LIBRARY_CONSTRUCTS = ("KeyMonitoring", "EncryptionRule", "ComplianceDashboard", "GuardrailHook")
 
 
 def find_templates(paths):
