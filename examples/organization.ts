@@ -4,8 +4,8 @@
  *
  * - the security account holds the findings hub (an encrypted event bus the organization may send to, and an
  *   AWS Config organization aggregator);
- * - the delegated administrator of CloudFormation StackSets deploys the baseline (the guardrail rule and the
- *   forwarding of its findings) to every account of the organizational units, new accounts included, with a
+ * - the delegated administrator of CloudFormation StackSets deploys the baseline (the guardrail rule, the
+ *   deploy-time Guard hook and the forwarding of findings) to every account of the organizational units, new accounts included, with a
  *   service-managed StackSet built by cdk-stacksets.
  *
  * Synthesize it with
@@ -53,6 +53,8 @@ export class GuardrailGovernanceStackSetStack extends Stack {
     new GuardrailGovernanceBaseline(member, 'Baseline', {
       // The hub's bus, named by ARN: it lives in another account.
       findingsEventBusArn: `arn:aws:events:${settings.findingsRegion}:${settings.securityAccount}:event-bus/${GuardrailFindingsHub.DEFAULT_EVENT_BUS_NAME}`,
+      // Roll the deploy-time hook out warning first; switch to FAIL once the accounts' guardrails comply.
+      deploymentHookProps: { failureMode: 'WARN' },
     });
     new StackSet(this, 'GuardrailGovernance', {
       stackSetName: 'bedrock-guardrail-governance',

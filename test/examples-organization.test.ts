@@ -35,6 +35,11 @@ describe('the organization example (examples/organization.ts)', () => {
     member.hasResourceProperties('AWS::Events::Rule', {
       Targets: [Match.objectLike({ Arn: 'arn:aws:events:eu-central-1:444455556666:event-bus/bedrock-guardrail-findings' })],
     });
+    // The deploy-time hook, its rule read from the same per-Region asset bucket (as a .zip, which cdk-stacksets copies).
+    member.hasResourceProperties('AWS::CloudFormation::GuardHook', {
+      FailureMode: 'WARN',
+      RuleLocation: { Uri: { 'Fn::Join': ['', ['s3://', { 'Fn::Join': ['-', ['guardrail-governance-assets', { Ref: 'AWS::Region' }]] }, Match.stringLikeRegexp('^/[0-9a-f]{64}\\.zip$')]] } },
+    });
     // The rule's function code is an asset: cdk-stacksets serves it from the per-Region asset buckets.
     member.hasResourceProperties('AWS::Lambda::Function', {
       Code: { S3Bucket: { 'Fn::Join': ['-', ['guardrail-governance-assets', { Ref: 'AWS::Region' }]] } },

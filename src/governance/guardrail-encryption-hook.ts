@@ -284,7 +284,9 @@ export class GuardrailEncryptionHook extends Construct {
 
   private ruleLocation(location: GuardrailHookRuleLocation | undefined): { uri: string; objectArn: string; versionId?: string } {
     if (location === undefined) {
-      const asset = new s3assets.Asset(this, 'Rule', { path: PACKAGED_RULE });
+      // A zipped folder holding the rule alone, not the file itself: the hook reads .zip rule sets too, and
+      // cdk-stacksets (which deploys the organization baseline) copies only zip and folder assets to its buckets.
+      const asset = new s3assets.Asset(this, 'Rule', { path: path.dirname(PACKAGED_RULE), exclude: ['*', `!${path.basename(PACKAGED_RULE)}`] });
       return { uri: asset.s3ObjectUrl, objectArn: asset.bucket.arnForObjects(asset.s3ObjectKey) };
     }
     const { objectKey, versionId } = location;

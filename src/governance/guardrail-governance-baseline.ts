@@ -5,11 +5,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GuardrailEncryptionConfigRule, GuardrailEncryptionConfigRuleProps } from './guardrail-encryption-config-rule';
+import { GuardrailEncryptionHook, GuardrailEncryptionHookProps } from './guardrail-encryption-hook';
 import { acknowledge } from './private/acknowledgements';
 import { EVENT_BUS_ARN, FORWARDED_FINDINGS } from './private/forwarded-findings';
 import { createDeadLetterQueue, createServiceKey } from './private/service-key';
 import { eventBridgeDeadLetterKeyStatement, sqsThroughIamStatement } from './private/service-key-statements';
-import { originOf } from '../core/errors';
+import { originOf, refuse } from '../core/errors';
 import { checkString } from '../core/validation';
 
 /**
@@ -31,12 +32,28 @@ export interface GuardrailGovernanceBaselineProps {
    * @default - findings stay in the account
    */
   readonly findingsEventBusArn?: string;
+
+  /**
+   * Whether the account gets the deploy-time Guard hook (`GuardrailEncryptionHook`), which refuses a
+   * guardrail breaking the key standard in any CloudFormation or Cloud Control API operation.
+   *
+   * @default true
+   */
+  readonly deploymentHook?: boolean;
+
+  /**
+   * The hook's settings. Start an organization's rollout with `failureMode: 'WARN'`.
+   *
+   * @default - the hook's defaults (see `GuardrailEncryptionHookProps`: `FAIL`, every stack)
+   */
+  readonly deploymentHookProps?: GuardrailEncryptionHookProps;
 }
 
 /**
  * The guardrail governance every account of an organization gets, in one construct: the guardrail
  * rule (`GuardrailEncryptionConfigRule`, which finds every guardrail of the account and Region however
- * it was created) and, with `findingsEventBusArn`, an EventBridge rule that forwards its compliance
+ * it was created, with its remediation when `configRule.remediation` is set), the deploy-time Guard
+ * hook (`GuardrailEncryptionHook`) and, with `findingsEventBusArn`, an EventBridge rule that forwards its compliance
  * changes and every CreateGuardrail, UpdateGuardrail, CreateGuardrailVersion and DeleteGuardrail of the
  * account to the organization's `GuardrailFindingsHub`.
  *
@@ -48,6 +65,9 @@ export interface GuardrailGovernanceBaselineProps {
 export class GuardrailGovernanceBaseline extends Construct {
   /** The guardrail rule of the account and Region. */
   public readonly configRule: GuardrailEncryptionConfigRule;
+
+  /** The deploy-time Guard hook, unless `deploymentHook` is false. */
+  public readonly deploymentHook?: GuardrailEncryptionHook;
 
   /** The rule that forwards findings to the organization's bus, with `findingsEventBusArn`. */
   public readonly forwardingRule?: events.Rule;
@@ -63,6 +83,11 @@ export class GuardrailGovernanceBaseline extends Construct {
       checkString(origin, 'findingsEventBusArn', busArn, { min: 1, max: 1600, pattern: EVENT_BUS_ARN, allowed: 'an event bus ARN, arn:<partition>:events:<region>:<account>:event-bus/<name>' });
     }
     this.configRule = new GuardrailEncryptionConfigRule(this, 'EncryptionRule', props.configRule);
+    if (props.deploymentHook ?? true) {
+      this.deploymentHook = new GuardrailEncryptionHook(this, 'DeploymentHook', props.deploymentHookProps);
+    } else if (props.deploymentHookProps) {
+      refuse(origin, 'deploymentHookProps is set but deploymentHook is false, so no hook would use them; allowed: drop deploymentHookProps, or deploymentHook true (the default).');
+    }
     if (busArn === undefined) return;
 
     const key = createServiceKey(this, 'ForwardingKey', {

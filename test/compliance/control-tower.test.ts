@@ -29,8 +29,8 @@ function controlTowerFailures(build: (stack: Stack) => void, resourceType: strin
 describe('AWS Control Tower proactive controls (@cdklabs/cdk-validator-cfnguard)', () => {
   test('pass on every key the library creates, CT.KMS.PR.3 included', () => {
     // The guardrail's key, the remediated guardrail's key, the alerts key, the Config rule's key, and the
-    // organization baseline's (its rule's and its forwarding's) and the findings hub's.
-    expect(controlTowerFailures(() => undefined, 'AWS::KMS::Key')).toEqual({ failures: {}, checked: 7 });
+    // organization baseline's (its rule's, its hook log's and its forwarding's) and the findings hub's.
+    expect(controlTowerFailures(() => undefined, 'AWS::KMS::Key')).toEqual({ failures: {}, checked: 8 });
   });
 
   test('fail CT.KMS.PR.3 on a key without the statement, so the check above can fail', () => {

@@ -52,16 +52,18 @@ describe('GuardrailEncryptionHook with defaults', () => {
     expect(stack.resolve(hook.hook.ref)).toEqual({ Ref: guardHook.id });
   });
 
-  test('the rule is the packaged guard/guardrail-encryption.guard, uploaded as a file asset under a .guard key', () => {
+  test('the rule is the packaged guard/guardrail-encryption.guard, alone in a zipped folder asset', () => {
     expect(GuardrailEncryptionHook.RULE_FILE).toBe(RULE_FILE);
     expect(assetBucket).toBe(`cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`);
-    expect(assetKey).toMatch(/^[0-9a-f]{64}\.guard$/);
+    expect(assetKey).toMatch(/^[0-9a-f]{64}\.zip$/);
     const assembly = (stack.node.root as App).synth();
     const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf-8'));
     const asset = Object.values(manifest.files as Record<string, any>)
       .find((f) => Object.values(f.destinations as Record<string, any>)[0].objectKey === assetKey);
-    expect(asset.source.packaging).toBe('file');
-    expect(fs.readFileSync(path.join(assembly.directory, asset.source.path), 'utf-8')).toBe(fs.readFileSync(RULE_FILE, 'utf-8'));
+    expect(asset.source.packaging).toBe('zip');
+    // The folder's unit tests (guard/tests/, in the repository only) stay out.
+    expect(fs.readdirSync(path.join(assembly.directory, asset.source.path))).toEqual(['guardrail-encryption.guard']);
+    expect(fs.readFileSync(path.join(assembly.directory, asset.source.path, 'guardrail-encryption.guard'), 'utf-8')).toBe(fs.readFileSync(RULE_FILE, 'utf-8'));
   });
 
   test('the execution role is assumed by CloudFormation hooks of this account and Region only', () => {

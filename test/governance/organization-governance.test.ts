@@ -32,7 +32,7 @@ function complianceChange(configRuleName: string) {
 }
 
 describe('GuardrailGovernanceBaseline', () => {
-  test('without a findings bus: the guardrail rule only, nothing forwarded', () => {
+  test('without a findings bus: nothing forwarded', () => {
     const stack = newStack();
     const baseline = new GuardrailGovernanceBaseline(stack, 'Baseline');
     const template = Template.fromStack(stack);
@@ -40,6 +40,24 @@ describe('GuardrailGovernanceBaseline', () => {
     template.resourceCountIs('AWS::Events::Rule', 0);
     expect(baseline.forwardingRule).toBeUndefined();
     expect(baseline.deadLetterQueue).toBeUndefined();
+  });
+
+  test('includes the deploy-time Guard hook by default, with the settings given', () => {
+    const stack = newStack();
+    const baseline = new GuardrailGovernanceBaseline(stack, 'Baseline', { deploymentHookProps: { failureMode: 'WARN' } });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudFormation::GuardHook', 1);
+    template.hasResourceProperties('AWS::CloudFormation::GuardHook', { FailureMode: 'WARN', TargetOperations: ['RESOURCE', 'CLOUD_CONTROL'] });
+    expect(baseline.deploymentHook).toBeDefined();
+  });
+
+  test('leaves the hook out on request, and refuses settings for the hook it leaves out', () => {
+    const stack = newStack();
+    const baseline = new GuardrailGovernanceBaseline(stack, 'Baseline', { deploymentHook: false });
+    Template.fromStack(stack).resourceCountIs('AWS::CloudFormation::GuardHook', 0);
+    expect(baseline.deploymentHook).toBeUndefined();
+    expect(() => new GuardrailGovernanceBaseline(newStack(), 'Baseline', { deploymentHook: false, deploymentHookProps: { failureMode: 'WARN' } }))
+      .toThrow('[TestStack/Baseline] GuardrailGovernanceBaseline: deploymentHookProps is set but deploymentHook is false');
   });
 
   test('passes the rule its settings', () => {
