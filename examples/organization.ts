@@ -69,7 +69,10 @@ export class GuardrailGovernanceStackSetStack extends Stack {
 }
 
 /** Builds the organization example into `app` (used by this file and by the tests). */
-export function buildOrganizationExample(app: App, settings: OrganizationSettings): { findings: GuardrailFindingsStack; admin: GuardrailGovernanceStackSetStack } {
+export function buildOrganizationExample(
+  app: App,
+  settings: OrganizationSettings,
+): { findings: GuardrailFindingsStack; admin: GuardrailGovernanceStackSetStack } {
   const findings = new GuardrailFindingsStack(app, 'GuardrailFindings', settings, {
     env: { account: settings.securityAccount, region: settings.findingsRegion },
   });

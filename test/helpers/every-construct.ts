@@ -52,7 +52,9 @@ export function everyConstruct(
   new GuardrailComplianceDashboard(stack, 'Dashboard', { configRule: rule, keyMonitoring, guardrails: [guardrail] });
   // What each account of an organization gets, and the security account's hub (one stack here, for the packs).
   const hub = new GuardrailFindingsHub(stack, 'FindingsHub', { organization: { organizationId: 'o-a1b2c3d4e5' } });
-  new GuardrailGovernanceBaseline(stack, 'Baseline', { findingsEventBusArn: hub.eventBus.eventBusArn, configRule: { ...ruleProps, configRuleName: 'baseline-guardrail-encryption' },
+  new GuardrailGovernanceBaseline(stack, 'Baseline', {
+    findingsEventBusArn: hub.eventBus.eventBusArn,
+    configRule: { ...ruleProps, configRuleName: 'baseline-guardrail-encryption' },
     // The account's access-log bucket: without one, Control Tower's CT.S3.PR.2 (not acknowledgeable) reports the hook's log bucket.
     deploymentHookProps: { serverAccessLogsBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'access-logs-111111111111') },
   });
