@@ -60,6 +60,31 @@ const UNDECIDABLE: Record<string, { guard: Flags; reason: string }> = {
     guard: { errors: [], warnings: [] },
     reason: 'KeyManageable (nobody may call kms:PutKeyPolicy) needs the policy evaluation of the pack; Guard\'s policy check is about decryption',
   },
+  // Decryption by the account or the organization through Bedrock: Guard accepts any grant to * or the root that a
+  // kms:ViaService condition limits to Bedrock. The pack accepts it only for kms:Decrypt, in the key's Region, on the key
+  // of a guardrail the app enforces (account-wide) or shares (organization-wide), which needs the other resources of
+  // the app (EnforcedGuardrailConfiguration, ResourcePolicy) and the stack's Region: Guard is more lenient here, and
+  // the Config rule judges these keys as the pack does after deployment.
+  'Main/account-wide-not-enforced': {
+    guard: { errors: [], warnings: [] },
+    reason: 'account-wide decryption through Bedrock on the key of a guardrail no EnforcedGuardrailConfiguration names: Guard does not relate the key to enforcement',
+  },
+  'Main/account-wide-other-region-enforced': {
+    guard: { errors: [], warnings: [] },
+    reason: 'kms:ViaService names Bedrock of another Region: Guard checks the service, not the Region a template does not hold',
+  },
+  'Main/organization-wide-enforced': {
+    guard: { errors: [], warnings: [] },
+    reason: 'organization-wide decryption on the key of a guardrail enforced but not shared: Guard does not relate the key to a resource policy',
+  },
+  'Main/organization-generate-data-key-shared': {
+    guard: { errors: [], warnings: [] },
+    reason: 'kms:GenerateDataKey for the organization through Bedrock: Guard judges decryption only, the pack every action beyond kms:Decrypt',
+  },
+  'Main/everyone-via-bedrock-shared': {
+    guard: { errors: [], warnings: [] },
+    reason: 'anyone through Bedrock, without the organization condition: Guard checks kms:ViaService only, the pack who the policy lets in',
+  },
 };
 
 /** Guardrails of the corpus that are not AWS::Bedrock::Guardrail resources, so that no Guard rule ever sees them. */
