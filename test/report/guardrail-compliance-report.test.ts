@@ -5,8 +5,8 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { GuardrailComplianceReport, GuardrailEncryptionAspect, SecureGuardrail } from '../../src';
-import { KEY_MONTHLY_COST_USD, KEY_PRICE_READ_ON, KEY_PRICE_SOURCE } from '../../src/core/kms-price';
 import { complianceMarkdown } from '../../src/core/compliance-markdown';
+import { KEY_MONTHLY_COST_USD, KEY_PRICE_READ_ON, KEY_PRICE_SOURCE } from '../../src/core/kms-price';
 import { cfnGuardrail } from '../corpus/corpus-app';
 import { ENV, MANDATORY_TAGS } from '../helpers/synth';
 

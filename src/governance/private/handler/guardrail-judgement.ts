@@ -173,7 +173,8 @@ async function judgeVersion(summary: GuardrailSummary, version: string, context:
     facts = readKey(context.kms, fromArn.key.arn);
     context.keyFacts.set(fromArn.key.arn, facts);
   }
-  return { ...judgeByKey(fromArn.key.id, fromArn.reasons, await widenedFor(summary, fromArn.key.arn, await facts, context), context.settings), kmsKeyArn };
+  const judged = await widenedFor(summary, fromArn.key.arn, await facts, context);
+  return { ...judgeByKey(fromArn.key.id, fromArn.reasons, judged, context.settings), kmsKeyArn };
 }
 
 /**
