@@ -43,7 +43,7 @@ export function everyConstruct(
   GuardrailKeyRemediationAspect.applyTo(stack, { mandatoryTags: MANDATORY_TAGS });
 
   const keyMonitoring = new GuardrailKeyMonitoring(stack, 'KeyMonitoring', { keys: [guardrail.encryptionKey], guardrails: [guardrail] });
-  const rule = new GuardrailEncryptionConfigRule(stack, 'EncryptionRule', configRuleProps(stack));
+  const rule = new GuardrailEncryptionConfigRule(stack, 'EncryptionRule', { alarmTopic: keyMonitoring.topic, ...configRuleProps(stack) });
   guardrail.grantRead(rule);
   new GuardrailComplianceDashboard(stack, 'Dashboard', { configRule: rule, keyMonitoring, guardrails: [guardrail] });
   extend(stack);
