@@ -60,7 +60,7 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
       Runtime: newest,
       Handler: 'index.handler',
       Timeout: 300,
-      MemorySize: 256,
+      MemorySize: 1024,
       ReservedConcurrentExecutions: 1,
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queue.id, 'Arn'] } },
       Role: { 'Fn::GetAtt': [role.id, 'Arn'] },
