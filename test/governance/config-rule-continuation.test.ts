@@ -90,6 +90,14 @@ test('a follow-up goes on after its cursor, with the counts it was given, and as
   expect(tagging.commandCalls(GetResourcesCommand)).toHaveLength(0);
 });
 
+test('a follow-up that has no time to start a guardrail hands its cursor on', async () => {
+  const continued: ConfigRuleInvocation[] = [];
+  const event = { ...invocation(), continuation: continuation(guardrailArn('a'), 3) };
+  await evaluateGuardrailEncryption(event, deps({ remainingTimeMs: timeForGuardrails(0), continueRun: async (e) => { continued.push(e); } }));
+  expect(delivered()).toEqual([]);
+  expect(continued.map((e) => [e.continuation?.after, e.continuation?.invocations])).toEqual([[guardrailArn('a'), 4]]);
+});
+
 test(`after ${MAX_INVOCATIONS_PER_RUN} invocations a run stops continuing and leaves the rest to the next run`, async () => {
   const continueRun = jest.fn(async () => undefined);
   const event = { ...invocation(), continuation: continuation(guardrailArn('a'), MAX_INVOCATIONS_PER_RUN) };

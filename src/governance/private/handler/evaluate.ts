@@ -150,8 +150,10 @@ class Run {
     const { last, left } = await this.judgeWithinBudget(todo, history);
 
     const unused = (await candidates)?.filter((candidate) => !this.usedKeyIds.has(keyIdOf(candidate.keyArn)));
-    const next: Continuation | undefined = left > 0 && last !== undefined
-      ? { after: last, invocations: (continuation?.invocations ?? 0) + 1, counts: { ...this.counts }, orphanCandidates: unused }
+    // A follow-up that could start nothing hands its own cursor on.
+    const after = last ?? continuation?.after;
+    const next: Continuation | undefined = left > 0 && after !== undefined
+      ? { after, invocations: (continuation?.invocations ?? 0) + 1, counts: { ...this.counts }, orphanCandidates: unused }
       : undefined;
     const orphans = next || !unused ? undefined : await confirmOrphans(this.deps.kms, unused);
     this.publishMeasures(next === undefined, orphans);
