@@ -69,8 +69,8 @@ export interface GuardrailEncryptionConfigRuleProps {
   /**
    * The handler's timeout (1 second to 15 minutes). The handler watches the time it has left: a run it
    * cannot finish in one invocation delivers what it evaluated and goes on in a follow-up invocation of
-   * itself. At the default, one invocation evaluates about 10,000 guardrails of three versions each at
-   * 50 ms per AWS call (README, "Config rule at scale").
+   * itself. At the default, one invocation evaluates more than 10,000 guardrails of three versions each
+   * at 50 ms per AWS call (README, "The Config rule at scale").
    *
    * @default Duration.minutes(5)
    */
@@ -161,6 +161,11 @@ export interface GuardrailEncryptionConfigRuleProps {
  * 2026-03-01T10:00Z): …"); when it becomes COMPLIANT the time it took is published as
  * `TimeToRemediate`. In a Region where Bedrock is not offered (ListGuardrails answers
  * ValidationException) the rule reports an empty set and succeeds.
+ *
+ * Evaluations go to Config a batch of 100 at a time as they are found. A run the function cannot finish
+ * within its timeout delivers what it evaluated and goes on in a follow-up invocation of the function
+ * (which may invoke itself, and nothing else); evaluations Config refuses are re-sent, and if still
+ * refused fail the invocation after the others are delivered (with `alarmTopic`, an alarm says so).
  *
  * Config takes no INSUFFICIENT_DATA from a rule, and NOT_APPLICABLE would hide the guardrail, so what
  * could not be evaluated is reported NON_COMPLIANT with the reason. Guardrails deleted since the last

@@ -68,13 +68,13 @@ const continuation = (after: string, invocations: number, orphanCandidates?: Arr
   counts: { total: 1, encryptedWithCmk: 1, compliant: 1, nonCompliant: 0, notEvaluated: 0, removed: 0, remediated: 0 },
 });
 
-test('without a follow-up invocation, a run out of time delivers what it evaluated and leaves the rest to the next run, saying so', async () => {
+test('without a follow-up invocation, a run out of time delivers what it evaluated and says what it left', async () => {
   const result = await evaluateGuardrailEncryption(invocation(), deps({ remainingTimeMs: timeForGuardrails(2) }));
   expect(result).toMatchObject({ total: 2, left: 2 });
   expect(result.continued).toBeUndefined();
   expect(delivered()).toEqual([guardrailArn('a'), guardrailArn('b')]);
   expect(lines).toContain('WARNING ran out of time: 2 guardrail(s) left, not evaluated in this run (no follow-up invocation); '
-    + 'the next run evaluates them (raise the timeout to evaluate every guardrail in one run)');
+    + 'they keep their last result (raise the timeout to evaluate every guardrail)');
 });
 
 test('a follow-up goes on after its cursor, with the counts it was given, and asks for the next one', async () => {
@@ -98,7 +98,7 @@ test('a follow-up that has no time to start a guardrail hands its cursor on', as
   expect(continued.map((e) => [e.continuation?.after, e.continuation?.invocations])).toEqual([[guardrailArn('a'), 4]]);
 });
 
-test(`after ${MAX_INVOCATIONS_PER_RUN} invocations a run stops continuing and leaves the rest to the next run`, async () => {
+test(`after ${MAX_INVOCATIONS_PER_RUN} invocations a run stops continuing and says what it left`, async () => {
   const continueRun = jest.fn(async () => undefined);
   const event = { ...invocation(), continuation: continuation(guardrailArn('a'), MAX_INVOCATIONS_PER_RUN) };
   await evaluateGuardrailEncryption(event, deps({ remainingTimeMs: timeForGuardrails(1), continueRun }));

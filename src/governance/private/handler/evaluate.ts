@@ -30,7 +30,7 @@ export interface EvaluationDependencies {
   readonly remainingTimeMs?: () => number;
   /**
    * Continues the run in a follow-up invocation with this event. Without it, a run that runs out of
-   * time leaves the rest to the next run.
+   * time leaves the rest unevaluated (they keep their last result).
    */
   readonly continueRun?: (event: ConfigRuleInvocation) => Promise<void>;
 }
@@ -43,7 +43,7 @@ export interface EvaluationSummary extends RunCounts {
   readonly orphanedKeys?: number;
   /** ListGuardrails answered ValidationException, taken for a Region where Bedrock is not offered: nothing was evaluated. */
   readonly bedrockUnavailable?: boolean;
-  /** Guardrails this invocation ran out of time for (left to a follow-up invocation, or the next run). */
+  /** Guardrails this invocation ran out of time for (left to a follow-up invocation). */
   readonly left?: number;
   /** The rest of the run goes on in a follow-up invocation. */
   readonly continued?: boolean;
@@ -74,9 +74,8 @@ const RESERVE_SHARE = 0.25;
 /** A guardrail is started only when the time left covers this many times the longest one so far. */
 const SAFETY_FACTOR = 2;
 /**
- * Invocations of one run at most: a run that still has guardrails left then leaves them to the next
- * run rather than invoking itself without end (at the default timeout, far more guardrails than
- * Bedrock lets an account have).
+ * Invocations of one run at most: a run that still has guardrails left then stops, rather than
+ * invoking itself without end (at the default timeout, about half a million guardrails).
  */
 export const MAX_INVOCATIONS_PER_RUN = 20;
 
@@ -254,7 +253,7 @@ class Run {
     const where = `after ${next.after}, the run's invocation ${next.invocations + 1}`;
     if (!this.deps.continueRun || next.invocations >= MAX_INVOCATIONS_PER_RUN) {
       this.log(`WARNING ran out of time: ${left} guardrail(s) left, not evaluated in this run (${this.deps.continueRun ? `${MAX_INVOCATIONS_PER_RUN} invocations reached` : 'no follow-up invocation'}); `
-        + 'the next run evaluates them (raise the timeout to evaluate every guardrail in one run)');
+        + 'they keep their last result (raise the timeout to evaluate every guardrail)');
       return false;
     }
     await this.deps.continueRun({ ...this.event, continuation: next });
