@@ -38,7 +38,7 @@ export function lambdaSelfInvoker(config: ConfigServiceClient, functionName: str
       let status: number;
       let answer = '';
       try {
-        const { response } = await config.config.requestHandler.handle(request as any);
+        const { response } = await config.config.requestHandler.handle(request);
         status = response.statusCode;
         for await (const chunk of response.body as AsyncIterable<Buffer>) answer += chunk.toString();
       } catch (error) {
