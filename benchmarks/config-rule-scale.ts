@@ -27,6 +27,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { GuardrailEncryptionConfigRule } from '../src';
 import { AccountShape, FakeAccount } from '../test/governance/helpers/fake-account';
+import { useLocalEndpoint } from '../test/governance/helpers/fake-endpoint';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const VERSIONS = Number(process.env.BENCH_VERSIONS ?? 2);
@@ -137,9 +138,7 @@ async function main(): Promise<void> {
   const configuredS = configuredTimeoutSeconds();
   const account = new AccountProcess();
   const { url } = await account.ask({ start: true });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_EC2_METADATA_DISABLED: 'true',
-  });
+  useLocalEndpoint(url);
   // The handler's KPI and finding lines are not the benchmark's output.
   const log = console.log;
   console.log = (...args: unknown[]) => { if (typeof args[0] === 'string' && /^(\n|  )/.test(args[0])) log(...args); };

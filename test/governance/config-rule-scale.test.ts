@@ -1,5 +1,6 @@
 import { invocation } from './handler-fixtures';
 import { FakeAccount } from './helpers/fake-account';
+import { useLocalEndpoint } from './helpers/fake-endpoint';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 
 /*
@@ -26,14 +27,7 @@ async function startAccount(shape: ConstructorParameters<typeof FakeAccount>[0])
 
 beforeAll(async () => {
   account = new FakeAccount({ guardrails: 0, versions: 0, latencyMs: 1 });
-  const url = await account.start();
-  // The clients read their settings from the environment on their first call; nothing may override the handler's.
-  for (const name of Object.keys(process.env)) {
-    if (/^AWS_(ENDPOINT_URL|MAX_ATTEMPTS|RETRY_MODE|PROFILE|IGNORE_CONFIGURED_ENDPOINT_URLS)/.test(name)) delete process.env[name];
-  }
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_EC2_METADATA_DISABLED: 'true',
-  });
+  useLocalEndpoint(await account.start());
 });
 afterAll(async () => {
   await account.stop();

@@ -8,7 +8,7 @@ import {
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ACCOUNT, errors, guardrailArn, invocation, keyArn, NOTIFICATION_TIME, REGION, RULE_NAME } from './handler-fixtures';
+import { ACCOUNT, errors, guardrailArn, invocation, keyArn, keyPolicy, NOTIFICATION_TIME, REGION, RULE_NAME } from './handler-fixtures';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 import {
   EvaluationDependencies,
@@ -102,18 +102,6 @@ interface KeyFixture {
   readonly statements?: object[];
 }
 
-/** A key policy as GuardrailKeyPolicy writes it, with `statements` for its use. */
-function keyPolicy(statements: object[] = [{
-  Sid: 'GuardrailUseThroughBedrock',
-  Effect: 'Allow',
-  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-  Action: 'kms:Decrypt',
-  Resource: '*',
-  Condition: { StringEquals: { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com` }, ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCOUNT}:role/App`] } },
-}]): string {
-  const administration = { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['kms:DescribeKey', 'kms:PutKeyPolicy'], Resource: '*' };
-  return JSON.stringify({ Version: '2012-10-17', Statement: [administration, ...statements] });
-}
 
 function givenKey(arn: string, fixture: KeyFixture = {}): void {
   kms.on(DescribeKeyCommand, { KeyId: arn }).resolves({

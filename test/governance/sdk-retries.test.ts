@@ -3,7 +3,7 @@ import { BedrockClient, ListGuardrailsCommand } from '@aws-sdk/client-bedrock';
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { invocation, keyArn } from './handler-fixtures';
-import { FakeAwsEndpoint } from './helpers/fake-endpoint';
+import { FakeAwsEndpoint, useLocalEndpoint } from './helpers/fake-endpoint';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 import { SDK_CLIENT_CONFIG } from '../../src/governance/private/handler/sdk';
 
@@ -65,14 +65,7 @@ describe('the Lambda handler\'s own clients, against a local endpoint', () => {
   const throttled = { status: 400, error: 'ThrottlingException' };
 
   beforeAll(async () => {
-    const url = await endpoint.start();
-    // The clients read their settings from the environment on their first call; nothing may override the handler's.
-    for (const name of Object.keys(process.env)) {
-      if (/^AWS_(ENDPOINT_URL|MAX_ATTEMPTS|RETRY_MODE|PROFILE|IGNORE_CONFIGURED_ENDPOINT_URLS)/.test(name)) delete process.env[name];
-    }
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_EC2_METADATA_DISABLED: 'true',
-    });
+    useLocalEndpoint(await endpoint.start());
   });
   afterAll(async () => {
     process.env = { ...saved };

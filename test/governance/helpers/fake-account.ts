@@ -1,5 +1,9 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { keyPolicy, ACCOUNT, REGION } from '../handler-fixtures';
+
+/** A key policy as GuardrailKeyPolicy writes it: administration, and use through Bedrock by one role. */
+const KEY_POLICY = keyPolicy();
 
 /**
  * A simulated AWS account, served on a local HTTP endpoint for the SDK clients of the Config rule's
@@ -19,8 +23,7 @@ export interface AccountShape {
   readonly guardrailsPerKey?: number;
 }
 
-export const REGION = 'eu-west-1';
-export const ACCOUNT = '111111111111';
+export { ACCOUNT, REGION } from '../handler-fixtures';
 
 /** A request as the account received it. */
 interface Call {
@@ -209,19 +212,3 @@ function operationOfPath(method: string, path: string): string {
   if (method === 'GET' && /^\/guardrails\/[^/]+$/.test(path)) return 'GetGuardrail';
   return `${method} ${path}`;
 }
-
-/** A key policy as GuardrailKeyPolicy writes it: administration, and use through Bedrock by one role. */
-const KEY_POLICY = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['kms:DescribeKey', 'kms:PutKeyPolicy'], Resource: '*' },
-    {
-      Sid: 'GuardrailUseThroughBedrock',
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-      Action: 'kms:Decrypt',
-      Resource: '*',
-      Condition: { StringEquals: { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com` }, ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCOUNT}:role/App`] } },
-    },
-  ],
-});
