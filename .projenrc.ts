@@ -123,6 +123,12 @@ project.addTask('bench', {
   exec: 'node -r ts-node/register benchmarks/enforcement-overhead.ts',
 });
 
+project.addTask('bench:config-rule', {
+  description: "Run the Config rule's bundled handler against a simulated account (latency per call, N guardrails x versions) and check it finishes within the function's timeout and loses no evaluation across invocations",
+  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true' },
+  steps: [{ spawn: 'bundle' }, { exec: 'node -r ts-node/register benchmarks/config-rule-scale.ts' }],
+});
+
 // `build` packages the npm package everywhere; the other languages need their toolchains (and .NET an
 // SDK this project does not assume), so they are built by `package-all` or the `package:<lang>` tasks.
 project.packageTask.reset();

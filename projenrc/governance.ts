@@ -10,6 +10,8 @@ const HANDLER_SDK_CLIENTS = [
   '@aws-sdk/client-config-service@^3',
   '@aws-sdk/client-kms@^3',
   '@aws-sdk/client-resource-groups-tagging-api@^3',
+  // Signs the one Lambda Invoke call that continues a run (the clients' own dependency, already installed).
+  '@smithy/signature-v4@^5',
 ];
 
 /** Build settings of the runtime-governance constructs (Lambda bundling, SDK clients). */

@@ -79,6 +79,7 @@ describe('peer compliance packs on every construct of the library', () => {
     const policies = Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).filter((id) => id.startsWith('EncryptionRule'));
     expect(policies).toEqual([
       expect.stringMatching(/^EncryptionRulePolicy/), expect.stringMatching(/^EncryptionRuleGrantsPolicy/), expect.stringMatching(/^EncryptionRuleOwnResultsPolicy/),
+      expect.stringMatching(/^EncryptionRuleContinuationPolicy/),
     ]);
   });
 

@@ -205,7 +205,10 @@ describe('an account modelled on the example app', () => {
   });
 });
 
-describe('throttling: the SDK\'s standard retry strategy, as the Config rule\'s', () => {
+describe('throttling: the SDK\'s retry strategy (adaptive, 6 attempts), as the Config rule\'s', () => {
+  // Adaptive mode slows the client down after each throttle, as it would against AWS: these take seconds.
+  jest.setTimeout(60_000);
+
   test('calls throttled up to five times still succeed: the same audit, having retried', async () => {
     const throttled = { status: 429, error: 'ThrottlingException' };
     const expected = await auditJson('audit', '--region', HOME);

@@ -8,7 +8,7 @@ import {
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ACCOUNT, errors, guardrailArn, invocation, keyArn, NOTIFICATION_TIME, REGION, RULE_NAME } from './handler-fixtures';
+import { ACCOUNT, errors, guardrailArn, invocation, keyArn, keyPolicy, NOTIFICATION_TIME, REGION, RULE_NAME } from './handler-fixtures';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 import {
   EvaluationDependencies,
@@ -102,18 +102,6 @@ interface KeyFixture {
   readonly statements?: object[];
 }
 
-/** A key policy as GuardrailKeyPolicy writes it, with `statements` for its use. */
-function keyPolicy(statements: object[] = [{
-  Sid: 'GuardrailUseThroughBedrock',
-  Effect: 'Allow',
-  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-  Action: 'kms:Decrypt',
-  Resource: '*',
-  Condition: { StringEquals: { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com` }, ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCOUNT}:role/App`] } },
-}]): string {
-  const administration = { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['kms:DescribeKey', 'kms:PutKeyPolicy'], Resource: '*' };
-  return JSON.stringify({ Version: '2012-10-17', Statement: [administration, ...statements] });
-}
 
 function givenKey(arn: string, fixture: KeyFixture = {}): void {
   kms.on(DescribeKeyCommand, { KeyId: arn }).resolves({
@@ -486,7 +474,7 @@ describe('listing', () => {
 
     // Without guardrailIdentifier ListGuardrails returns each guardrail's draft once.
     const listCalls = bedrock.commandCalls(ListGuardrailsCommand).filter((c) => !c.args[0].input.guardrailIdentifier);
-    expect(listCalls.map((c) => c.args[0].input)).toEqual([{ nextToken: undefined }, { nextToken: 'page-2' }]);
+    expect(listCalls.map((c) => c.args[0].input)).toEqual([{ maxResults: 1000, nextToken: undefined }, { maxResults: 1000, nextToken: 'page-2' }]);
     expect(reported().map((e) => e.ComplianceResourceId).sort()).toEqual(['p1a', 'p1b', 'p2a'].map((id) => guardrailArn(id)));
     expect(summary.total).toBe(3);
   });
@@ -566,15 +554,42 @@ describe('reporting', () => {
     expect(new Set(reported().map((e) => e.ComplianceResourceId)).size).toBe(250);
   });
 
-  test('evaluations Config refuses are counted and logged', async () => {
-    givenGuardrails({ id: 'g', kmsKeyArn: GOOD_KEY });
+  test('evaluations Config keeps refusing are re-sent, logged, counted in a metric after delivery, and fail the invocation', async () => {
+    givenGuardrails({ id: 'g', kmsKeyArn: GOOD_KEY }, { id: 'ok', kmsKeyArn: GOOD_KEY });
     givenKey(GOOD_KEY);
     config.on(PutEvaluationsCommand).resolves({
       FailedEvaluations: [{ ComplianceResourceId: guardrailArn('g'), ComplianceResourceType: 'AWS::Bedrock::Guardrail', ComplianceType: 'COMPLIANT', OrderingTimestamp: new Date() }],
     });
-    const summary = await evaluateGuardrailEncryption(invocation(), deps());
-    expect(summary.failedEvaluations).toBe(1);
-    expect(lines).toContain(`ERROR Config refused the evaluation of ${guardrailArn('g')} (COMPLIANT)`);
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.001);
+    try {
+      await expect(evaluateGuardrailEncryption(invocation(), deps())).rejects.toThrow(/AWS Config refused 1 evaluation\(s\) after 4 attempts .*the other 1 were delivered/);
+    } finally {
+      random.mockRestore();
+    }
+    // The first delivery, then three re-sends of the refused evaluation alone.
+    expect(config.commandCalls(PutEvaluationsCommand).map((c) => c.args[0].input.Evaluations!.map((e) => e.ComplianceResourceId))).toEqual([
+      [guardrailArn('g'), guardrailArn('ok')], [guardrailArn('g')], [guardrailArn('g')], [guardrailArn('g')],
+    ]);
+    expect(lines).toContain(`ERROR Config refused the evaluation of ${guardrailArn('g')} (COMPLIANT) 4 times`);
+    const delivery = lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((r) => r?._aws && 'EvaluationsRefused' in r);
+    expect(delivery).toMatchObject({ EvaluationsRefused: 1, GuardrailsLeft: 0 });
+    expect(lines.indexOf(JSON.stringify(delivery))).toBeGreaterThan(lines.findIndex((l) => l.startsWith('ERROR Config refused')));
+  });
+
+  test('an evaluation refused once is delivered when re-sent, and the invocation succeeds', async () => {
+    givenGuardrails({ id: 'g', kmsKeyArn: GOOD_KEY });
+    givenKey(GOOD_KEY);
+    config.on(PutEvaluationsCommand)
+      .resolvesOnce({ FailedEvaluations: [{ ComplianceResourceId: guardrailArn('g'), ComplianceResourceType: 'AWS::Bedrock::Guardrail', ComplianceType: 'COMPLIANT', OrderingTimestamp: new Date() }] })
+      .resolves({ FailedEvaluations: [] });
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.001);
+    try {
+      await expect(evaluateGuardrailEncryption(invocation(), deps())).resolves.toMatchObject({ total: 1, failedEvaluations: 0 });
+    } finally {
+      random.mockRestore();
+    }
+    expect(config.commandCalls(PutEvaluationsCommand)).toHaveLength(2);
+    expect(lines).toContain('WARNING re-sending 1 evaluation(s) Config refused');
   });
 
   test("the RDK's test token runs PutEvaluations in TestMode", async () => {
@@ -623,11 +638,13 @@ describe('reporting', () => {
     expect(kpis()).toMatchObject({ GuardrailsTotal: 0 });
   });
 
-  test('without a notification time the clock orders the evaluations', async () => {
+  test('an event without a notification time is refused before any call, naming the field', async () => {
     givenGuardrails({ id: 'g' });
-    const now = new Date('2026-04-01T00:00:00Z');
-    await evaluateGuardrailEncryption({ ...invocation(), invokingEvent: 'not json' }, { ...deps(), now: () => now });
-    expect(reportedFor('g').OrderingTimestamp).toEqual(now);
+    const invokingEvent = JSON.stringify({ awsAccountId: ACCOUNT, messageType: 'ScheduledNotification' });
+    await expect(evaluateGuardrailEncryption({ ...invocation(), invokingEvent }, deps()))
+      .rejects.toThrow('Malformed AWS Config event: invokingEvent.notificationCreationTime is missing; expected an ISO 8601 date-time');
+    expect(bedrock.calls()).toHaveLength(0);
+    expect(config.calls()).toHaveLength(0);
   });
 });
 
@@ -677,7 +694,7 @@ describe('every version is evaluated, not only the draft', () => {
     givenKey(GOOD_KEY);
     const summary = await evaluateGuardrailEncryption(invocation(), deps());
     expect(bedrock.commandCalls(ListGuardrailsCommand).map((c) => c.args[0].input)).toEqual([
-      { nextToken: undefined }, { guardrailIdentifier: guardrailArn('g'), nextToken: undefined },
+      { maxResults: 1000, nextToken: undefined }, { guardrailIdentifier: guardrailArn('g'), maxResults: 1000, nextToken: undefined },
     ]);
     expect(bedrock.commandCalls(GetGuardrailCommand).map((c) => c.args[0].input.guardrailVersion)).toEqual(['DRAFT', '1', '2']);
     expect(reported()).toHaveLength(1);
@@ -817,7 +834,7 @@ describe('time to remediate, from what Config keeps', () => {
     givenKey(GOOD_KEY);
     history(...many.map((g) => givenLastResult(g.id, 'NON_COMPLIANT', 'Non-compliant (since 2026-03-01T09:00Z): its key is disabled.')));
     await evaluateGuardrailEncryption(invocation(), deps());
-    const records = lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).filter((r) => r?._aws);
+    const records = lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).filter((r) => r?._aws && r.TimeToRemediate);
     expect(records.map((r) => r.TimeToRemediate.length)).toEqual([100, 50]);
     expect(records[1]._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'TimeToRemediate', Unit: 'Seconds' }]);
     expect(records[1]).not.toHaveProperty('GuardrailsTotal');

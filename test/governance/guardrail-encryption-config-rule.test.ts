@@ -7,8 +7,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { ACCOUNT, newStack, only, partitionArn, REGION } from './helpers/stack';
-import { SecureGuardrail } from '../../src';
+import { GuardrailKeyMonitoring, SecureGuardrail } from '../../src';
 import { GuardrailEncryptionConfigRule, GuardrailEncryptionConfigRuleProps } from '../../src/governance';
 
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1111aaaa-1111-1111-1111-111111111111`;
@@ -59,7 +60,7 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
       Runtime: newest,
       Handler: 'index.handler',
       Timeout: 300,
-      MemorySize: 256,
+      MemorySize: 1024,
       ReservedConcurrentExecutions: 1,
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queue.id, 'Arn'] } },
       Role: { 'Fn::GetAtt': [role.id, 'Arn'] },
@@ -142,6 +143,10 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
       [
         { Sid: 'ReadOwnResults', Effect: 'Allow', Action: 'config:GetComplianceDetailsByConfigRule', Resource: { 'Fn::GetAtt': [configRule.id, 'Arn'] } },
       ],
+      [
+        // A run that runs out of time goes on in an asynchronous invocation of the function by itself, and of nothing else.
+        { Sid: 'ContinueRun', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [fn.id, 'Arn'] } },
+      ],
     ]);
     for (const policy of Object.values(policies)) expect(policy.Properties.Roles).toEqual([{ Ref: role.id }]);
   });
@@ -154,12 +159,14 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
   });
 
   test('the function waits for its permissions (Lambda checks the dead-letter queue and network permissions) but not for the policy naming the rule (a cycle)', () => {
-    const [policy, grants, ownResults] = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
-    expect([policy, grants, ownResults]).toEqual([
+    const [policy, grants, ownResults, continuation] = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect([policy, grants, ownResults, continuation]).toEqual([
       expect.stringMatching(/^RulePolicy/), expect.stringMatching(/^RuleGrantsPolicy/), expect.stringMatching(/^RuleOwnResultsPolicy/),
+      expect.stringMatching(/^RuleContinuationPolicy/),
     ]);
     expect(fn.resource.DependsOn).toEqual(expect.arrayContaining([policy, grants]));
     expect(fn.resource.DependsOn).not.toContain(ownResults);
+    expect(fn.resource.DependsOn).not.toContain(continuation);
   });
 
   test('grants to the rule land in GrantsPolicy, never in the role\'s inline policy nor in the acknowledged Policy', () => {
@@ -170,6 +177,74 @@ describe('GuardrailEncryptionConfigRule with defaults', () => {
     const holding = Object.entries(policies).filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('s3:GetObject')).map(([id]) => id);
     expect(holding).toEqual([expect.stringMatching(/^RuleGrantsPolicy/)]);
     expect(Template.fromStack(stack2).findResources('AWS::IAM::Policy')).toEqual({});
+  });
+});
+
+describe('the alarm on evaluations AWS Config refused', () => {
+  test('without alarmTopic there is no alarm (the packs refuse one without an action), only the metric', () => {
+    const { template, rule, stack } = build();
+    expect(template.findResources('AWS::CloudWatch::Alarm')).toEqual({});
+    expect(rule.refusedEvaluationsAlarm).toBeUndefined();
+    expect(stack.resolve(rule.metricEvaluationsRefused().metricName)).toBe('EvaluationsRefused');
+    expect(stack.resolve(rule.metricGuardrailsLeft().metricName)).toBe('GuardrailsLeft');
+  });
+
+  test('with alarmTopic it goes off on one refused evaluation in 5 minutes, notifies the topic, and misses no run for lack of data', () => {
+    const stack = newStack();
+    const { template, rule } = build({ alarmTopic: new sns.Topic(stack, 'Alarms') }, stack);
+    const alarm = only(template, 'AWS::CloudWatch::Alarm');
+    const configRule = only(template, 'AWS::Config::ConfigRule');
+    expect(alarm.resource.Properties).toEqual({
+      AlarmName: expect.stringMatching(/^TestStack-Rule-[0-9A-F]{8}-EvaluationsRefused$/),
+      AlarmDescription: expect.stringMatching(/^AWS Config refused evaluations of TestStack\/Rule after they were re-sent/),
+      Metrics: [{
+        Id: 'm1',
+        Label: 'Evaluations refused by AWS Config',
+        MetricStat: {
+          Metric: { Namespace: 'SecureGuardrail', MetricName: 'EvaluationsRefused', Dimensions: [{ Name: 'ConfigRuleName', Value: { Ref: configRule.id } }] },
+          Period: 300,
+          Stat: 'Sum',
+        },
+        ReturnData: true,
+      }],
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: only(template, 'AWS::SNS::Topic').id }],
+    });
+    expect(stack.resolve(rule.refusedEvaluationsAlarm!.alarmArn)).toEqual({ 'Fn::GetAtt': [alarm.id, 'Arn'] });
+  });
+
+  test("alarmTopic: the key monitoring's topic is notified, and its policy and its key's let CloudWatch publish for this alarm only", () => {
+    const stack = newStack();
+    const monitoring = new GuardrailKeyMonitoring(stack, 'KeyMonitoring', { keys: [kms.Key.fromKeyArn(stack, 'Watched', KEY_ARN)] });
+    new GuardrailEncryptionConfigRule(stack, 'Rule', { alarmTopic: monitoring.topic });
+    const template = Template.fromStack(stack);
+    const topic = only(template, 'AWS::SNS::Topic');
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const alarm = alarms.find((a) => a.AlarmName.endsWith('-EvaluationsRefused'));
+    expect(alarm).toMatchObject({ AlarmActions: [{ Ref: topic.id }] });
+    const alarmArn = partitionArn(`:cloudwatch:${REGION}:${ACCOUNT}:alarm:${alarm.AlarmName}`);
+    const topicStatements = only(template, 'AWS::SNS::TopicPolicy').resource.Properties.PolicyDocument.Statement;
+    expect(topicStatements).toContainEqual({
+      Sid: expect.stringMatching(/^AllowRefusedEvaluationsAlarm[0-9A-F]{8}$/),
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: topic.id },
+      Condition: { ArnEquals: { 'aws:SourceArn': alarmArn } },
+    });
+    const alertsKey = Object.values(template.findResources('AWS::KMS::Key'))
+      .find((k) => k.Properties.Description.startsWith('Encrypts the guardrail key alerts'))!;
+    expect(alertsKey.Properties.KeyPolicy.Statement).toContainEqual({
+      Sid: expect.stringMatching(/^AllowCloudWatchToPublishRefusedEvaluations[0-9A-F]{8}$/),
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: { ArnEquals: { 'aws:SourceArn': alarmArn } },
+    });
   });
 });
 

@@ -14,6 +14,19 @@ export function keyArn(id: string, region = REGION, account = ACCOUNT): string {
   return `arn:aws:kms:${region}:${account}:key/${id}`;
 }
 
+/** A key policy as GuardrailKeyPolicy writes it, with `statements` for its use. */
+export function keyPolicy(statements: object[] = [{
+  Sid: 'GuardrailUseThroughBedrock',
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+  Action: 'kms:Decrypt',
+  Resource: '*',
+  Condition: { StringEquals: { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com` }, ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCOUNT}:role/App`] } },
+}]): string {
+  const administration = { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['kms:DescribeKey', 'kms:PutKeyPolicy'], Resource: '*' };
+  return JSON.stringify({ Version: '2012-10-17', Statement: [administration, ...statements] });
+}
+
 export function invocation(resultToken = 'token-1') {
   return {
     invokingEvent: JSON.stringify({

@@ -47,7 +47,7 @@ export function everyConstruct(
 
   const keyMonitoring = new GuardrailKeyMonitoring(stack, 'KeyMonitoring', { keys: [guardrail.encryptionKey], guardrails: [guardrail] });
   const ruleProps = configRuleProps(stack);
-  const rule = new GuardrailEncryptionConfigRule(stack, 'EncryptionRule', ruleProps);
+  const rule = new GuardrailEncryptionConfigRule(stack, 'EncryptionRule', { alarmTopic: keyMonitoring.topic, ...ruleProps });
   guardrail.grantRead(rule);
   new GuardrailComplianceDashboard(stack, 'Dashboard', { configRule: rule, keyMonitoring, guardrails: [guardrail] });
   // What each account of an organization gets, and the security account's hub (one stack here, for the packs).

@@ -30,6 +30,14 @@ export const OCCASIONAL_KPI = {
   orphanedKeysMonthlyCost: 'OrphanedGuardrailKeysMonthlyCostUsd',
 } as const;
 
+/** What each invocation writes after delivering its evaluations. */
+export const DELIVERY_KPI = {
+  /** Evaluations AWS Config still refused (PutEvaluations' FailedEvaluations) after they were re-sent: the invocation failed. */
+  refused: 'EvaluationsRefused',
+  /** Guardrails an invocation that ran out of time left to a follow-up invocation or the next run. */
+  left: 'GuardrailsLeft',
+} as const;
+
 /** Environment variables of the handler. */
 export const ENV = {
   allowedKeyArns: 'ALLOWED_KEY_ARNS',

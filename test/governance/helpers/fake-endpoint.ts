@@ -107,3 +107,16 @@ function parseBody(text: string): any {
     return text;
   }
 }
+
+/**
+ * Points the AWS SDK clients at `url`, offline. The clients read their settings from the environment on
+ * their first call, so this comes first; nothing may override the handler's own settings.
+ */
+export function useLocalEndpoint(url: string): void {
+  for (const name of Object.keys(process.env)) {
+    if (/^AWS_(ENDPOINT_URL|MAX_ATTEMPTS|RETRY_MODE|PROFILE|IGNORE_CONFIGURED_ENDPOINT_URLS)/.test(name)) delete process.env[name];
+  }
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_EC2_METADATA_DISABLED: 'true',
+  });
+}

@@ -5,7 +5,7 @@ import { isOptInRegion } from './regions';
 import { accountOfArn } from '../../../core/arns';
 import { ruleIdsIn } from '../../../core/key-checks';
 import { GuardrailJudgement, judgeGuardrail, JudgementContext, VersionOutcome } from '../handler/guardrail-judgement';
-import { listGuardrails } from '../handler/guardrail-listing';
+import { listGuardrails } from '../handler/guardrail-reading';
 import { findOrphanedKeys } from '../handler/orphaned-keys';
 import { describeError, errorName } from '../handler/sdk';
 import { EvaluationSettings } from '../handler/settings';

@@ -1,4 +1,4 @@
-import { KPI, OCCASIONAL_KPI, RULE_DIMENSION } from '../kpi';
+import { DELIVERY_KPI, KPI, OCCASIONAL_KPI, RULE_DIMENSION } from '../kpi';
 
 /** The KPIs of one evaluation run. */
 export interface KpiCounts {
@@ -23,12 +23,34 @@ const MAX_VALUES = 100;
  */
 export function kpiRecords(namespace: string, ruleName: string, counts: KpiCounts, timestamp: Date): Array<Record<string, unknown>> {
   const times = counts.secondsToRemediate ?? [];
-  const records = [kpiRecord(namespace, ruleName, { ...counts, secondsToRemediate: times.slice(0, MAX_VALUES) }, timestamp)];
-  for (let i = MAX_VALUES; i < times.length; i += MAX_VALUES) {
+  return [
+    kpiRecord(namespace, ruleName, { ...counts, secondsToRemediate: times.slice(0, MAX_VALUES) }, timestamp),
+    ...remediationRecords(namespace, ruleName, times.slice(MAX_VALUES), timestamp),
+  ];
+}
+
+/** Times to remediate alone, 100 values per record: what an invocation that does not finish its run measured. */
+export function remediationRecords(
+  namespace: string, ruleName: string, secondsToRemediate: readonly number[], timestamp: Date,
+): Array<Record<string, unknown>> {
+  const records: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < secondsToRemediate.length; i += MAX_VALUES) {
     records.push(emfRecord(namespace, ruleName, timestamp, [{ Name: OCCASIONAL_KPI.timeToRemediate, Unit: 'Seconds' }],
-      { [OCCASIONAL_KPI.timeToRemediate]: times.slice(i, i + MAX_VALUES) }));
+      { [OCCASIONAL_KPI.timeToRemediate]: secondsToRemediate.slice(i, i + MAX_VALUES) }));
   }
   return records;
+}
+
+/**
+ * What an invocation could not deliver and what it left, written after its last PutEvaluations so that
+ * the refused count is the final one (after the re-sends).
+ */
+export function deliveryRecord(
+  namespace: string, ruleName: string, delivery: { refused: number; left: number }, timestamp: Date,
+): Record<string, unknown> {
+  return emfRecord(namespace, ruleName, timestamp,
+    [{ Name: DELIVERY_KPI.refused, Unit: 'Count' }, { Name: DELIVERY_KPI.left, Unit: 'Count' }],
+    { [DELIVERY_KPI.refused]: delivery.refused, [DELIVERY_KPI.left]: delivery.left });
 }
 
 function kpiRecord(namespace: string, ruleName: string, counts: KpiCounts, timestamp: Date): Record<string, unknown> {

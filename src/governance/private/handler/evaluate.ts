@@ -1,28 +1,22 @@
 import { BedrockClient, GuardrailSummary } from '@aws-sdk/client-bedrock';
-import { ComplianceType, ConfigServiceClient, Evaluation, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import { ComplianceType, ConfigServiceClient, Evaluation } from '@aws-sdk/client-config-service';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { kpiRecords } from './emf';
+import { EvaluationDelivery, RESEND_BACKOFF_MS } from './delivery';
+import { deliveryRecord, kpiRecords, remediationRecords } from './emf';
 import { GuardrailJudgement, judgeGuardrail, JudgementContext } from './guardrail-judgement';
-import { listGuardrails } from './guardrail-listing';
+import { ConcurrencyLimit, limited, listGuardrails } from './guardrail-reading';
 import { RuleHistory } from './history';
-import { findOrphanedKeys, OrphanedKeys } from './orphaned-keys';
+import { ConfigRuleInvocation, Continuation, readInvocationEvent, RunCounts, RunRequest } from './invocation-event';
+import { confirmOrphans, findOrphanCandidates, keyIdOf, OrphanCandidate, OrphanedKeys } from './orphaned-keys';
 import { EvaluationSettings } from './settings';
 import { KEY_MONTHLY_COST_USD } from '../../../core/kms-price';
 import { EVALUATED_RESOURCE_TYPE } from '../kpi';
 
 export { settingsFromEnvironment } from './settings';
 export type { EvaluationSettings } from './settings';
-
-/** What AWS Config passes to a custom Lambda rule (the fields this rule reads). */
-export interface ConfigRuleInvocation {
-  /** JSON: for periodic rules `{ awsAccountId, notificationCreationTime, messageType, recordVersion }`. */
-  readonly invokingEvent: string;
-  readonly resultToken: string;
-  readonly configRuleName: string;
-  readonly accountId?: string;
-  readonly ruleParameters?: string;
-}
+export { MalformedEventError } from './invocation-event';
+export type { ConfigRuleInvocation, Continuation } from './invocation-event';
 
 export interface EvaluationDependencies {
   readonly bedrock: BedrockClient;
@@ -30,41 +24,64 @@ export interface EvaluationDependencies {
   readonly config: ConfigServiceClient;
   readonly tagging: ResourceGroupsTaggingAPIClient;
   readonly settings: EvaluationSettings;
-  /** Where log lines (and the KPI record) go. @default console.log */
+  /** Where log lines (and the KPI records) go. @default console.log */
   readonly log?: (line: string) => void;
-  /** The clock used when the invoking event carries no notification time. */
-  readonly now?: () => Date;
+  /** The time left before the invocation times out, in milliseconds (Lambda's `context.getRemainingTimeInMillis`). @default - no limit */
+  readonly remainingTimeMs?: () => number;
+  /**
+   * Continues the run in a follow-up invocation with this event. Without it, a run that runs out of
+   * time leaves the rest unevaluated (they keep their last result).
+   */
+  readonly continueRun?: (event: ConfigRuleInvocation) => Promise<void>;
 }
 
-/** What a run found and reported. */
-export interface EvaluationSummary {
-  readonly total: number;
-  readonly encryptedWithCmk: number;
-  readonly compliant: number;
-  readonly nonCompliant: number;
-  readonly notEvaluated: number;
-  /** Earlier evaluations of guardrails that no longer exist, reported NOT_APPLICABLE. */
-  readonly removed: number;
-  /** Evaluations Config refused (PutEvaluations' FailedEvaluations). */
+/** What a run found and reported (the whole run so far, when it spans several invocations). */
+export interface EvaluationSummary extends RunCounts {
+  /** Evaluations Config refused (PutEvaluations' FailedEvaluations) even after they were re-sent. */
   readonly failedEvaluations: number;
-  /** Guardrails found COMPLIANT whose last result was NON_COMPLIANT. */
-  readonly remediated: number;
-  /** Orphaned guardrail keys, when they could be counted. */
+  /** Orphaned guardrail keys, when they could be counted (by the invocation that finishes the run). */
   readonly orphanedKeys?: number;
   /** ListGuardrails answered ValidationException, taken for a Region where Bedrock is not offered: nothing was evaluated. */
   readonly bedrockUnavailable?: boolean;
+  /** Guardrails this invocation ran out of time for (left to a follow-up invocation). */
+  readonly left?: number;
+  /** The rest of the run goes on in a follow-up invocation. */
+  readonly continued?: boolean;
 }
 
-/** Config's limit on evaluations per PutEvaluations call (0 to 100, AWS Config API reference). */
-const PUT_EVALUATIONS_BATCH = 100;
+const NO_COUNTS: RunCounts = { total: 0, encryptedWithCmk: 0, compliant: 0, nonCompliant: 0, notEvaluated: 0, removed: 0, remediated: 0 };
+
 /** Config's limit on an evaluation's annotation. */
 const MAX_ANNOTATION = 256;
-/** Guardrails read at once: enough to finish a Region's guardrails quickly, few enough not to be throttled. */
-const CONCURRENCY = 4;
+
+/**
+ * Calls in flight to each service. The request rate is at most this over the calls' latency (at
+ * 50 ms, 640 calls a second); it stays under Bedrock's and KMS's request quotas for the APIs the rule
+ * calls (docs/runtime-governance.md, "Scale"), and the SDK's adaptive retry mode slows the client
+ * down when a quota shared with other callers of the account throttles it anyway.
+ */
+export const BEDROCK_CALLS_IN_FLIGHT = 32;
+export const KMS_CALLS_IN_FLIGHT = 32;
+/** Guardrails judged at once: enough to keep the calls in flight busy while versions are listed. */
+const GUARDRAILS_IN_FLIGHT = 48;
+/**
+ * What an invocation keeps for delivering its last evaluations and continuing (PutEvaluations of the
+ * last batches, the re-sends of refused evaluations, the follow-up invocation): 30 seconds, or a
+ * quarter of the time it started with if that is less.
+ */
+const RESERVE_MS = 30_000;
+const RESERVE_SHARE = 0.25;
+/** A guardrail is started only when the time left covers this many times the longest one so far. */
+const SAFETY_FACTOR = 2;
+/**
+ * Invocations of one run at most: a run that still has guardrails left then stops, rather than
+ * invoking itself without end (at the default timeout, about half a million guardrails).
+ */
+export const MAX_INVOCATIONS_PER_RUN = 20;
 
 /**
  * Evaluates every guardrail of the Region, each with all its versions, and reports one evaluation per
- * guardrail to AWS Config.
+ * guardrail to AWS Config, each batch of 100 as soon as it is ready.
  *
  * A guardrail is COMPLIANT only when every version was read and is encrypted with a customer-managed
  * key of this account and Region, enabled, rotated at least as often as the standard asks, with a
@@ -72,78 +89,212 @@ const CONCURRENCY = 4;
  * evaluated is reported NON_COMPLIANT with an annotation starting "Not evaluated": Config accepts no
  * INSUFFICIENT_DATA from PutEvaluations, and NOT_APPLICABLE would hide it.
  *
- * Throws only when the guardrails cannot be listed (other than in a Region without Bedrock) or the
- * evaluations cannot be delivered, so that Config records the run as failed instead of holding a
- * partial picture.
+ * The guardrails are taken in the order of their ARNs. When the time left would not cover another
+ * guardrail, the invocation starts no more, delivers what it evaluated, and continues the run in a
+ * follow-up invocation whose event says where to go on (`continuation`), with the run's counts so far.
+ *
+ * Throws, before any AWS call, on a malformed event; and when the guardrails cannot be listed (other
+ * than in a Region without Bedrock), the evaluations cannot be delivered, or Config still refuses some
+ * after they were re-sent (after delivering the others), so that Lambda and Config retry.
  */
-export async function evaluateGuardrailEncryption(invocation: ConfigRuleInvocation, deps: EvaluationDependencies): Promise<EvaluationSummary> {
-  const run = readInvocation(invocation, deps);
-  const listing = await listGuardrails(deps.bedrock);
-  if ('unavailable' in listing) return reportBedrockUnavailable(run, deps, listing.unavailable);
-
-  const history = await RuleHistory.read(deps.config, run.ruleName, run.log);
-  const judgements = await judgeGuardrails(listing.guardrails, run, deps);
-  const findings: Findings = {
-    judgements,
-    evaluations: judgements.map((judgement) => toEvaluation(judgement, history, run.at)),
-    retired: history.retiredEvaluations(new Set(judgements.map((v) => v.guardrailArn)), run.at),
-    secondsToRemediate: history.secondsToRemediate(judgements.filter((v) => v.compliant).map((v) => v.guardrailArn), run.at),
-    orphans: await findUnusedGuardrailKeys(listing.guardrails, judgements, run, deps),
-  };
-
-  const summary = summarize(findings);
-  // The KPIs describe what was found, so they are written even if delivering the evaluations fails.
-  publishKpis(summary, findings, run, deps.settings.metricNamespace);
-  logFindings(findings, run.log);
-  const failedEvaluations = await putEvaluations(deps.config, [...findings.evaluations, ...findings.retired], run.resultToken, run.log);
-  return finish({ ...summary, failedEvaluations }, run.log);
+export async function evaluateGuardrailEncryption(event: ConfigRuleInvocation, deps: EvaluationDependencies): Promise<EvaluationSummary> {
+  const request = readInvocationEvent(event);
+  const run = new Run(event, request, deps);
+  return run.evaluate();
 }
 
-/** One run of the rule, as the invocation describes it. */
-interface Run {
-  readonly ruleName: string;
-  readonly accountId?: string;
-  readonly resultToken: string;
-  /** The evaluations' ordering timestamp and the KPIs' time: when Config sent the notification, else now. */
-  readonly at: Date;
-  readonly log: (line: string) => void;
+class Run {
+  private readonly log: (line: string) => void;
+  private readonly context: JudgementContext;
+  private readonly delivery: EvaluationDelivery;
+  private readonly budget: TimeBudget;
+  private counts: { -readonly [K in keyof RunCounts]: number };
+  private readonly secondsToRemediate: number[] = [];
+  private readonly usedKeyIds = new Set<string>();
+  private remediationMeasured = true;
+
+  constructor(private readonly event: ConfigRuleInvocation, private readonly request: RunRequest, private readonly deps: EvaluationDependencies) {
+    this.log = deps.log ?? ((line: string) => console.log(line));
+    this.context = {
+      bedrock: limited(deps.bedrock, new ConcurrencyLimit(BEDROCK_CALLS_IN_FLIGHT)),
+      kms: limited(deps.kms, new ConcurrencyLimit(KMS_CALLS_IN_FLIGHT)),
+      settings: deps.settings,
+      accountId: request.accountId,
+      keyFacts: new Map(),
+    };
+    this.delivery = new EvaluationDelivery(deps.config, request.resultToken, this.log);
+    this.budget = new TimeBudget(deps.remainingTimeMs);
+    this.counts = { ...(request.continuation?.counts ?? NO_COUNTS) };
+  }
+
+  async evaluate(): Promise<EvaluationSummary> {
+    const { continuation } = this.request;
+    const [listing, history] = await Promise.all([
+      listGuardrails(this.context.bedrock),
+      RuleHistory.read(this.deps.config, this.request.ruleName, this.log),
+    ]);
+    if ('unavailable' in listing) return this.reportBedrockUnavailable(listing.unavailable);
+    const guardrails = [...listing.guardrails].sort((a, b) => compare(arnOf(a), arnOf(b)));
+
+    // The tagged keys are listed once per run, while the guardrails are judged.
+    const candidates: Promise<readonly OrphanCandidate[] | undefined> = continuation
+      ? Promise.resolve(continuation.orphanCandidates)
+      : findOrphanCandidates(this.deps.tagging, new Set(guardrails.flatMap((g) => g.name ? [g.name] : [])), this.log);
+    if (!continuation) {
+      const retired = history.retiredEvaluations(new Set(guardrails.map(arnOf)), this.request.at);
+      this.counts.removed += retired.length;
+      retired.forEach((evaluation) => this.delivery.add(evaluation));
+    }
+    const todo = continuation ? guardrails.filter((g) => compare(arnOf(g), continuation.after) > 0) : guardrails;
+    const { last, left } = await this.judgeWithinBudget(todo, history);
+
+    const unused = (await candidates)?.filter((candidate) => !this.usedKeyIds.has(keyIdOf(candidate.keyArn)));
+    // A follow-up that could start nothing hands its own cursor on.
+    const after = last ?? continuation?.after;
+    const next: Continuation | undefined = left > 0 && after !== undefined
+      ? { after, invocations: (continuation?.invocations ?? 0) + 1, counts: { ...this.counts }, orphanCandidates: unused }
+      : undefined;
+    const orphans = next || !unused ? undefined : await confirmOrphans(this.deps.kms, unused);
+    this.publishMeasures(next === undefined, orphans);
+    for (const key of orphans?.keys ?? []) {
+      this.log(`ORPHANED_KEY ${key}: no guardrail of the Region uses it; it is billed at least $${KEY_MONTHLY_COST_USD}/month until it is scheduled for deletion`);
+    }
+
+    const delivered = await this.delivery.finish();
+    this.write([deliveryRecord(this.deps.settings.metricNamespace, this.request.ruleName, { refused: delivered.refused, left }, this.request.at)]);
+    if (delivered.refused > 0) {
+      // Lambda retries the invocation, which evaluates this part of the run again; nothing goes on before.
+      throw new Error(`AWS Config refused ${delivered.refused} evaluation(s) after ${RESEND_BACKOFF_MS.length + 1} attempts (logged above); `
+        + `the other ${delivered.delivered} were delivered. Failing so that Lambda retries the invocation.`);
+    }
+    const continued = next ? await this.continueWith(next, left) : false;
+    return this.finish({
+      ...this.counts,
+      failedEvaluations: 0,
+      orphanedKeys: orphans?.keys.length,
+      ...(left > 0 ? { left } : {}),
+      ...(continued ? { continued } : {}),
+    });
+  }
+
+  /**
+   * Judges the guardrails in order, several at once, and starts no more once the time left would not
+   * cover another; returns the ARN of the last one started and how many were not.
+   */
+  private async judgeWithinBudget(todo: readonly GuardrailSummary[], history: RuleHistory): Promise<{ last?: string; left: number }> {
+    const inFlight = new Set<Promise<void>>();
+    let last: string | undefined;
+    for (let i = 0; i < todo.length; i++) {
+      while (inFlight.size >= GUARDRAILS_IN_FLIGHT) await Promise.race(inFlight);
+      if (!this.budget.allowsAnother()) {
+        await Promise.all(inFlight);
+        return { last, left: todo.length - i };
+      }
+      const guardrail = todo[i];
+      last = arnOf(guardrail);
+      const started = Date.now();
+      const judged: Promise<void> = judgeGuardrail(guardrail, this.context).then((judgement) => {
+        this.budget.record(Date.now() - started);
+        this.report(arnOf(guardrail), judgement, history);
+      }).finally(() => inFlight.delete(judged));
+      inFlight.add(judged);
+    }
+    await Promise.all(inFlight);
+    return { last, left: 0 };
+  }
+
+  private report(guardrailArn: string, judgement: GuardrailJudgement | undefined, history: RuleHistory): void {
+    const at = this.request.at;
+    if (!judgement) {
+      const retired = history.retiredEvaluation(guardrailArn, at);
+      this.log(`GUARDRAIL_DELETED ${guardrailArn}: deleted after it was listed, so not evaluated${retired ? '; its last result is retired (NOT_APPLICABLE)' : ''}`);
+      if (retired) {
+        this.counts.removed++;
+        this.delivery.add(retired);
+      }
+      return;
+    }
+    const evaluation = toEvaluation(judgement, history, at);
+    this.delivery.add(evaluation);
+    judgement.keyIds.forEach((keyId) => this.usedKeyIds.add(keyId));
+    this.counts.total++;
+    if (judgement.encryptedWithCmk) this.counts.encryptedWithCmk++;
+    if (judgement.compliant) this.counts.compliant++;
+    else this.counts.nonCompliant++;
+    if (!judgement.evaluated) this.counts.notEvaluated++;
+    if (judgement.compliant) {
+      const seconds = history.secondsToRemediate([judgement.guardrailArn], at);
+      if (seconds === undefined) this.remediationMeasured = false;
+      this.secondsToRemediate.push(...seconds ?? []);
+      this.counts.remediated += seconds?.length ?? 0;
+    }
+    // For whoever reads the logs rather than Config.
+    if (!judgement.compliant) this.log(`${judgement.evaluated ? 'NON_COMPLIANT' : 'NOT_EVALUATED'} ${judgement.guardrailArn}: ${evaluation.Annotation}`);
+  }
+
+  /**
+   * The run's KPIs once, by the invocation that finishes it (the counts of the earlier ones came in its
+   * event); times to remediate by each invocation, as it measured them.
+   */
+  private publishMeasures(finished: boolean, orphans: OrphanedKeys | undefined): void {
+    const { metricNamespace } = this.deps.settings;
+    const { ruleName, at } = this.request;
+    const secondsToRemediate = this.remediationMeasured ? this.secondsToRemediate : undefined;
+    this.write(finished
+      ? kpiRecords(metricNamespace, ruleName, {
+        ...this.counts,
+        secondsToRemediate,
+        orphanedKeys: orphans ? { count: orphans.keys.length, monthlyCostUsd: orphans.monthlyCostUsd } : undefined,
+      }, at)
+      : remediationRecords(metricNamespace, ruleName, secondsToRemediate ?? [], at));
+  }
+
+  private async continueWith(next: Continuation, left: number): Promise<boolean> {
+    const where = `after ${next.after}, the run's invocation ${next.invocations + 1}`;
+    if (!this.deps.continueRun || next.invocations >= MAX_INVOCATIONS_PER_RUN) {
+      this.log(`WARNING ran out of time: ${left} guardrail(s) left, not evaluated in this run (${this.deps.continueRun ? `${MAX_INVOCATIONS_PER_RUN} invocations reached` : 'no follow-up invocation'}); `
+        + 'they keep their last result (raise the timeout to evaluate every guardrail)');
+      return false;
+    }
+    await this.deps.continueRun({ ...this.event, continuation: next });
+    this.log(`CONTINUED ran out of time with ${left} guardrail(s) left: a follow-up invocation evaluates them, ${where}`);
+    return true;
+  }
+
+  private async reportBedrockUnavailable(reason: string): Promise<EvaluationSummary> {
+    // No KPIs: zero guardrails would read as a 100% score on the dashboard for a Region never evaluated.
+    this.log(`WARNING ListGuardrails was refused in ${this.deps.settings.region} (${reason}), as where Bedrock is not offered: `
+      + 'no guardrail evaluated, no KPI written');
+    await this.delivery.finish();
+    return { ...this.counts, failedEvaluations: 0, bedrockUnavailable: true };
+  }
+
+  private write(records: ReadonlyArray<Record<string, unknown>>): void {
+    for (const record of records) this.log(JSON.stringify(record));
+  }
+
+  private finish(summary: EvaluationSummary): EvaluationSummary {
+    this.log(JSON.stringify({ message: 'guardrail encryption evaluation finished', ...summary }));
+    return summary;
+  }
 }
 
-/** What a run found, before it is reported. */
-interface Findings {
-  readonly judgements: readonly GuardrailJudgement[];
-  /** One per judgement, in the same order. */
-  readonly evaluations: readonly Evaluation[];
-  /** NOT_APPLICABLE evaluations of guardrails that no longer exist. */
-  readonly retired: readonly Evaluation[];
-  /** `undefined` when the history could not be read, so remediation was not measured. */
-  readonly secondsToRemediate?: readonly number[];
-  readonly orphans?: OrphanedKeys;
-}
+/** The time an invocation has left, and whether it covers one more guardrail. */
+class TimeBudget {
+  private readonly reserveMs: number;
+  private longestMs = 0;
 
-function readInvocation(invocation: ConfigRuleInvocation, deps: EvaluationDependencies): Run {
-  const invoking = parseInvokingEvent(invocation.invokingEvent);
-  return {
-    ruleName: invocation.configRuleName,
-    accountId: invocation.accountId ?? invoking.awsAccountId,
-    resultToken: invocation.resultToken,
-    at: invoking.notificationCreationTime ? new Date(invoking.notificationCreationTime) : (deps.now ?? (() => new Date()))(),
-    log: deps.log ?? ((line: string) => console.log(line)),
-  };
-}
+  constructor(private readonly remainingMs?: () => number) {
+    this.reserveMs = remainingMs ? Math.min(RESERVE_MS, remainingMs() * RESERVE_SHARE) : 0;
+  }
 
-async function reportBedrockUnavailable(run: Run, deps: EvaluationDependencies, reason: string): Promise<EvaluationSummary> {
-  // No KPIs: zero guardrails would read as a 100% score on the dashboard for a Region never evaluated.
-  run.log(`WARNING ListGuardrails was refused in ${deps.settings.region} (${reason}), as where Bedrock is not offered: `
-    + 'no guardrail evaluated, no KPI written');
-  const failedEvaluations = await putEvaluations(deps.config, [], run.resultToken, run.log);
-  return { ...emptySummary(), failedEvaluations, bedrockUnavailable: true };
-}
+  record(ms: number): void {
+    this.longestMs = Math.max(this.longestMs, ms);
+  }
 
-async function judgeGuardrails(guardrails: readonly GuardrailSummary[], run: Run, deps: EvaluationDependencies): Promise<GuardrailJudgement[]> {
-  const context: JudgementContext = { bedrock: deps.bedrock, kms: deps.kms, settings: deps.settings, accountId: run.accountId, keyFacts: new Map() };
-  return (await mapWithConcurrency(guardrails, CONCURRENCY, (g) => judgeGuardrail(g, context)))
-    .filter((v): v is GuardrailJudgement => v !== undefined);
+  allowsAnother(): boolean {
+    return !this.remainingMs || this.remainingMs() - this.reserveMs > this.longestMs * SAFETY_FACTOR;
+  }
 }
 
 function toEvaluation(judgement: GuardrailJudgement, history: RuleHistory, at: Date): Evaluation {
@@ -156,106 +307,13 @@ function toEvaluation(judgement: GuardrailJudgement, history: RuleHistory, at: D
   };
 }
 
-/** Guardrail keys of the Region that no guardrail uses. */
-async function findUnusedGuardrailKeys(
-  guardrails: readonly GuardrailSummary[], judgements: readonly GuardrailJudgement[], run: Run, deps: EvaluationDependencies,
-): Promise<OrphanedKeys | undefined> {
-  return findOrphanedKeys(
-    deps.tagging,
-    deps.kms,
-    new Set(guardrails.flatMap((g) => g.name ? [g.name] : [])),
-    new Set(judgements.flatMap((v) => v.keyIds)),
-    run.log,
-  );
+function arnOf(guardrail: GuardrailSummary): string {
+  return guardrail.arn ?? guardrail.id ?? 'unknown';
 }
 
-function summarize(findings: Findings): Omit<EvaluationSummary, 'failedEvaluations'> {
-  const { judgements } = findings;
-  return {
-    total: judgements.length,
-    encryptedWithCmk: judgements.filter((v) => v.encryptedWithCmk).length,
-    compliant: judgements.filter((v) => v.compliant).length,
-    nonCompliant: judgements.filter((v) => !v.compliant).length,
-    notEvaluated: judgements.filter((v) => !v.evaluated).length,
-    removed: findings.retired.length,
-    remediated: findings.secondsToRemediate?.length ?? 0,
-    orphanedKeys: findings.orphans?.keys.length,
-  };
-}
-
-/** Writes the KPIs as embedded-metric-format log lines. */
-function publishKpis(summary: Omit<EvaluationSummary, 'failedEvaluations'>, findings: Findings, run: Run, namespace: string): void {
-  const { orphans } = findings;
-  for (const record of kpiRecords(namespace, run.ruleName, {
-    ...summary,
-    secondsToRemediate: findings.secondsToRemediate,
-    orphanedKeys: orphans ? { count: orphans.keys.length, monthlyCostUsd: orphans.monthlyCostUsd } : undefined,
-  }, run.at)) run.log(JSON.stringify(record));
-}
-
-/** One log line per non-compliant guardrail and per orphaned key, for whoever reads the logs rather than Config. */
-function logFindings(findings: Findings, log: (line: string) => void): void {
-  findings.judgements.forEach((v, i) => {
-    if (!v.compliant) log(`${v.evaluated ? 'NON_COMPLIANT' : 'NOT_EVALUATED'} ${v.guardrailArn}: ${findings.evaluations[i].Annotation}`);
-  });
-  for (const key of findings.orphans?.keys ?? []) {
-    log(`ORPHANED_KEY ${key}: no guardrail of the Region uses it; it is billed at least $${KEY_MONTHLY_COST_USD}/month until it is scheduled for deletion`);
-  }
-}
-
-function finish(summary: EvaluationSummary, log: (line: string) => void): EvaluationSummary {
-  log(JSON.stringify({ message: 'guardrail encryption evaluation finished', ...summary }));
-  return summary;
-}
-
-function emptySummary(): Omit<EvaluationSummary, 'failedEvaluations'> {
-  return { total: 0, encryptedWithCmk: 0, compliant: 0, nonCompliant: 0, notEvaluated: 0, removed: 0, remediated: 0 };
-}
-
-async function putEvaluations(
-  config: ConfigServiceClient, evaluations: Evaluation[], resultToken: string, log: (line: string) => void,
-): Promise<number> {
-  let failed = 0;
-  // A run without guardrails still reports, with an empty set, so that Config records the run.
-  const batches: Evaluation[][] = evaluations.length === 0 ? [[]] : [];
-  for (let i = 0; i < evaluations.length; i += PUT_EVALUATIONS_BATCH) batches.push(evaluations.slice(i, i + PUT_EVALUATIONS_BATCH));
-  for (const batch of batches) {
-    const response = await config.send(new PutEvaluationsCommand({
-      Evaluations: batch,
-      ResultToken: resultToken,
-      // With TestMode, PutEvaluations checks the delivery but records nothing. Config itself always
-      // passes a real token; 'TESTMODE' is the token the AWS Config Rules Development Kit (RDK) passes
-      // when it runs a rule's function in a test, a convention this handler honours.
-      TestMode: resultToken === 'TESTMODE',
-    }));
-    for (const refused of response.FailedEvaluations ?? []) {
-      failed++;
-      log(`ERROR Config refused the evaluation of ${refused.ComplianceResourceId} (${refused.ComplianceType})`);
-    }
-  }
-  return failed;
-}
-
-function parseInvokingEvent(text: string): { notificationCreationTime?: string; awsAccountId?: string } {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? parsed as { notificationCreationTime?: string } : {};
-  } catch {
-    return {};
-  }
-}
-
-async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+/** The order of the run: by code unit, the same in every invocation whatever the locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function truncate(text: string): string {

@@ -1,14 +1,15 @@
-import {
-  BedrockClient, GetGuardrailCommand, GetResourcePolicyCommand, GuardrailSummary, ListEnforcedGuardrailsConfigurationCommand, ListGuardrailsCommand,
-} from '@aws-sdk/client-bedrock';
-import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KeyMetadata, KMSClient } from '@aws-sdk/client-kms';
-import { callFailed, describeError, errorName, isAccessDenied } from './sdk';
+import { GetResourcePolicyCommand, GuardrailSummary, ListEnforcedGuardrailsConfigurationCommand } from '@aws-sdk/client-bedrock';
+import { BedrockReader, DRAFT, KeyFacts, KmsReader, listVersions, readKey, readVersion, VersionReading } from './guardrail-reading';
 import { EvaluationSettings } from './settings';
 import { parseKeyArn } from '../../../core/arns';
 import { briefFindingLine, findingLine, KEY_ENABLED, KEY_PLACEMENT, KEY_ROTATION, KEY_SYMMETRIC, KeyFinding, PlacementPart } from '../../../core/key-checks';
-import { analyzeKeyPolicy, describeExposures, KeyPolicyAnalysis, WideUse } from '../../../core/key-policy-analysis';
-import { ROTATION_DAYS } from '../../../core/kms-limits';
+import { analyzeKeyPolicy, describeExposures, WideUse } from '../../../core/key-policy-analysis';
 import { packRuleId, SHARED_RULE_NAMES } from '../../../core/rule-ids';
+
+/*
+ * The judgement of a guardrail from what guardrail-reading.ts read of it: no AWS Config and no Lambda
+ * here, so that every enforcement point judges the same way, with the pack's rule ids and wording.
+ */
 
 /** What one guardrail was found to be, all its versions taken together. */
 export interface GuardrailJudgement {
@@ -38,29 +39,13 @@ export interface VersionOutcome {
 }
 
 export interface JudgementContext {
-  readonly bedrock: BedrockClient;
-  readonly kms: KMSClient;
+  readonly bedrock: BedrockReader;
+  readonly kms: KmsReader;
   readonly settings: EvaluationSettings;
   readonly accountId?: string;
   /** Several guardrails and versions often share a key: each key is read once per run. */
   readonly keyFacts: Map<string, Promise<KeyFacts>>;
 }
-
-interface KeyFacts {
-  readonly metadata?: KeyMetadata;
-  /** The key no longer exists. */
-  readonly missing?: boolean;
-  /** Why the key could not be described. */
-  readonly problem?: string;
-  readonly rotation?: RotationFacts;
-  readonly policy?: PolicyFacts;
-}
-
-type RotationFacts =
-  | { readonly enabled: boolean; readonly periodDays: number }
-  | { readonly unsupported: true }
-  | { readonly problem: string };
-type PolicyFacts = { readonly analysis: KeyPolicyAnalysis; readonly document?: unknown } | { readonly problem: string };
 
 /** What one version was found to be. */
 type VersionJudgement =
@@ -75,9 +60,6 @@ type KeyNamed = { readonly kmsKeyArn?: string };
 
 const VERSION_STATUS = { 'compliant': 'COMPLIANT', 'non-compliant': 'NON_COMPLIANT', 'not-evaluated': 'NOT_EVALUATED' } as const;
 
-const DRAFT = 'DRAFT';
-const GRANT_HINT = "the rule's role needs kms:Decrypt on the guardrail's key (secureGuardrail.grantRead(rule)), or the key is disabled or gone";
-
 /**
  * Evaluates every version of a guardrail, the working draft and the numbered versions that production
  * traffic runs: NON_COMPLIANT if any version is, with the versions named when there are several.
@@ -85,14 +67,16 @@ const GRANT_HINT = "the rule's role needs kms:Decrypt on the guardrail's key (se
  */
 export async function judgeGuardrail(summary: GuardrailSummary, context: JudgementContext): Promise<GuardrailJudgement | undefined> {
   const guardrailArn = summary.arn ?? summary.id ?? 'unknown';
+  // Every guardrail has a draft: it is read while its numbered versions are listed, and they are read together.
+  const draft = judgeVersion(summary, DRAFT, context);
   const versions = await listVersions(summary, context.bedrock);
   if ('gone' in versions) return undefined;
   if ('problem' in versions) {
     const unread = { compliant: false, evaluated: false, encryptedWithCmk: false, keyIds: [], unreadVersions: true, versions: [] };
     return { guardrailArn, ...unread, reason: versions.problem };
   }
-  const judged: Array<[string, VersionJudgement & KeyNamed]> = [];
-  for (const version of versions.versions) judged.push([version, await judgeVersion(summary, version, context)]);
+  const judged: Array<[string, VersionJudgement & KeyNamed]> = await Promise.all(versions.versions.map(async (version) =>
+    [version, await (version === DRAFT ? draft : judgeVersion(summary, version, context))] as [string, VersionJudgement & KeyNamed]));
   type Live = Exclude<VersionJudgement, { kind: 'deleted' }> & KeyNamed;
   const live = judged.filter((entry): entry is [string, Live] => entry[1].kind !== 'deleted');
   if (live.length === 0) return undefined;
@@ -130,41 +114,11 @@ function byVersion(reasons: Array<[string, string]>, labelled: boolean): string 
   return [...versionsByText].map(([text, versions]) => `${versions.join(' and ')}: ${text}`).join('; ');
 }
 
-/**
- * The guardrail's versions: its working draft and every numbered version. ListGuardrails with the
- * guardrail's ARN lists every version of that guardrail.
- */
-type VersionListing = { readonly versions: string[] } | { readonly gone: true } | { readonly problem: string };
-
-async function listVersions(summary: GuardrailSummary, bedrock: BedrockClient): Promise<VersionListing> {
-  const versions = new Set<string>([DRAFT]);
-  let nextToken: string | undefined;
-  try {
-    do {
-      const page = await bedrock.send(new ListGuardrailsCommand({ guardrailIdentifier: summary.arn ?? summary.id, nextToken }));
-      for (const version of page.guardrails ?? []) if (version.version) versions.add(version.version);
-      nextToken = page.nextToken;
-    } while (nextToken);
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return { gone: true };
-    return { problem: `its versions could not be listed: ${callFailed('ListGuardrails', error)}` };
-  }
-  // The draft first, then the numbered versions in order.
-  return { versions: [...versions].sort((a, b) => a === DRAFT ? -1 : b === DRAFT ? 1 : Number(a) - Number(b)) };
-}
-
 async function judgeVersion(summary: GuardrailSummary, version: string, context: JudgementContext): Promise<VersionJudgement & KeyNamed> {
-  let kmsKeyArn: string | undefined;
-  try {
-    const read = new GetGuardrailCommand({ guardrailIdentifier: summary.id ?? summary.arn, guardrailVersion: version });
-    kmsKeyArn = (await context.bedrock.send(read)).kmsKeyArn;
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return { kind: 'deleted' };
-    // Bedrock decrypts a CMK guardrail with the caller's permissions, so a denial is usually the key.
-    const why = isAccessDenied(error) ? `GetGuardrail was denied (${errorName(error)}); ${GRANT_HINT}` : `GetGuardrail failed (${describeError(error)})`;
-    return { kind: 'not-evaluated', why, encryptedWithCmk: false, unread: true };
-  }
-
+  const reading: VersionReading = await readVersion(summary, version, context.bedrock);
+  if (reading.kind === 'deleted') return reading;
+  if (reading.kind === 'unread') return { kind: 'not-evaluated', why: reading.why, encryptedWithCmk: false, unread: true };
+  const kmsKeyArn = reading.kmsKeyArn;
   const fromArn = reasonsFromArn(kmsKeyArn, context);
   // The role may only read keys of its own account and Region: judge foreign keys by their ARN alone.
   if (!fromArn.key) return { kind: 'non-compliant', reasons: render(fromArn.reasons, kmsKeyArn === undefined ? undefined : parseKeyArn(kmsKeyArn)?.keyId), encryptedWithCmk: false, kmsKeyArn };
@@ -213,7 +167,7 @@ async function wideUseOf(summary: GuardrailSummary, context: JudgementContext): 
   return [summary.arn, summary.id].some((name) => name !== undefined && set.has(name)) ? 'account' : undefined;
 }
 
-async function listEnforcedGuardrails(bedrock: BedrockClient): Promise<Set<string>> {
+async function listEnforcedGuardrails(bedrock: BedrockReader): Promise<Set<string>> {
   const names = new Set<string>();
   let nextToken: string | undefined;
   try {
@@ -336,46 +290,3 @@ const UNROTATABLE_ORIGINS: Record<string, string> = {
   AWS_CLOUDHSM: 'a key of a custom key store',
   EXTERNAL_KEY_STORE: 'a key of an external key store',
 };
-
-async function readKey(kms: KMSClient, keyArn: string): Promise<KeyFacts> {
-  let metadata: KeyMetadata | undefined;
-  try {
-    metadata = (await kms.send(new DescribeKeyCommand({ KeyId: keyArn }))).KeyMetadata;
-  } catch (error) {
-    if (errorName(error) === 'NotFoundException') return { missing: true };
-    return { problem: callFailed('kms:DescribeKey', error) };
-  }
-  if (!metadata) return { problem: 'kms:DescribeKey returned no key metadata' };
-  // Rotation and policy matter only for a usable customer-managed key; the others are non-compliant anyway.
-  if (metadata.KeyManager !== 'CUSTOMER' || metadata.KeyState !== 'Enabled') return { metadata };
-  const [rotation, policy] = await Promise.all([readRotation(kms, keyArn), readPolicy(kms, keyArn)]);
-  return { metadata, rotation, policy };
-}
-
-async function readRotation(kms: KMSClient, keyArn: string): Promise<RotationFacts> {
-  try {
-    const rotation = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyArn }));
-    return { enabled: rotation.KeyRotationEnabled === true, periodDays: rotation.RotationPeriodInDays ?? ROTATION_DAYS.kmsDefault };
-  } catch (error) {
-    if (errorName(error) === 'UnsupportedOperationException') return { unsupported: true };
-    return { problem: callFailed('kms:GetKeyRotationStatus', error) };
-  }
-}
-
-/** The key's policy, evaluated as the pack evaluates it at synth. */
-async function readPolicy(kms: KMSClient, keyArn: string): Promise<PolicyFacts> {
-  let text: string | undefined;
-  try {
-    text = (await kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }))).Policy;
-  } catch (error) {
-    return { problem: callFailed('kms:GetKeyPolicy', error) };
-  }
-  let policy: unknown;
-  try {
-    policy = JSON.parse(text ?? '');
-  } catch {
-    return { problem: 'kms:GetKeyPolicy returned no policy document' };
-  }
-  const { region, account } = parseKeyArn(keyArn)!;
-  return { analysis: analyzeKeyPolicy(policy, { account, region }), document: policy };
-}

@@ -84,6 +84,12 @@ export class RuleHistory {
     }));
   }
 
+  /** The NOT_APPLICABLE evaluation of a guardrail deleted during the run, when Config keeps a result of it. */
+  retiredEvaluation(guardrailArn: string, orderingTimestamp: Date): Evaluation | undefined {
+    if (!this.last?.has(guardrailArn)) return undefined;
+    return this.retiredEvaluations(new Set([...this.last.keys()].filter((arn) => arn !== guardrailArn)), orderingTimestamp)[0];
+  }
+
   /**
    * Since when a guardrail has been non-compliant: what its last NON_COMPLIANT result says (or that
    * result's time, for results written before the annotation carried it), or now when its last result

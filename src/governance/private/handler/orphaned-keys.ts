@@ -12,21 +12,23 @@ export interface OrphanedKeys {
   readonly monthlyCostUsd: number;
 }
 
+/** A key tagged `BedrockGuardrail` whose guardrail does not exist: an orphan unless a version read in the run uses it. */
+export interface OrphanCandidate {
+  readonly keyArn: string;
+  /** The guardrail its tag names. */
+  readonly guardrail: string;
+}
+
 /**
  * The keys tagged `BedrockGuardrail` (every key the library creates carries the tag, with the name of
- * its guardrail) that no guardrail of the Region uses: no version read this run is encrypted with
- * them and the guardrail their tag names does not exist (so the key of a guardrail the rule could not
+ * its guardrail) whose tag names no guardrail that exists (so the key of a guardrail the rule could not
  * read is not taken for an orphan). The tag outlives the guardrail's stack, unlike the key's alias.
- * Keys pending deletion (or gone) are not counted; a key whose state cannot be read is.
+ * `undefined` when they cannot be listed.
  */
-export async function findOrphanedKeys(
-  tagging: ResourceGroupsTaggingAPIClient,
-  kms: KMSClient,
-  guardrailNames: ReadonlySet<string>,
-  usedKeyIds: ReadonlySet<string>,
-  log: (line: string) => void,
-): Promise<OrphanedKeys | undefined> {
-  const tagged: Array<{ keyArn: string; guardrail: string }> = [];
+export async function findOrphanCandidates(
+  tagging: ResourceGroupsTaggingAPIClient, guardrailNames: ReadonlySet<string>, log: (line: string) => void,
+): Promise<OrphanCandidate[] | undefined> {
+  const candidates: OrphanCandidate[] = [];
   try {
     let token: string | undefined;
     do {
@@ -37,7 +39,8 @@ export async function findOrphanedKeys(
       }));
       for (const mapping of page.ResourceTagMappingList ?? []) {
         const guardrail = mapping.Tags?.find((tag) => tag.Key === KEY_REQUIREMENTS.guardrailTag)?.Value;
-        if (mapping.ResourceARN && guardrail !== undefined) tagged.push({ keyArn: mapping.ResourceARN, guardrail });
+        if (!mapping.ResourceARN || guardrail === undefined || guardrailNames.has(guardrail)) continue;
+        candidates.push({ keyArn: mapping.ResourceARN, guardrail });
       }
       // The API ends its pages with an empty token rather than none.
       token = page.PaginationToken || undefined;
@@ -46,14 +49,24 @@ export async function findOrphanedKeys(
     log(`WARNING orphaned keys not counted: ${callFailed('tag:GetResources', error)}`);
     return undefined;
   }
+  return candidates;
+}
 
+/** The key id of a key ARN, as the judgements list the keys they read. */
+export function keyIdOf(keyArn: string): string {
+  return keyArn.split('/').pop()!;
+}
+
+/**
+ * The candidates that are orphans: no version read in the run is encrypted with them (the caller
+ * leaves those out) and they are not pending deletion or gone; a key whose state cannot be read is counted.
+ */
+export async function confirmOrphans(kms: KMSClient, candidates: readonly OrphanCandidate[]): Promise<OrphanedKeys> {
   const orphaned: string[] = [];
-  for (const { keyArn, guardrail } of tagged) {
-    const keyId = keyArn.split('/').pop()!;
-    if (usedKeyIds.has(keyId) || guardrailNames.has(guardrail)) continue;
+  for (const { keyArn, guardrail } of candidates) {
     const state = await keyState(kms, keyArn);
     if (state === 'gone' || state === 'PendingDeletion' || state === 'PendingReplicaDeletion') continue;
-    orphaned.push(`${keyId} (guardrail ${guardrail})`);
+    orphaned.push(`${keyIdOf(keyArn)} (guardrail ${guardrail})`);
   }
   return { keys: orphaned, monthlyCostUsd: orphaned.length * KEY_MONTHLY_COST_USD };
 }
@@ -64,4 +77,20 @@ async function keyState(kms: KMSClient, keyArn: string): Promise<string | undefi
   } catch (error) {
     return errorName(error) === 'NotFoundException' ? 'gone' : undefined;
   }
+}
+
+/**
+ * The orphaned keys of a run read in one go (the account audit): the candidates, less the keys a version
+ * read uses, confirmed. `undefined` when the tagged keys cannot be listed.
+ */
+export async function findOrphanedKeys(
+  tagging: ResourceGroupsTaggingAPIClient,
+  kms: KMSClient,
+  guardrailNames: ReadonlySet<string>,
+  usedKeyIds: ReadonlySet<string>,
+  log: (line: string) => void,
+): Promise<OrphanedKeys | undefined> {
+  const candidates = await findOrphanCandidates(tagging, guardrailNames, log);
+  if (!candidates) return undefined;
+  return confirmOrphans(kms, candidates.filter((candidate) => !usedKeyIds.has(keyIdOf(candidate.keyArn))));
 }

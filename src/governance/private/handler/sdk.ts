@@ -6,11 +6,13 @@
 const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
 
 /**
- * The SDK clients' settings: the SDK's standard retry mode (exponential back-off with jitter on
- * throttling, 5xx and timeouts, within a retry quota) with six attempts per call, so that a throttled
- * Region still gets evaluated; access and validation errors are not retried.
+ * The SDK clients' settings: the SDK's adaptive retry mode (the standard mode's exponential back-off
+ * with jitter on throttling, 5xx and timeouts, within a retry quota, plus a client-side rate limiter
+ * that slows a client down once it is throttled) with six attempts per call, so that a throttled
+ * Region still gets evaluated while the handler runs many calls at once; access and validation errors
+ * are not retried.
  */
-export const SDK_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'standard' } as const;
+export const SDK_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'adaptive' } as const;
 
 export function errorName(error: unknown): string {
   return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string'
