@@ -9,9 +9,9 @@ const HANDLER_SDK_CLIENTS = [
   '@aws-sdk/client-bedrock@^3',
   '@aws-sdk/client-config-service@^3',
   '@aws-sdk/client-kms@^3',
+  // The Invoke call that continues a run in a follow-up invocation.
+  '@aws-sdk/client-lambda@^3',
   '@aws-sdk/client-resource-groups-tagging-api@^3',
-  // Signs the one Lambda Invoke call that continues a run (the clients' own dependency, already installed).
-  '@smithy/signature-v4@^5',
 ];
 
 /** Build settings of the runtime-governance constructs (Lambda bundling, SDK clients). */
