@@ -1,6 +1,6 @@
 import { invocation } from './handler-fixtures';
-import { SimulatedAccount } from './helpers/simulated-account';
 import { useLocalEndpoint } from './helpers/fake-endpoint';
+import { SimulatedAccount } from './helpers/simulated-account';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 
 /*
