@@ -93,7 +93,7 @@ export class GuardrailFindingsHub extends Construct {
       resources: [this.eventBus.eventBusArn],
       conditions: membership,
     }));
-    this.findingsPattern = { source: [...FORWARDED_FINDINGS.sources], detailType: [...FORWARDED_FINDINGS.detailTypes] };
+    this.findingsPattern = FORWARDED_FINDINGS.pattern();
 
     if (props.organizationAggregator ?? true) this.aggregator = this.createAggregator();
   }

@@ -54,13 +54,14 @@ export interface GuardrailGovernanceBaselineProps {
  * rule (`GuardrailEncryptionConfigRule`, which finds every guardrail of the account and Region however
  * it was created, with its remediation when `configRule.remediation` is set), the deploy-time Guard
  * hook (`GuardrailEncryptionHook`) and, with `findingsEventBusArn`, an EventBridge rule that forwards its compliance
- * changes and every CreateGuardrail, UpdateGuardrail, CreateGuardrailVersion and DeleteGuardrail of the
- * account to the organization's `GuardrailFindingsHub`.
+ * changes, every CreateGuardrail, UpdateGuardrail, CreateGuardrailVersion and DeleteGuardrail of the
+ * account, and the changes that threaten any KMS key of the account (those `GuardrailKeyMonitoring`
+ * alerts on whoever makes them) to the organization's `GuardrailFindingsHub`.
  *
  * Put it in the stack a service-managed StackSet deploys to every account of the organization or of
  * organizational units (new accounts included): docs/organization.md shows it with `cdk-stacksets`.
  * `GuardrailKeyMonitoring` is not part of it: it watches keys by ARN, which only the application's
- * stacks know.
+ * stacks know; the forwarding covers every key of the account instead.
  */
 export class GuardrailGovernanceBaseline extends Construct {
   /** The guardrail rule of the account and Region. */

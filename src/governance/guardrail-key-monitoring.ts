@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from './private/acknowledgements';
+import { ALWAYS_ALERTED, GRANT_EVENTS, GUARDRAIL_EVENTS, KEY_LIFECYCLE_EVENTS } from './private/key-events';
 import { createDeadLetterQueue, createServiceKey } from './private/service-key';
 import {
   cloudWatchAlarmKeyStatement,
@@ -54,21 +55,6 @@ export interface GuardrailKeyMonitoringProps {
    */
   readonly guardrails?: ISecureGuardrail[];
 }
-
-/**
- * Management events that change a key's usability, its material, where it lives, who can use it or
- * how it is classified: alerted whoever makes them.
- */
-const ALWAYS_ALERTED = [
-  'DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation', 'RevokeGrant',
-  'ImportKeyMaterial', 'DeleteImportedKeyMaterial', 'ReplicateKey', 'UpdatePrimaryRegion', 'TagResource', 'UntagResource',
-];
-/** Grant events: Bedrock creates and retires grants on guardrail keys itself, so only other callers are alerted. */
-const GRANT_EVENTS = ['CreateGrant', 'RetireGrant'];
-/** KMS's own events about a key's end: the key deleted after its waiting period, its imported material expired. */
-const KEY_LIFECYCLE_EVENTS = ['KMS CMK Deletion', 'KMS Imported Key Material Expiration'];
-/** Bedrock management events that can weaken a guardrail's encryption: its key dropped or swapped, or the guardrail gone. */
-const GUARDRAIL_EVENTS = ['UpdateGuardrail', 'DeleteGuardrail'];
 
 
 /**

@@ -110,13 +110,21 @@ describe('GuardrailGovernanceBaseline', () => {
     test('matches the rule\'s compliance changes and guardrail changes, and nothing else', () => {
       expect(pattern.detail.$or[0]).toEqual({ configRuleName: [ruleName] });
       // The rule's name is a token in the template: match the sample against the name it resolves to.
-      const concrete = { ...pattern, detail: { $or: [{ configRuleName: ['the-rule'] }, pattern.detail.$or[1]] } };
+      const concrete = { ...pattern, detail: { $or: [{ configRuleName: ['the-rule'] }, ...pattern.detail.$or.slice(1)] } };
       expect(matchesPattern(concrete, complianceChange('the-rule'))).toBe(true);
       expect(matchesPattern(concrete, complianceChange('another-rule'))).toBe(false);
       expect(matchesPattern(concrete, documentedEvent('bedrock-UpdateGuardrail'))).toBe(true);
       expect(matchesPattern(concrete, documentedEvent('bedrock-DeleteGuardrail'))).toBe(true);
       expect(matchesPattern(concrete, documentedEvent('bedrock-InvokeModel'))).toBe(false);
-      expect(matchesPattern(concrete, documentedEvent('kms-DisableKey'))).toBe(false);
+    });
+
+    test('matches the changes that threaten any key of the account, as GuardrailKeyMonitoring alerts on them, and not Bedrock\'s own grants', () => {
+      const concrete = { ...pattern, detail: { $or: [{ configRuleName: ['the-rule'] }, ...pattern.detail.$or.slice(1)] } };
+      for (const name of ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation', 'ImportKeyMaterial', 'ReplicateKey']) {
+        expect([name, matchesPattern(concrete, documentedEvent(`kms-${name}`))]).toEqual([name, true]);
+      }
+      expect(matchesPattern(concrete, documentedEvent('kms-CreateGrant'))).toBe(false);
+      expect(matchesPattern(concrete, documentedEvent('kms-KMS-CMK-Rotation'))).toBe(false);
     });
 
     test('exposes what it created', () => {
@@ -217,7 +225,8 @@ describe('GuardrailFindingsHub', () => {
     const pattern = s.resolve(only(Template.fromStack(s), 'AWS::Events::Rule').resource.Properties.EventPattern);
     expect(matchesPattern(pattern, complianceChange('any'))).toBe(true);
     expect(matchesPattern(pattern, documentedEvent('bedrock-UpdateGuardrail'))).toBe(true);
-    expect(matchesPattern(pattern, documentedEvent('kms-DisableKey'))).toBe(false);
+    expect(matchesPattern(pattern, documentedEvent('kms-DisableKey'))).toBe(true);
+    expect(matchesPattern(pattern, documentedEvent('bedrock-InvokeModel'))).toBe(false);
   });
 
   test.each([
