@@ -191,19 +191,33 @@ describe("the Invoke call that continues a run, by the handler's own Lambda clie
     expect(endpoint.attempts(INVOKE)).toEqual(upTo(1));
   });
 
-  test("without an endpoint setting the client calls the Region's Lambda endpoint", async () => {
+  /** A Lambda client built as the handler's, whose HTTP handler answers with `answers` (an error: the connection failed). */
+  function lambdaAnswering(answers: Array<number | Error>) {
     const hosts: string[] = [];
     const requestHandler = {
       handle: async (request: { hostname: string }) => {
         hosts.push(request.hostname);
-        return { response: { statusCode: 202, headers: {}, body: Readable.from([]) } };
+        const next = answers.shift() ?? 500;
+        if (next instanceof Error) throw next;
+        return { response: { statusCode: next, headers: {}, body: Readable.from([]) } };
       },
     };
     const lambda = new LambdaClient({ ...SDK_CLIENT_CONFIG, region: REGION, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler });
+    return { hosts, invoke: lambdaSelfInvoker(lambda, 'rule-fn') };
+  }
+
+  test('a connection that fails is tried again', async () => {
+    const { hosts, invoke } = lambdaAnswering([Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 202]);
+    await invoke(invocation());
+    expect(hosts).toHaveLength(2);
+  });
+
+  test("without an endpoint setting the client calls the Region's Lambda endpoint", async () => {
+    const { hosts, invoke } = lambdaAnswering([202]);
     const local = process.env.AWS_ENDPOINT_URL;
     delete process.env.AWS_ENDPOINT_URL;
     try {
-      await lambdaSelfInvoker(lambda, 'rule-fn')(invocation());
+      await invoke(invocation());
     } finally {
       process.env.AWS_ENDPOINT_URL = local;
     }
