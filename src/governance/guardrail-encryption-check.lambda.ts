@@ -1,6 +1,7 @@
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { lambdaSelfInvoker } from './private/handler/continuation';
 import { ConfigRuleInvocation, EvaluationSummary, evaluateGuardrailEncryption, settingsFromEnvironment } from './private/handler/evaluate';
@@ -11,6 +12,7 @@ const bedrock = new BedrockClient(SDK_CLIENT_CONFIG);
 const kms = new KMSClient(SDK_CLIENT_CONFIG);
 const config = new ConfigServiceClient(SDK_CLIENT_CONFIG);
 const tagging = new ResourceGroupsTaggingAPIClient(SDK_CLIENT_CONFIG);
+const lambda = new LambdaClient(SDK_CLIENT_CONFIG);
 
 /** What the handler reads of Lambda's context object. */
 export interface InvocationContext {
@@ -31,6 +33,6 @@ export async function handler(event: ConfigRuleInvocation, context?: InvocationC
     tagging,
     settings: settingsFromEnvironment(process.env),
     remainingTimeMs: context ? () => context.getRemainingTimeInMillis() : undefined,
-    continueRun: context ? lambdaSelfInvoker(config, context.functionName) : undefined,
+    continueRun: context ? lambdaSelfInvoker(lambda, context.functionName) : undefined,
   });
 }

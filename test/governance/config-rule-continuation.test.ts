@@ -2,11 +2,15 @@ import { Readable } from 'stream';
 import { BedrockClient, GetGuardrailCommand, ListGuardrailsCommand } from '@aws-sdk/client-bedrock';
 import { ConfigServiceClient, GetComplianceDetailsByConfigRuleCommand, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ACCOUNT, guardrailArn, invocation, keyArn, REGION } from './handler-fixtures';
+import { FakeAwsEndpoint, useLocalEndpoint } from './helpers/fake-endpoint';
+import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 import { lambdaSelfInvoker } from '../../src/governance/private/handler/continuation';
 import { ConfigRuleInvocation, EvaluationDependencies, evaluateGuardrailEncryption, MAX_INVOCATIONS_PER_RUN } from '../../src/governance/private/handler/evaluate';
+import { SDK_CLIENT_CONFIG } from '../../src/governance/private/handler/sdk';
 
 /*
  * The continuation of a run, in the handler's own terms (the run through the SDK's middleware is in
@@ -130,59 +134,94 @@ test('the first invocation lists the tagged keys once and hands on those of guar
   expect(continued[0].continuation?.orphanCandidates).toEqual([{ keyArn: keyArn('k-gone'), guardrail: 'deleted-one' }]);
 });
 
-describe('the Invoke call that continues a run', () => {
-  const offline = { region: REGION, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } };
+describe("the Invoke call that continues a run, by the handler's own Lambda client against a local endpoint", () => {
+  // The other clients are mocked (above); the Lambda client goes through the SDK's middleware to the endpoint.
+  const endpoint = new FakeAwsEndpoint();
+  const INVOKE = 'POST /2015-03-31/functions/rule-fn/invocations';
   const saved = { ...process.env };
-  beforeEach(() => {
-    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
-    jest.spyOn(Math, 'random').mockReturnValue(0.001);
+  const upTo = (n: number) => Array.from({ length: n }, (_, i) => `attempt=${i + 1}; max=6`);
+  const runOutOfTime = () => handler(invocation(), { functionName: 'rule-fn', getRemainingTimeInMillis: timeForGuardrails(2) });
+  const failureOf = (run: Promise<unknown>) => run.then(() => { throw new Error('the invocation did not fail'); }, (error: Error & { cause?: any }) => error);
+
+  beforeAll(async () => {
+    useLocalEndpoint(await endpoint.start());
   });
-  afterEach(() => {
+  afterAll(async () => {
     process.env = { ...saved };
-    jest.restoreAllMocks();
+    await endpoint.stop();
+  });
+  beforeEach(() => {
+    endpoint.reset();
+    // The back-off's jitter drawn small, so that back-offs of seconds take milliseconds.
+    jest.spyOn(Math, 'random').mockReturnValue(0.001);
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  test('an asynchronous, signed POST of the continued event to the function by name; throttling and server errors are tried again', async () => {
+    endpoint.script(INVOKE, { status: 429, error: 'TooManyRequestsException' }, { status: 500, error: 'ServiceException' }, { status: 202 });
+    await expect(runOutOfTime()).resolves.toMatchObject({ total: 2, left: 2, continued: true });
+    expect(endpoint.attempts(INVOKE)).toEqual(upTo(3));
+    const request = endpoint.received.filter((r) => r.operation === INVOKE)[2];
+    expect(request).toMatchObject({ region: REGION, metrics: expect.arrayContaining(['F']) });
+    expect(request.headers).toMatchObject({ 'x-amz-invocation-type': 'Event', 'authorization': expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/lambda\/aws4_request/) });
+    expect(request.body).toEqual({ ...invocation(), continuation: { after: guardrailArn('b'), invocations: 1, counts: expect.objectContaining({ total: 2 }), orphanCandidates: [] } });
+    expect(endpoint.received.map((r) => r.operation)).toEqual([INVOKE, INVOKE, INVOKE]);
+  }, 60_000);
+
+  test('a refusal is final and fails the invocation, naming the call', async () => {
+    endpoint.script(INVOKE, { status: 403, error: 'AccessDeniedException' });
+    const failure = await failureOf(runOutOfTime());
+    expect(failure.message).toBe('lambda:InvokeFunction of rule-fn was denied (AccessDeniedException: AccessDeniedException)');
+    expect(failure.cause).toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403, attempts: 1 } });
+    expect(endpoint.attempts(INVOKE)).toEqual(upTo(1));
   });
 
-  function configWith(answers: Array<number | Error>) {
-    const requests: Array<{ method: string; path: string; headers: Record<string, string>; body: string }> = [];
+  test("errors that last fail the invocation after the SDK's six attempts", async () => {
+    endpoint.script(INVOKE, ...Array.from({ length: 10 }, () => ({ status: 500, error: 'ServiceException' })));
+    const failure = await failureOf(runOutOfTime());
+    expect(failure.message).toBe('lambda:InvokeFunction of rule-fn failed (ServiceException: ServiceException)');
+    expect(failure.cause).toMatchObject({ $metadata: { httpStatusCode: 500, attempts: 6 } });
+    expect(endpoint.attempts(INVOKE)).toEqual(upTo(6));
+  }, 60_000);
+
+  test('an answer other than 202 means Lambda did not queue the event: the invocation fails', async () => {
+    endpoint.script(INVOKE, { status: 200 });
+    await expect(runOutOfTime()).rejects.toThrow('lambda:InvokeFunction of rule-fn answered HTTP 200, not 202: the follow-up invocation was not queued');
+    expect(endpoint.attempts(INVOKE)).toEqual(upTo(1));
+  });
+
+  /** A Lambda client built as the handler's, whose HTTP handler answers with `answers` (an error: the connection failed). */
+  function lambdaAnswering(answers: Array<number | Error>) {
+    const hosts: string[] = [];
     const requestHandler = {
-      handle: async (request: any) => {
-        requests.push({ method: request.method, path: request.path, headers: request.headers, body: request.body });
+      handle: async (request: { hostname: string }) => {
+        hosts.push(request.hostname);
         const next = answers.shift() ?? 500;
         if (next instanceof Error) throw next;
-        return { response: { statusCode: next, headers: {}, body: Readable.from([Buffer.from(next === 202 ? '' : '{"Message":"no"}')]) } };
+        return { response: { statusCode: next, headers: {}, body: Readable.from([]) } };
       },
     };
-    return { requests, config: new ConfigServiceClient({ ...offline, requestHandler }) };
+    const lambda = new LambdaClient({ ...SDK_CLIENT_CONFIG, region: REGION, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler });
+    return { hosts, invoke: lambdaSelfInvoker(lambda, 'rule-fn') };
   }
 
-  test('an asynchronous, signed POST of the event to the function by name; throttling and network errors are tried again', async () => {
-    const { requests, config: client } = configWith([429, new Error('socket hang up'), 202]);
-    await lambdaSelfInvoker(client, 'rule-fn')(invocation());
-    expect(requests).toHaveLength(3);
-    expect(requests[2]).toMatchObject({
-      method: 'POST',
-      path: '/2015-03-31/functions/rule-fn/invocations',
-      headers: expect.objectContaining({ 'x-amz-invocation-type': 'Event', 'authorization': expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/lambda\/aws4_request/) }),
-    });
-    expect(JSON.parse(requests[2].body)).toEqual(invocation());
+  test('a connection that fails is tried again', async () => {
+    const { hosts, invoke } = lambdaAnswering([Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 202]);
+    await invoke(invocation());
+    expect(hosts).toHaveLength(2);
   });
 
-  test('a refusal is final and names the call; errors that last fail after four attempts', async () => {
-    const denied = configWith([403]);
-    await expect(lambdaSelfInvoker(denied.config, 'rule-fn')(invocation())).rejects.toThrow('lambda:InvokeFunction of rule-fn failed (HTTP 403: {"Message":"no"})');
-    expect(denied.requests).toHaveLength(1);
-    const down = configWith([500, 500, 500, 500]);
-    await expect(lambdaSelfInvoker(down.config, 'rule-fn')(invocation())).rejects.toThrow('lambda:InvokeFunction of rule-fn failed after 4 attempts (HTTP 500');
-    const unreachable = configWith([new Error('a'), new Error('b'), new Error('c'), new Error('ECONNREFUSED')]);
-    await expect(lambdaSelfInvoker(unreachable.config, 'rule-fn')(invocation())).rejects.toThrow('ECONNREFUSED');
-  });
-
-  test("without an endpoint setting it calls the Region's Lambda endpoint", async () => {
+  test("without an endpoint setting the client calls the Region's Lambda endpoint", async () => {
+    const { hosts, invoke } = lambdaAnswering([202]);
+    const local = process.env.AWS_ENDPOINT_URL;
     delete process.env.AWS_ENDPOINT_URL;
-    delete process.env.AWS_ENDPOINT_URL_LAMBDA;
-    const { requests, config: client } = configWith([202]);
-    await lambdaSelfInvoker(client, 'rule-fn')(invocation());
-    expect(requests[0].headers.host).toBe(`lambda.${REGION}.amazonaws.com`);
+    try {
+      await invoke(invocation());
+    } finally {
+      process.env.AWS_ENDPOINT_URL = local;
+    }
+    expect(hosts).toEqual([`lambda.${REGION}.amazonaws.com`]);
   });
 });
 

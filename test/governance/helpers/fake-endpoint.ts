@@ -24,6 +24,7 @@ export interface ReceivedRequest {
   readonly query: URLSearchParams;
   /** The body: parsed when it is JSON, `{}` when there is none, the text otherwise. */
   readonly body: any;
+  readonly headers: http.IncomingHttpHeaders;
 }
 
 /** Answers a request no script answers: a fake account (`undefined` falls back to 200 and `{}`). */
@@ -89,6 +90,7 @@ export class FakeAwsEndpoint {
         path: decodeURIComponent(url.pathname),
         query: url.searchParams,
         body: parseBody(text),
+        headers: request.headers,
       };
       this.received.push(received);
       const next = this.scripts.get(operation)?.shift() ?? this.responder?.(received) ?? { status: 200 };
