@@ -222,7 +222,9 @@ describe('throttling: the SDK\'s retry strategy (adaptive, 6 attempts), as the C
     await expect(auditJson('audit', '--region', HOME)).resolves.toEqual(expected);
     const upTo = (n: number) => Array.from({ length: n }, (_, i) => `attempt=${i + 1}; max=6`);
     expect(endpoint.attempts('GET /guardrails').slice(0, 6)).toEqual(upTo(6));
-    expect(endpoint.attempts('GET /guardrails/legacyg00001').slice(0, 3)).toEqual(upTo(3));
+    // The draft and the numbered version are read at once: which of them met the throttle and the error varies, so
+    // count the retried requests rather than their order.
+    expect(endpoint.attempts('GET /guardrails/legacyg00001').filter((attempt) => attempt !== 'attempt=1; max=6')).toHaveLength(2);
     expect(endpoint.attempts('GetResources').slice(0, 3)).toEqual(upTo(3));
   });
 
