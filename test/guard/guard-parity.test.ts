@@ -38,7 +38,7 @@ const UNDECIDABLE: Record<string, { guard: Flags; reason: string }> = {
   },
   'Main/star-organization': {
     guard: { errors: [], warnings: [] },
-    reason: 'anyone of the organization through Bedrock: Guard checks a kms:ViaService condition on grants to * and the root, the pack evaluates who the policy lets in',
+    reason: 'kms:Decrypt to anyone of the organization through Bedrock on the key of a guardrail the app does not share: Guard accepts the statement shareWithOrganization writes without relating the key to a resource policy',
   },
   'Main/foreign-role': {
     guard: { errors: [], warnings: [] },
@@ -58,13 +58,14 @@ const UNDECIDABLE: Record<string, { guard: Flags; reason: string }> = {
   },
   'Main/no-administrator': {
     guard: { errors: [], warnings: [] },
-    reason: 'KeyManageable (nobody may call kms:PutKeyPolicy) needs the policy evaluation of the pack; Guard\'s policy check is about decryption',
+    reason: 'KeyManageable (nobody may call kms:PutKeyPolicy) needs the policy evaluation of the pack; Guard\'s policy check is about cryptographic and grant actions',
   },
-  // Decryption by the account or the organization through Bedrock: Guard accepts any grant to * or the root that a
-  // kms:ViaService condition limits to Bedrock. The pack accepts it only for kms:Decrypt, in the key's Region, on the key
-  // of a guardrail the app enforces (account-wide) or shares (organization-wide), which needs the other resources of
-  // the app (EnforcedGuardrailConfiguration, ResourcePolicy) and the stack's Region: Guard is more lenient here, and
-  // the Config rule judges these keys as the pack does after deployment.
+  // Decryption by the account or the organization through Bedrock: Guard accepts kms:Decrypt to * limited to Bedrock
+  // (kms:ViaService) and to the account (kms:CallerAccount, aws:PrincipalAccount) or the organization (aws:PrincipalOrgID,
+  // aws:PrincipalOrgPaths), the statements enforceInAccount and shareWithOrganization write. The pack accepts them only
+  // in the key's Region, on the key of a guardrail the app enforces (account-wide) or shares (organization-wide), which
+  // needs the other resources of the app (EnforcedGuardrailConfiguration, ResourcePolicy) and the stack's Region: Guard
+  // is more lenient here, and the Config rule judges these keys as the pack does after deployment.
   'Main/account-wide-not-enforced': {
     guard: { errors: [], warnings: [] },
     reason: 'account-wide decryption through Bedrock on the key of a guardrail no EnforcedGuardrailConfiguration names: Guard does not relate the key to enforcement',
@@ -76,14 +77,6 @@ const UNDECIDABLE: Record<string, { guard: Flags; reason: string }> = {
   'Main/organization-wide-enforced': {
     guard: { errors: [], warnings: [] },
     reason: 'organization-wide decryption on the key of a guardrail enforced but not shared: Guard does not relate the key to a resource policy',
-  },
-  'Main/organization-generate-data-key-shared': {
-    guard: { errors: [], warnings: [] },
-    reason: 'kms:GenerateDataKey for the organization through Bedrock: Guard judges decryption only, the pack every action beyond kms:Decrypt',
-  },
-  'Main/everyone-via-bedrock-shared': {
-    guard: { errors: [], warnings: [] },
-    reason: 'anyone through Bedrock, without the organization condition: Guard checks kms:ViaService only, the pack who the policy lets in',
   },
 };
 

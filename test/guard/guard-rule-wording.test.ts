@@ -4,6 +4,7 @@ import * as path from 'path';
 import { GuardrailEncryptionHook } from '../../src';
 import { findingLine, KEY_PENDING_WINDOW, KEY_RETAINED, KEY_ROTATION, KEY_SYMMETRIC } from '../../src/core/key-checks';
 import { KEY_REQUIREMENTS } from '../../src/core/key-requirements';
+import { CRYPTOGRAPHIC_ACTIONS, KEY_POLICY_ACTIONS } from '../../src/core/kms-actions';
 import { packRuleId } from '../../src/core/rule-ids';
 import { ruleId } from '../../src/rules/guardrail-rule';
 import { GUARDRAIL_RULES } from '../../src/rules/guardrail-rules';
@@ -49,6 +50,25 @@ describe('the Guard rule file', () => {
     expect(rule).toContain(`PendingWindowInDays >= ${KEY_REQUIREMENTS.minPendingWindowDays}`);
     expect(rule).toContain(`KeySpec == '${KEY_REQUIREMENTS.keySpec}'`);
     expect(rule).toContain(`KeyUsage == '${KEY_REQUIREMENTS.keyUsage}'`);
+  });
+
+  test('its cryptographic actions are the pack\'s, and every pattern that can match one', () => {
+    const source = /^let cryptographic_actions = \/\(\?i\)(.*)\/$/m.exec(rule)![1];
+    const cryptographic = new RegExp(source, 'i');
+    for (const action of KEY_POLICY_ACTIONS) expect([action, cryptographic.test(action)]).toEqual([action, CRYPTOGRAPHIC_ACTIONS.includes(action)]);
+    for (const pattern of ['*', 'kms:*', 'KMS:DECRYPT', 'kms:De*', 'kms:Create*', 'kms:Re*', 'kms:G?nerateDataKey', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'k*']) {
+      expect([pattern, cryptographic.test(pattern)]).toEqual([pattern, true]);
+    }
+    for (const pattern of ['kms:Describe*', 'kms:Get*', 'kms:List*', 'kms:DecryptX', 'kms:Put*']) expect([pattern, cryptographic.test(pattern)]).toEqual([pattern, false]);
+  });
+
+  test('each key rule checks the keys named by either form of Fn::GetAtt alike', () => {
+    const keyRules = rule.split(/^(?=rule )/m).filter((block) => block.includes('when %guardrail_string_keys !empty {'));
+    expect(keyRules).toHaveLength(5);
+    for (const block of keyRules) {
+      const [, list, strings] = /when %guardrail_keys !empty \{\n([\s\S]*?)\n {2}\}\n {2}when %guardrail_string_keys !empty \{\n([\s\S]*?)\n {2}\}\n\}/.exec(block)!;
+      expect(strings.replace('%guardrail_string_keys {', '%guardrail_keys {')).toEqual(list);
+    }
   });
 });
 
