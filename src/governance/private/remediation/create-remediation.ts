@@ -13,7 +13,7 @@ import { EVALUATED_RESOURCE_TYPE } from '../kpi';
 import { ManagedPolicyGrantee } from '../managed-policy-grantee';
 import { networkInterfacesStatement } from '../network-interfaces';
 import { GuardrailKeyRemediationFunction } from './guardrail-key-remediation-function';
-import { REMEDIATION_ENV, REMEDIATION_TAG } from './settings';
+import { OWNERSHIP_TAG_KEYS, REMEDIATION_ENV, REMEDIATION_TAG } from './settings';
 import { accountOfArn, isRoleOrUserArn } from '../../../core/arns';
 import { fail, Origin, refuse } from '../../../core/errors';
 import { KEY_REQUIREMENTS } from '../../../core/key-requirements';
@@ -201,8 +201,12 @@ function remediationStatements(
   const keyConditions = props.key ? {} : createdKeys;
   const updates = ['bedrock:UpdateGuardrail', ...(props.publishVersion ? ['bedrock:CreateGuardrailVersion'] : [])];
   const statements = [
-    new iam.PolicyStatement({ sid: 'ReadGuardrails', actions: ['bedrock:GetGuardrail', 'bedrock:ListTagsForResource'], resources: [everyGuardrail] }),
+    new iam.PolicyStatement({
+      sid: 'ReadGuardrails', actions: ['bedrock:GetGuardrail', 'bedrock:ListTagsForResource', 'bedrock:GetResourcePolicy'], resources: [everyGuardrail],
+    }),
     new iam.PolicyStatement({ sid: 'UpdateGuardrails', actions: updates, resources: [everyGuardrail] }),
+    // Whether a guardrail is enforced in the account: such a guardrail is left unchanged.
+    new iam.PolicyStatement({ sid: 'ListEnforcedGuardrails', actions: ['bedrock:ListEnforcedGuardrailsConfiguration'], resources: ['*'] }),
     new iam.PolicyStatement({ sid: 'FindRemediationKeys', actions: ['tag:GetResources'], resources: ['*'] }),
     new iam.PolicyStatement({ sid: 'DescribeGuardrailKeys', actions: ['kms:DescribeKey'], resources: [everyKey] }),
   ];
@@ -210,14 +214,33 @@ function remediationStatements(
     statements.push(new iam.PolicyStatement({ sid: 'ListGuardrailVersions', actions: ['bedrock:ListGuardrails'], resources: ['*'] }));
   }
   if (!props.key) {
+    // Exactly the tags CreateKey writes: the remediation tag with a guardrail ARN of the account, and no other key.
+    const tagsWritten = {
+      'StringLike': { [`aws:RequestTag/${REMEDIATION_TAG}`]: everyGuardrail },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [...OWNERSHIP_TAG_KEYS, KEY_REQUIREMENTS.guardrailTag, REMEDIATION_TAG] },
+    };
     statements.push(
       new iam.PolicyStatement({
         sid: 'CreateTaggedKeys',
-        actions: ['kms:CreateKey', 'kms:TagResource'],
+        actions: ['kms:CreateKey'],
         resources: ['*'],
-        conditions: { StringLike: { [`aws:RequestTag/${REMEDIATION_TAG}`]: everyGuardrail } },
+        conditions: { ...tagsWritten, StringEquals: { 'kms:KeySpec': KEY_REQUIREMENTS.keySpec, 'kms:KeyUsage': KEY_REQUIREMENTS.keyUsage } },
+      }),
+      // CreateKey's Tags are authorized as kms:TagResource on every key (KMS Developer Guide, "Controlling
+      // access to tags"): no condition tells a tag at creation from one on an existing key.
+      new iam.PolicyStatement({ sid: 'TagKeysAtCreation', actions: ['kms:TagResource'], resources: ['*'], conditions: tagsWritten }),
+      new iam.PolicyStatement({
+        sid: 'DenyPolicyLockoutBypass',
+        effect: iam.Effect.DENY,
+        actions: ['kms:CreateKey', 'kms:PutKeyPolicy'],
+        resources: ['*'],
+        conditions: { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } },
       }),
       new iam.PolicyStatement({ sid: 'RotateCreatedKeys', actions: ['kms:EnableKeyRotation'], resources: [everyKey], conditions: createdKeys }),
+      // A key found by its tag is used only if its policy and rotation are what the remediation writes.
+      new iam.PolicyStatement({
+        sid: 'ReadCreatedKeys', actions: ['kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'], resources: [everyKey], conditions: createdKeys,
+      }),
     );
   }
   statements.push(
