@@ -16,7 +16,7 @@ import { updateRequestFrom } from './guardrail-update';
 import { OWNERSHIP_TAG_KEYS, REMEDIATION_TAG, RemediationSettings } from './settings';
 import { isGuardrailArn, parseArn, parseKeyArn } from '../../../core/arns';
 import { KEY_REQUIREMENTS } from '../../../core/key-requirements';
-import { keyPolicyJson } from '../../../key/key-policy-statements';
+import { keyPolicyJson, WIDE_USE_SIDS } from '../../../key/key-policy-statements';
 import { listEnforcedGuardrails, readKey, readWideUse } from '../handler/guardrail-reading';
 import { describeError } from '../handler/sdk';
 
@@ -169,11 +169,11 @@ async function wideUseOf(clients: RemediationClients, guardrailArn: string): Pro
   const reading = await readWideUse({ arn: guardrailArn }, clients.bedrock, listEnforcedGuardrails(clients.bedrock));
   if (reading.wideUse === 'account') {
     return 'the guardrail is enforced in the account (ListEnforcedGuardrailsConfiguration): its key must let every caller of the account decrypt it '
-      + 'through Bedrock (statement EnforcedGuardrailUseThroughBedrock), which a key the remediation creates does not; re-key it with SecureGuardrail (enforcedInAccount)';
+      + `through Bedrock (statement ${WIDE_USE_SIDS.account}), which a key the remediation creates does not`;
   }
   if (reading.wideUse === 'organization') {
     return 'the guardrail is shared (it has a resource policy, GetResourcePolicy): its key must let the callers of the organization decrypt it '
-      + 'through Bedrock (statement SharedGuardrailUseThroughBedrock), which a key the remediation creates does not; re-key it with SecureGuardrail (sharedWithOrganization)';
+      + `through Bedrock (statement ${WIDE_USE_SIDS.organization}), which a key the remediation creates does not`;
   }
   if (reading.unread) return `whether the guardrail is enforced or shared could not be read (${reading.unread}): it is not re-keyed blind`;
   return undefined;
