@@ -241,6 +241,22 @@ describe('the remediation, automatic', () => {
       maximumAutomaticAttempts: Token.asNumber({ Ref: 'Attempts' }),
     }, stack)).not.toThrow();
   });
+
+  test('an unresolved rotation period is passed to the function as it resolves, in days or with its unit', () => {
+    const days = build({ keyUserArns: [APPS], keyRotationPeriod: Duration.days(Token.asNumber({ Ref: 'RotationDays' })) });
+    expect(days.byId('RuleRemediationFunction').resource.Properties.Environment.Variables.KEY_ROTATION_DAYS).toEqual({ 'Fn::Join': ['', [{ Ref: 'RotationDays' }, ' days']] });
+    const hours = build({ keyUserArns: [APPS], keyRotationPeriod: Duration.hours(Token.asNumber({ Ref: 'RotationHours' })) });
+    expect(hours.byId('RuleRemediationFunction').resource.Properties.Environment.Variables.KEY_ROTATION_DAYS)
+      .toEqual({ 'Fn::Join': ['', [{ Ref: 'RotationHours' }, ' hours']] });
+  });
+
+  test('principals that keep a created key least-privilege are accepted: a path wildcard, a principal tag, admins (management only)', () => {
+    expect(() => build({
+      keyUserArns: [APPS, `arn:aws:iam::${ACCOUNT}:user/ops`], keyUserPrincipalTag: { key: 'team', value: 'support' }, keyAdminArns: [`arn:aws:iam::${ACCOUNT}:role/*`],
+    })).not.toThrow();
+    // An environment-agnostic stack: the ARNs' account is the key's.
+    expect(() => build({ keyUserArns: [APPS] }, new Stack())).not.toThrow();
+  });
 });
 
 describe('bad remediation settings are refused at synth, naming the construct, the property, the value and what is allowed', () => {
@@ -267,6 +283,13 @@ describe('bad remediation settings are refused at synth, naming the construct, t
       .toMatch(/invalid remediation\.keyUserArns\[0\]: received "arn:aws:iam::222222222222:role\/app" \(34 characters\); allowed: an IAM role or user ARN .* of the rule's account \(111111111111\)\./);
     expect(refusal({ keyAdminArns: ['admin'] })).toMatch(/invalid remediation\.keyAdminArns\[0\]: received "admin"/);
     expect(refusal({ keyUserPrincipalTag: { key: '', value: 'x' } })).toMatch(/invalid remediation\.keyUserPrincipalTag\.key: received "" \(0 characters\); allowed: 1-128 characters/);
+  });
+
+  test('principals that would make a created key fail the rule\'s own KeyPolicyLeastPrivilege', () => {
+    expect(refusal({ keyUserArns: [`arn:aws:iam::${ACCOUNT}:role/*`] })).toMatch(new RegExp(
+      '^\\[TestStack/Rule\\] GuardrailEncryptionConfigRule: invalid remediation\\.keyUserArns: received a list of 1; allowed: principals that keep the keys the remediation creates least-privilege, '
+      + 'as its rule\'s KeyPolicyLeastPrivilege requires .*; the created key\'s policy would be flagged: statement GuardrailUseThroughBedrock lets .* call kms:Decrypt'));
+    expect(refusal({ keyUserArns: [`arn:aws:iam::${ACCOUNT}:role/*`] }, new Stack())).toMatch(/invalid remediation\.keyUserArns: .*would be flagged/);
   });
 
   test('retries without automatic mode, or outside Config\'s limits', () => {
