@@ -59,7 +59,8 @@ export interface GuardrailEncryptionRemediationProps {
    * The roles or users that apply the guardrails (ApplyGuardrail, model calls with a guardrail,
    * agents' and flows' service roles): they get `kms:Decrypt` through Bedrock on a created key.
    * IAM role or user ARNs of the rule's account; `*` may stand for a name or a path
-   * (`arn:aws:iam::111122223333:role/apps/*`).
+   * (`arn:aws:iam::111122223333:role/apps/*`). Principals that would make a created key's policy fail
+   * the rule's `KeyPolicyLeastPrivilege` (such as `role/*`) are refused at synth.
    *
    * @default - none
    */
@@ -100,6 +101,7 @@ export interface GuardrailEncryptionRemediationProps {
   /**
    * Publish a new numbered version (CreateGuardrailVersion) once the draft is on the key, for a
    * guardrail that has numbered versions: existing versions keep the key they were published with.
+   * The version is a snapshot of the whole DRAFT, so it includes any draft edit not yet released.
    *
    * @default false
    */

@@ -7,6 +7,7 @@ import {
   deploymentConditions,
   GRANTS_FOR_AWS_RESOURCES_ONLY_CONDITION,
   KEY_POLICY_SIDS,
+  WIDE_USE_SIDS,
   KeyPolicyPlace,
   keyPolicyStatementOrder,
   viaBedrock,
@@ -248,7 +249,7 @@ export class GuardrailKeyPolicy {
   public static accountUseThroughBedrockStatement(scope: IConstruct): iam.PolicyStatement {
     const stack = Stack.of(scope);
     return new iam.PolicyStatement({
-      sid: 'EnforcedGuardrailUseThroughBedrock',
+      sid: WIDE_USE_SIDS.account,
       principals: [new iam.AnyPrincipal()],
       actions: [...GUARDRAIL_USE_ACTIONS],
       resources: ['*'],
@@ -268,7 +269,7 @@ export class GuardrailKeyPolicy {
     const origin = originOf(OWNER, scope);
     const membership = organizationCondition(origin, organization);
     return new iam.PolicyStatement({
-      sid: 'SharedGuardrailUseThroughBedrock',
+      sid: WIDE_USE_SIDS.organization,
       principals: [new iam.AnyPrincipal()],
       actions: [...GUARDRAIL_USE_ACTIONS],
       resources: ['*'],

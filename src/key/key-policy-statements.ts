@@ -36,6 +36,17 @@ export const KEY_POLICY_SIDS = {
   deletionProtection: 'DenyKeyDeletion',
 } as const;
 
+/**
+ * The ids of the statements a key needs once its guardrail is applied beyond its named callers: enforced
+ * in the account (`GuardrailKeyPolicy.accountUseThroughBedrockStatement`) or shared with the organization
+ * (`organizationUseThroughBedrockStatement`). Not part of `keyPolicyJson`'s policy: the remediation leaves
+ * such guardrails unchanged and names these statements in its reason.
+ */
+export const WIDE_USE_SIDS = {
+  account: 'EnforcedGuardrailUseThroughBedrock',
+  organization: 'SharedGuardrailUseThroughBedrock',
+} as const;
+
 /** The `kms:ViaService` condition value (under `StringEquals`): requests Bedrock makes in the key's Region. */
 export function viaBedrock(place: Pick<KeyPolicyPlace, 'region' | 'urlSuffix'>): { [key: string]: string } {
   return { 'kms:ViaService': `bedrock.${place.region}.${place.urlSuffix}` };

@@ -11,6 +11,10 @@ const EVERY_GUARDRAIL = partitionArn(`:bedrock:${REGION}:${ACCOUNT}:guardrail/*`
 const EVERY_KEY = partitionArn(`:kms:${REGION}:${ACCOUNT}:key/*`);
 const VIA_BEDROCK = { 'kms:ViaService': { 'Fn::Join': ['', [`bedrock.${REGION}.`, { Ref: 'AWS::URLSuffix' }]] } };
 const CREATED_KEYS = { StringLike: { 'aws:ResourceTag/BedrockGuardrailRemediation': EVERY_GUARDRAIL } };
+const TAGS_WRITTEN = {
+  'StringLike': { 'aws:RequestTag/BedrockGuardrailRemediation': EVERY_GUARDRAIL },
+  'ForAllValues:StringEquals': { 'aws:TagKeys': ['Owner', 'Workload', 'DataSensitivity', 'BedrockGuardrail', 'BedrockGuardrailRemediation'] },
+};
 
 function build(remediation: GuardrailEncryptionRemediationProps, stack: Stack = newStack()) {
   const rule = new GuardrailEncryptionConfigRule(stack, 'Rule', { remediation });
@@ -85,18 +89,33 @@ describe('the remediation, manual (the default)', () => {
   test('the function\'s role may do exactly what a created key needs: tagged keys only, cryptography through Bedrock only', () => {
     expect(byId('RuleRemediationPolicy').resource.Properties.Roles).toEqual([{ Ref: role.id }]);
     expect(byId('RuleRemediationPolicy').resource.Properties.PolicyDocument.Statement).toEqual([
-      { Sid: 'ReadGuardrails', Effect: 'Allow', Action: ['bedrock:GetGuardrail', 'bedrock:ListTagsForResource'], Resource: EVERY_GUARDRAIL },
+      { Sid: 'ReadGuardrails', Effect: 'Allow', Action: ['bedrock:GetGuardrail', 'bedrock:ListTagsForResource', 'bedrock:GetResourcePolicy'], Resource: EVERY_GUARDRAIL },
       { Sid: 'UpdateGuardrails', Effect: 'Allow', Action: 'bedrock:UpdateGuardrail', Resource: EVERY_GUARDRAIL },
+      { Sid: 'ListEnforcedGuardrails', Effect: 'Allow', Action: 'bedrock:ListEnforcedGuardrailsConfiguration', Resource: '*' },
       { Sid: 'FindRemediationKeys', Effect: 'Allow', Action: 'tag:GetResources', Resource: '*' },
       { Sid: 'DescribeGuardrailKeys', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: EVERY_KEY },
       {
+        // Symmetric encryption keys only, with exactly the tags the remediation writes.
         Sid: 'CreateTaggedKeys',
         Effect: 'Allow',
-        Action: ['kms:CreateKey', 'kms:TagResource'],
+        Action: 'kms:CreateKey',
         Resource: '*',
-        Condition: { StringLike: { 'aws:RequestTag/BedrockGuardrailRemediation': EVERY_GUARDRAIL } },
+        Condition: {
+          ...TAGS_WRITTEN,
+          StringEquals: { 'kms:KeySpec': 'SYMMETRIC_DEFAULT', 'kms:KeyUsage': 'ENCRYPT_DECRYPT' },
+        },
+      },
+      // No kms:TagResource without the remediation tag of a guardrail, nor with any other tag key.
+      { Sid: 'TagKeysAtCreation', Effect: 'Allow', Action: 'kms:TagResource', Resource: '*', Condition: TAGS_WRITTEN },
+      {
+        Sid: 'DenyPolicyLockoutBypass',
+        Effect: 'Deny',
+        Action: ['kms:CreateKey', 'kms:PutKeyPolicy'],
+        Resource: '*',
+        Condition: { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } },
       },
       { Sid: 'RotateCreatedKeys', Effect: 'Allow', Action: 'kms:EnableKeyRotation', Resource: EVERY_KEY, Condition: CREATED_KEYS },
+      { Sid: 'ReadCreatedKeys', Effect: 'Allow', Action: ['kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'], Resource: EVERY_KEY, Condition: CREATED_KEYS },
       {
         Sid: 'UseKeysThroughBedrock',
         Effect: 'Allow',
@@ -184,8 +203,8 @@ describe('the remediation, automatic', () => {
   test('a named key: its ARN only, no key creation, and the rule grants nothing on tagged keys', () => {
     const { byId, template } = build({ automatic: true, key: kms.Key.fromKeyArn(newStack(), 'K', KEY_ARN) });
     const statements = byId('RuleRemediationPolicy').resource.Properties.PolicyDocument.Statement;
-    expect(statements.map((s: any) => s.Sid)).toEqual(['ReadGuardrails', 'UpdateGuardrails', 'FindRemediationKeys', 'DescribeGuardrailKeys', 'UseKeysThroughBedrock', 'GrantsForBedrock', 'EvaluateAgain']);
-    expect(statements[4]).toEqual({
+    expect(statements.map((s: any) => s.Sid)).toEqual(['ReadGuardrails', 'UpdateGuardrails', 'ListEnforcedGuardrails', 'FindRemediationKeys', 'DescribeGuardrailKeys', 'UseKeysThroughBedrock', 'GrantsForBedrock', 'EvaluateAgain']);
+    expect(statements[5]).toEqual({
       Sid: 'UseKeysThroughBedrock', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'], Resource: KEY_ARN, Condition: { StringEquals: VIA_BEDROCK },
     });
     expect(byId('RuleRemediationFunction').resource.Properties.Environment.Variables.REMEDIATION_KEY_ARN).toBe(KEY_ARN);
@@ -222,6 +241,22 @@ describe('the remediation, automatic', () => {
       maximumAutomaticAttempts: Token.asNumber({ Ref: 'Attempts' }),
     }, stack)).not.toThrow();
   });
+
+  test('an unresolved rotation period is passed to the function as it resolves, in days or with its unit', () => {
+    const days = build({ keyUserArns: [APPS], keyRotationPeriod: Duration.days(Token.asNumber({ Ref: 'RotationDays' })) });
+    expect(days.byId('RuleRemediationFunction').resource.Properties.Environment.Variables.KEY_ROTATION_DAYS).toEqual({ 'Fn::Join': ['', [{ Ref: 'RotationDays' }, ' days']] });
+    const hours = build({ keyUserArns: [APPS], keyRotationPeriod: Duration.hours(Token.asNumber({ Ref: 'RotationHours' })) });
+    expect(hours.byId('RuleRemediationFunction').resource.Properties.Environment.Variables.KEY_ROTATION_DAYS)
+      .toEqual({ 'Fn::Join': ['', [{ Ref: 'RotationHours' }, ' hours']] });
+  });
+
+  test('principals that keep a created key least-privilege are accepted: a path wildcard, a principal tag, admins (management only)', () => {
+    expect(() => build({
+      keyUserArns: [APPS, `arn:aws:iam::${ACCOUNT}:user/ops`], keyUserPrincipalTag: { key: 'team', value: 'support' }, keyAdminArns: [`arn:aws:iam::${ACCOUNT}:role/*`],
+    })).not.toThrow();
+    // An environment-agnostic stack: the ARNs' account is the key's.
+    expect(() => build({ keyUserArns: [APPS] }, new Stack())).not.toThrow();
+  });
 });
 
 describe('bad remediation settings are refused at synth, naming the construct, the property, the value and what is allowed', () => {
@@ -248,6 +283,13 @@ describe('bad remediation settings are refused at synth, naming the construct, t
       .toMatch(/invalid remediation\.keyUserArns\[0\]: received "arn:aws:iam::222222222222:role\/app" \(34 characters\); allowed: an IAM role or user ARN .* of the rule's account \(111111111111\)\./);
     expect(refusal({ keyAdminArns: ['admin'] })).toMatch(/invalid remediation\.keyAdminArns\[0\]: received "admin"/);
     expect(refusal({ keyUserPrincipalTag: { key: '', value: 'x' } })).toMatch(/invalid remediation\.keyUserPrincipalTag\.key: received "" \(0 characters\); allowed: 1-128 characters/);
+  });
+
+  test('principals that would make a created key fail the rule\'s own KeyPolicyLeastPrivilege', () => {
+    expect(refusal({ keyUserArns: [`arn:aws:iam::${ACCOUNT}:role/*`] })).toMatch(new RegExp(
+      '^\\[TestStack/Rule\\] GuardrailEncryptionConfigRule: invalid remediation\\.keyUserArns: received a list of 1; allowed: principals that keep the keys the remediation creates least-privilege, '
+      + 'as its rule\'s KeyPolicyLeastPrivilege requires .*; the created key\'s policy would be flagged: statement GuardrailUseThroughBedrock lets .* call kms:Decrypt'));
+    expect(refusal({ keyUserArns: [`arn:aws:iam::${ACCOUNT}:role/*`] }, new Stack())).toMatch(/invalid remediation\.keyUserArns: .*would be flagged/);
   });
 
   test('retries without automatic mode, or outside Config\'s limits', () => {

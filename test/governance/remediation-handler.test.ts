@@ -66,6 +66,25 @@ function expectedUpdate(key: string) {
 
 const ok = (body: object): FakeAnswer => ({ status: 200, body });
 
+const RESOURCE_POLICY = `GET /resource-policy/${encodeURIComponent(GUARDRAIL)}`;
+const ENFORCED = 'GET /enforcedGuardrailsConfiguration';
+
+/** The policy the remediation writes with the settings below. */
+const OWN_POLICY = keyPolicyJson({ partition: 'aws', region: REGION, account: ACCOUNT, urlSuffix: 'amazonaws.com' }, {
+  admins: [], deployers: [OWN_ROLE], users: [APPS, EVALUATOR], usersByTag: { key: 'team', value: 'support' }, auditors: [EVALUATOR],
+});
+
+/** What KMS says of a key the remediation created, with `metadata` and `policy` changed. */
+function createdKey(endpoint: FakeAwsEndpoint, metadata: object = {}, policy: object = OWN_POLICY): void {
+  endpoint.script('DescribeKey', ok({
+    KeyMetadata: {
+      Arn: NEW_KEY, KeyState: 'Enabled', KeyManager: 'CUSTOMER', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Origin: 'AWS_KMS', ...metadata,
+    },
+  }));
+  endpoint.script('GetKeyPolicy', ok({ Policy: JSON.stringify(policy) }));
+  endpoint.script('GetKeyRotationStatus', ok({ KeyRotationEnabled: false }));
+}
+
 describe('the remediation function, against a local endpoint', () => {
   const endpoint = new FakeAwsEndpoint();
   const saved = { ...process.env };
@@ -106,6 +125,8 @@ describe('the remediation function, against a local endpoint', () => {
 
   const bodies = (operation: string) => endpoint.received.filter((r) => r.operation === operation).map((r) => r.body);
   const operations = () => endpoint.received.map((r) => r.operation);
+  // The enforced guardrails are listed while the resource policy is read: in either order.
+  const sortedOperations = () => [...operations()].sort();
 
   test('a guardrail on an AWS owned key gets a key of the standard, with every setting kept', async () => {
     endpoint.script(GET, ok(DRAFT));
@@ -199,7 +220,7 @@ describe('the remediation function, against a local endpoint', () => {
   test('a run that stopped after creating the key finds it by its tag and creates no second key', async () => {
     endpoint.script(GET, ok(DRAFT));
     endpoint.script('GetResources', ok({ ResourceTagMappingList: [{ ResourceARN: NEW_KEY, Tags: [{ Key: REMEDIATION_TAG, Value: GUARDRAIL }] }] }));
-    endpoint.script('DescribeKey', ok({ KeyMetadata: { Arn: NEW_KEY, KeyState: 'Enabled', KeyManager: 'CUSTOMER' } }));
+    createdKey(endpoint);
 
     await expect(handler({ guardrailArn: GUARDRAIL })).resolves.toMatchObject({ outcome: 'REMEDIATED', keyArn: NEW_KEY, keyCreated: false });
     expect(bodies('GetResources')).toEqual([{ ResourceTypeFilters: ['kms:key'], TagFilters: [{ Key: REMEDIATION_TAG, Values: [GUARDRAIL] }] }]);
@@ -212,7 +233,7 @@ describe('the remediation function, against a local endpoint', () => {
     process.env[REMEDIATION_ENV.publishVersion] = 'true';
     endpoint.script(GET, ok({ ...DRAFT, kmsKeyArn: NEW_KEY }), ok({ ...DRAFT, version: '2' }), ok({ ...DRAFT, kmsKeyArn: NEW_KEY }));
     endpoint.script('GetResources', ok({ ResourceTagMappingList: [{ ResourceARN: NEW_KEY }] }));
-    endpoint.script('DescribeKey', ok({ KeyMetadata: { Arn: NEW_KEY, KeyManager: 'CUSTOMER' } }));
+    createdKey(endpoint);
     endpoint.script('GET /guardrails', ok({ guardrails: [{ id: 'abc123', version: 'DRAFT' }, { id: 'abc123', version: '1' }, { id: 'abc123', version: '2' }].map((g) => ({ ...g, arn: GUARDRAIL, name: 'support-bot', status: 'READY', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' })) }));
     endpoint.script(VERSION, ok({ guardrailId: 'abc123', version: '3' }));
 
@@ -237,6 +258,7 @@ describe('the remediation function, against a local endpoint', () => {
     endpoint.reset();
     endpoint.script(GET, ok({ ...DRAFT, kmsKeyArn: NEW_KEY }), ok({ ...DRAFT, version: '1', kmsKeyArn: NEW_KEY }));
     endpoint.script('GetResources', ok({ ResourceTagMappingList: [{ ResourceARN: NEW_KEY }] }));
+    createdKey(endpoint);
     endpoint.script('GET /guardrails', ok({ guardrails: [{ id: 'abc123', arn: GUARDRAIL, version: '1', name: 'n', status: 'READY', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' }] }));
     await expect(handler({ guardrailArn: GUARDRAIL })).resolves.toMatchObject({ outcome: 'REMEDIATED', versionPublished: undefined });
     expect(operations()).not.toContain(VERSION);
@@ -291,7 +313,7 @@ describe('the remediation function, against a local endpoint', () => {
     process.env[REMEDIATION_ENV.tags] = '{}';
     endpoint.script(GET, ok(DRAFT));
     await expect(handler({ guardrailArn: GUARDRAIL })).rejects.toThrow(`the guardrail ${GUARDRAIL} has no Owner tag and the remediation's tags give none: nothing was changed.`);
-    expect(operations()).toEqual([GET, 'GetResources', 'POST /listTagsForResource']);
+    expect(sortedOperations()).toEqual([GET, 'GetResources', RESOURCE_POLICY, ENFORCED, 'POST /listTagsForResource'].sort());
   });
 
   test('a member the SDK in use does not know is dropped by its deserializer, never sent (the table stops members the SDK knows and the table does not)', async () => {
@@ -315,5 +337,97 @@ describe('the remediation function, against a local endpoint', () => {
     endpoint.script('CreateKey', ok({ KeyMetadata: { Arn: NEW_KEY } }));
     endpoint.script('StartConfigRulesEvaluation', { status: 400, error: 'NoSuchConfigRuleException' });
     await expect(handler({ guardrailArn: GUARDRAIL })).resolves.toMatchObject({ outcome: 'REMEDIATED', reevaluationRequested: false });
+  });
+  describe('an enforced or shared guardrail is left unchanged: a created key lacks the account-wide or organization statement', () => {
+    test('enforced in the account (ListEnforcedGuardrailsConfiguration names it)', async () => {
+      endpoint.script(GET, ok(DRAFT));
+      endpoint.script(RESOURCE_POLICY, { status: 404, error: 'ResourceNotFoundException' });
+      endpoint.script(ENFORCED, ok({ guardrailsConfig: [{ guardrailArn: GUARDRAIL, guardrailVersion: '1' }] }));
+      await expect(handler({ guardrailArn: GUARDRAIL })).resolves.toEqual({
+        guardrailArn: GUARDRAIL,
+        outcome: 'UNCHANGED',
+        reason: expect.stringMatching(/^the guardrail is enforced in the account \(ListEnforcedGuardrailsConfiguration\).*EnforcedGuardrailUseThroughBedrock/),
+      });
+      expect(sortedOperations()).toEqual([GET, 'GetResources', RESOURCE_POLICY, ENFORCED].sort());
+    });
+
+    test('shared (GetResourcePolicy returns a policy), even on the key an earlier run put on the DRAFT: no version is published', async () => {
+      process.env[REMEDIATION_ENV.publishVersion] = 'true';
+      endpoint.script(GET, ok(DRAFT));
+      endpoint.script(RESOURCE_POLICY, ok({ resourceArn: GUARDRAIL, resourcePolicy: '{"Version":"2012-10-17","Statement":[]}' }));
+      await expect(handler({ guardrailArn: GUARDRAIL })).resolves.toMatchObject({
+        outcome: 'UNCHANGED', reason: expect.stringMatching(/^the guardrail is shared .*SharedGuardrailUseThroughBedrock/),
+      });
+      expect(sortedOperations()).toEqual([GET, 'GetResources', RESOURCE_POLICY, ENFORCED].sort());
+
+      endpoint.reset();
+      endpoint.script(GET, ok({ ...DRAFT, kmsKeyArn: NEW_KEY }));
+      endpoint.script('GetResources', ok({ ResourceTagMappingList: [{ ResourceARN: NEW_KEY }] }));
+      endpoint.script(RESOURCE_POLICY, ok({ resourceArn: GUARDRAIL, resourcePolicy: '{}' }));
+      await expect(handler({ guardrailArn: GUARDRAIL })).resolves.toMatchObject({ outcome: 'UNCHANGED', keyArn: NEW_KEY });
+      expect(operations()).not.toContain(VERSION);
+      expect(operations()).not.toContain('GET /guardrails');
+    });
+
+    test('when enforcement cannot be read, nothing is re-keyed blind', async () => {
+      endpoint.script(GET, ok(DRAFT));
+      endpoint.script(ENFORCED, { status: 403, error: 'AccessDeniedException' });
+      await expect(handler({ guardrailArn: GUARDRAIL })).resolves.toMatchObject({
+        outcome: 'UNCHANGED', reason: expect.stringMatching(/^whether the guardrail is enforced or shared could not be read \(.*ListEnforcedGuardrailsConfiguration.*AccessDeniedException/),
+      });
+      expect(operations()).not.toContain('CreateKey');
+      expect(operations()).not.toContain(UPDATE);
+    });
+  });
+
+  describe('a key carrying the remediation tag is used only if it is what the remediation creates', () => {
+    const refusedWith = async (reason: RegExp) => {
+      await expect(handler({ guardrailArn: GUARDRAIL })).resolves.toEqual({ guardrailArn: GUARDRAIL, outcome: 'UNCHANGED', reason: expect.stringMatching(reason) });
+      for (const operation of ['CreateKey', 'EnableKeyRotation', UPDATE]) expect(operations()).not.toContain(operation);
+    };
+    beforeEach(() => {
+      endpoint.script(GET, ok(DRAFT));
+      endpoint.script('GetResources', ok({ ResourceTagMappingList: [{ ResourceARN: NEW_KEY }] }));
+    });
+
+    test('a key someone tagged, with a policy of their own', async () => {
+      createdKey(endpoint, {}, { Version: '2012-10-17', Statement: [{ Sid: 'Mine', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/intruder` }, Action: 'kms:*', Resource: '*' }] });
+      await refusedWith(new RegExp(`^the key ${NEW_KEY} carries the tag ${REMEDIATION_TAG} of this guardrail but its policy is not the one the remediation writes`));
+    });
+
+    test('the remediation\'s policy with one principal more', async () => {
+      const widened = { ...OWN_POLICY, Statement: OWN_POLICY.Statement.map((s: any) => s.Sid === 'GuardrailUseThroughBedrock' ? { ...s, Condition: { ...s.Condition, ArnLike: { 'aws:PrincipalArn': ['*'] } } } : s) };
+      createdKey(endpoint, {}, widened);
+      await refusedWith(/its policy is not the one the remediation writes/);
+    });
+
+    test.each([
+      [{ KeyState: 'Disabled' }, /its KeyState is Disabled, not Enabled/],
+      [{ KeySpec: 'RSA_2048' }, /its KeySpec is RSA_2048, not SYMMETRIC_DEFAULT/],
+      [{ KeyUsage: 'GENERATE_VERIFY_MAC' }, /its KeyUsage is GENERATE_VERIFY_MAC, not ENCRYPT_DECRYPT/],
+      [{ Origin: 'EXTERNAL' }, /its Origin is EXTERNAL, not AWS_KMS/],
+    ])('a key whose metadata is %j', async (metadata, reason) => {
+      createdKey(endpoint, metadata);
+      await refusedWith(reason);
+    });
+
+    test('a key whose policy cannot be read', async () => {
+      createdKey(endpoint);
+      endpoint.script('GetKeyPolicy', { status: 400, error: 'AccessDeniedException' });
+      await refusedWith(/its policy could not be read \(.*AccessDeniedException/);
+    });
+
+    test('a key that no longer exists', async () => {
+      endpoint.script('DescribeKey', { status: 400, error: 'NotFoundException' });
+      await refusedWith(/but no longer exists/);
+    });
+
+    test('the DRAFT already on a tagged key of someone else\'s policy is reported, not called remediated', async () => {
+      endpoint.reset();
+      endpoint.script(GET, ok({ ...DRAFT, kmsKeyArn: NEW_KEY }));
+      endpoint.script('GetResources', ok({ ResourceTagMappingList: [{ ResourceARN: NEW_KEY }] }));
+      createdKey(endpoint, {}, { Version: '2012-10-17', Statement: [] });
+      await expect(handler({ guardrailArn: GUARDRAIL })).resolves.toMatchObject({ outcome: 'UNCHANGED', keyArn: NEW_KEY, reason: expect.stringMatching(/its policy is not the one/) });
+    });
   });
 });

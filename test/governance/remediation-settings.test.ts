@@ -41,6 +41,14 @@ describe('the remediation function\'s settings', () => {
     expect(settings.publishVersion).toBe(true);
   });
 
+  test('a rotation period whose amount was a token at synth arrives with its unit, and is turned into whole days', () => {
+    const rotation = (text: string) => remediationSettingsFromEnvironment({ ...REQUIRED, [REMEDIATION_ENV.rotationDays]: text }).rotationDays;
+    expect(rotation('365 days')).toBe(365);
+    expect(rotation('2160 hours')).toBe(90);
+    expect(() => rotation('25 hours')).toThrow('The remediation function\'s KEY_ROTATION_DAYS is "25 hours", not a whole number of days: nothing was changed.');
+    expect(() => rotation('a year')).toThrow(/not a whole number of days/);
+  });
+
   test.each(Object.keys(REQUIRED))('without %s the function refuses to run, changing nothing', (name) => {
     const env: Record<string, string | undefined> = { ...REQUIRED, [name]: undefined };
     expect(() => remediationSettingsFromEnvironment(env)).toThrow(`The remediation function's environment lacks ${name}: nothing was changed.`);

@@ -1,5 +1,5 @@
-import { GetResourcePolicyCommand, GuardrailSummary, ListEnforcedGuardrailsConfigurationCommand } from '@aws-sdk/client-bedrock';
-import { BedrockReader, DRAFT, KeyFacts, KmsReader, listVersions, readKey, readVersion, VersionReading } from './guardrail-reading';
+import { GuardrailSummary } from '@aws-sdk/client-bedrock';
+import { BedrockReader, DRAFT, EnforcedGuardrails, KeyFacts, KmsReader, listEnforcedGuardrails, listVersions, readKey, readVersion, readWideUse, VersionReading } from './guardrail-reading';
 import { EvaluationSettings } from './settings';
 import { parseKeyArn } from '../../../core/arns';
 import { briefFindingLine, findingLine, KEY_ENABLED, KEY_PLACEMENT, KEY_ROTATION, KEY_SYMMETRIC, KeyFinding, PlacementPart } from '../../../core/key-checks';
@@ -147,41 +147,17 @@ async function widenedFor(summary: GuardrailSummary, keyArn: string, key: KeyFac
   return { ...key, policy: { analysis: analyzeKeyPolicy(policy.document, { account, region, wideUse }), document: policy.document } };
 }
 
-/** The enforced guardrails of the Region, by ARN and id, listed once per run. */
-const enforcedGuardrails = new WeakMap<JudgementContext['keyFacts'], Promise<Set<string>>>();
+/** The enforced guardrails of the Region, listed once per run. */
+const enforcedGuardrails = new WeakMap<JudgementContext['keyFacts'], Promise<EnforcedGuardrails>>();
 
 async function wideUseOf(summary: GuardrailSummary, context: JudgementContext): Promise<WideUse | undefined> {
-  const identifier = summary.arn ?? summary.id;
-  try {
-    const shared = await context.bedrock.send(new GetResourcePolicyCommand({ resourceArn: identifier }));
-    if (shared?.resourcePolicy) return 'organization';
-  } catch {
-    // No resource policy (ResourceNotFoundException), or it cannot be read: not shared, as far as the rule can tell.
-  }
   let enforced = enforcedGuardrails.get(context.keyFacts);
   if (!enforced) {
     enforced = listEnforcedGuardrails(context.bedrock);
     enforcedGuardrails.set(context.keyFacts, enforced);
   }
-  const set = await enforced;
-  return [summary.arn, summary.id].some((name) => name !== undefined && set.has(name)) ? 'account' : undefined;
-}
-
-async function listEnforcedGuardrails(bedrock: BedrockReader): Promise<Set<string>> {
-  const names = new Set<string>();
-  let nextToken: string | undefined;
-  try {
-    do {
-      const page = await bedrock.send(new ListEnforcedGuardrailsConfigurationCommand({ nextToken }));
-      for (const config of page?.guardrailsConfig ?? []) {
-        for (const name of [config.guardrailArn, config.guardrailId]) if (name) names.add(name);
-      }
-      nextToken = page?.nextToken;
-    } while (nextToken);
-  } catch {
-    // Not readable: no guardrail counts as enforced, so its key is judged as any other.
-  }
-  return names;
+  // What cannot be read counts as neither shared nor enforced: the key is judged as any other.
+  return (await readWideUse(summary, context.bedrock, enforced)).wideUse;
 }
 
 /** Why a version fails: a finding of a shared key check, or a line of its own. */

@@ -1,8 +1,8 @@
-import { BedrockClient, GetGuardrailCommand, GuardrailSummary, ListGuardrailsCommand } from '@aws-sdk/client-bedrock';
+import { BedrockClient, GetGuardrailCommand, GetResourcePolicyCommand, GuardrailSummary, ListEnforcedGuardrailsConfigurationCommand, ListGuardrailsCommand } from '@aws-sdk/client-bedrock';
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KeyMetadata, KMSClient } from '@aws-sdk/client-kms';
 import { callFailed, describeError, errorName, isAccessDenied } from './sdk';
 import { parseKeyArn } from '../../../core/arns';
-import { analyzeKeyPolicy, KeyPolicyAnalysis } from '../../../core/key-policy-analysis';
+import { analyzeKeyPolicy, KeyPolicyAnalysis, WideUse } from '../../../core/key-policy-analysis';
 import { ROTATION_DAYS } from '../../../core/kms-limits';
 
 /*
@@ -147,6 +147,57 @@ async function readPolicy(kms: KmsReader, keyArn: string): Promise<PolicyFacts> 
   }
   const { region, account } = parseKeyArn(keyArn)!;
   return { analysis: analyzeKeyPolicy(policy, { account, region }), document: policy };
+}
+
+/** The enforced guardrails of the Region, by ARN and id, or why they could not be listed. */
+export interface EnforcedGuardrails {
+  readonly names: ReadonlySet<string>;
+  readonly problem?: string;
+}
+
+export async function listEnforcedGuardrails(bedrock: BedrockReader): Promise<EnforcedGuardrails> {
+  const names = new Set<string>();
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await bedrock.send(new ListEnforcedGuardrailsConfigurationCommand({ nextToken }));
+      for (const config of page?.guardrailsConfig ?? []) {
+        for (const name of [config.guardrailArn, config.guardrailId]) if (name) names.add(name);
+      }
+      nextToken = page?.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    return { names, problem: callFailed('bedrock:ListEnforcedGuardrailsConfiguration', error) };
+  }
+  return { names };
+}
+
+/**
+ * How widely the guardrail is applied beyond its named callers: shared with the organization (its
+ * resource policy, GetResourcePolicy), enforced in the account (ListEnforcedGuardrailsConfiguration),
+ * or neither. `unread` says what could not be read: the Config rule then judges the key as any other,
+ * the remediation changes nothing.
+ */
+export interface WideUseReading {
+  readonly wideUse?: WideUse;
+  readonly unread?: string;
+}
+
+export async function readWideUse(
+  guardrail: { readonly arn?: string; readonly id?: string }, bedrock: BedrockReader, enforced: Promise<EnforcedGuardrails>,
+): Promise<WideUseReading> {
+  const unread: string[] = [];
+  try {
+    const shared = await bedrock.send(new GetResourcePolicyCommand({ resourceArn: guardrail.arn ?? guardrail.id }));
+    if (shared?.resourcePolicy) return { wideUse: 'organization' };
+  } catch (error) {
+    // ResourceNotFoundException: the guardrail has no resource policy, so it is not shared.
+    if (errorName(error) !== 'ResourceNotFoundException') unread.push(callFailed('bedrock:GetResourcePolicy', error));
+  }
+  const { names, problem } = await enforced;
+  if ([guardrail.arn, guardrail.id].some((name) => name !== undefined && names.has(name))) return { wideUse: 'account' };
+  if (problem) unread.push(problem);
+  return unread.length > 0 ? { unread: unread.join('; ') } : {};
 }
 
 /**

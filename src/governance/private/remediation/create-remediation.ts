@@ -13,15 +13,18 @@ import { EVALUATED_RESOURCE_TYPE } from '../kpi';
 import { ManagedPolicyGrantee } from '../managed-policy-grantee';
 import { networkInterfacesStatement } from '../network-interfaces';
 import { GuardrailKeyRemediationFunction } from './guardrail-key-remediation-function';
-import { REMEDIATION_ENV, REMEDIATION_TAG } from './settings';
+import { OWNERSHIP_TAG_KEYS, REMEDIATION_ENV, REMEDIATION_TAG } from './settings';
 import { accountOfArn, isRoleOrUserArn } from '../../../core/arns';
 import { fail, Origin, refuse } from '../../../core/errors';
+import { analyzeKeyPolicy, describeExposures } from '../../../core/key-policy-analysis';
 import { KEY_REQUIREMENTS } from '../../../core/key-requirements';
 import { GUARDRAIL_DEPLOYMENT_ACTIONS, GUARDRAIL_GRANT_ACTIONS } from '../../../core/kms-actions';
 import { ROTATION_DAYS } from '../../../core/kms-limits';
+import { SHARED_RULE_NAMES } from '../../../core/rule-ids';
 import { checkDays, checkNumber, checkString, unresolved } from '../../../core/validation';
 import { checkCustomerManagedKey } from '../../../detection/customer-managed-key';
 import { GuardrailKeyPolicy } from '../../../key/guardrail-key-policy';
+import { keyPolicyJson, USE_BY_PRINCIPAL_TAG_SID } from '../../../key/key-policy-statements';
 import type { GuardrailEncryptionRemediationProps } from '../../guardrail-encryption-remediation';
 import { grantSendToDeadLetterQueue } from '../service-key';
 
@@ -106,7 +109,7 @@ export function createRemediation(
       [REMEDIATION_ENV.keyAdminArns]: (props.keyAdminArns ?? []).join(','),
       [REMEDIATION_ENV.keyUserArns]: (props.keyUserArns ?? []).join(','),
       [REMEDIATION_ENV.keyUserTag]: props.keyUserPrincipalTag ? JSON.stringify({ key: props.keyUserPrincipalTag.key, value: props.keyUserPrincipalTag.value }) : '',
-      [REMEDIATION_ENV.rotationDays]: String(props.keyRotationPeriod?.toDays() ?? KEY_REQUIREMENTS.maxRotationDays),
+      [REMEDIATION_ENV.rotationDays]: rotationDays(props.keyRotationPeriod),
       [REMEDIATION_ENV.tags]: props.tags
         ? JSON.stringify({ Owner: props.tags.owner, Workload: props.tags.workload, DataSensitivity: props.tags.dataSensitivity })
         : '{}',
@@ -191,6 +194,15 @@ export function createRemediation(
   return { remediationFunction: fn, remediationRole: role, automationRole, document, configuration };
 }
 
+/**
+ * The rotation period for the function's environment: days, or for an unresolved period its amount
+ * and unit (`<amount> hours`), which only the function can turn into days once the amount resolves.
+ */
+function rotationDays(period: Duration | undefined): string {
+  if (period === undefined) return String(KEY_REQUIREMENTS.maxRotationDays);
+  return period.isUnresolved() ? period.formatTokenToNumber() : String(period.toDays());
+}
+
 /** The remediation function's permissions, each limited to what it touches. */
 function remediationStatements(
   stack: Stack, props: GuardrailEncryptionRemediationProps, context: RemediationContext, everyGuardrail: string, everyKey: string,
@@ -201,8 +213,12 @@ function remediationStatements(
   const keyConditions = props.key ? {} : createdKeys;
   const updates = ['bedrock:UpdateGuardrail', ...(props.publishVersion ? ['bedrock:CreateGuardrailVersion'] : [])];
   const statements = [
-    new iam.PolicyStatement({ sid: 'ReadGuardrails', actions: ['bedrock:GetGuardrail', 'bedrock:ListTagsForResource'], resources: [everyGuardrail] }),
+    new iam.PolicyStatement({
+      sid: 'ReadGuardrails', actions: ['bedrock:GetGuardrail', 'bedrock:ListTagsForResource', 'bedrock:GetResourcePolicy'], resources: [everyGuardrail],
+    }),
     new iam.PolicyStatement({ sid: 'UpdateGuardrails', actions: updates, resources: [everyGuardrail] }),
+    // Whether a guardrail is enforced in the account: such a guardrail is left unchanged.
+    new iam.PolicyStatement({ sid: 'ListEnforcedGuardrails', actions: ['bedrock:ListEnforcedGuardrailsConfiguration'], resources: ['*'] }),
     new iam.PolicyStatement({ sid: 'FindRemediationKeys', actions: ['tag:GetResources'], resources: ['*'] }),
     new iam.PolicyStatement({ sid: 'DescribeGuardrailKeys', actions: ['kms:DescribeKey'], resources: [everyKey] }),
   ];
@@ -210,14 +226,33 @@ function remediationStatements(
     statements.push(new iam.PolicyStatement({ sid: 'ListGuardrailVersions', actions: ['bedrock:ListGuardrails'], resources: ['*'] }));
   }
   if (!props.key) {
+    // Exactly the tags CreateKey writes: the remediation tag with a guardrail ARN of the account, and no other key.
+    const tagsWritten = {
+      'StringLike': { [`aws:RequestTag/${REMEDIATION_TAG}`]: everyGuardrail },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [...OWNERSHIP_TAG_KEYS, KEY_REQUIREMENTS.guardrailTag, REMEDIATION_TAG] },
+    };
     statements.push(
       new iam.PolicyStatement({
         sid: 'CreateTaggedKeys',
-        actions: ['kms:CreateKey', 'kms:TagResource'],
+        actions: ['kms:CreateKey'],
         resources: ['*'],
-        conditions: { StringLike: { [`aws:RequestTag/${REMEDIATION_TAG}`]: everyGuardrail } },
+        conditions: { ...tagsWritten, StringEquals: { 'kms:KeySpec': KEY_REQUIREMENTS.keySpec, 'kms:KeyUsage': KEY_REQUIREMENTS.keyUsage } },
+      }),
+      // CreateKey's Tags are authorized as kms:TagResource on every key (KMS Developer Guide, "Controlling
+      // access to tags"): no condition tells a tag at creation from one on an existing key.
+      new iam.PolicyStatement({ sid: 'TagKeysAtCreation', actions: ['kms:TagResource'], resources: ['*'], conditions: tagsWritten }),
+      new iam.PolicyStatement({
+        sid: 'DenyPolicyLockoutBypass',
+        effect: iam.Effect.DENY,
+        actions: ['kms:CreateKey', 'kms:PutKeyPolicy'],
+        resources: ['*'],
+        conditions: { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } },
       }),
       new iam.PolicyStatement({ sid: 'RotateCreatedKeys', actions: ['kms:EnableKeyRotation'], resources: [everyKey], conditions: createdKeys }),
+      // A key found by its tag is used only if its policy and rotation are what the remediation writes.
+      new iam.PolicyStatement({
+        sid: 'ReadCreatedKeys', actions: ['kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'], resources: [everyKey], conditions: createdKeys,
+      }),
     );
   }
   statements.push(
@@ -271,6 +306,7 @@ function validate(scope: Construct, props: GuardrailEncryptionRemediationProps, 
     checkString(origin, `${PROPERTY}.keyUserPrincipalTag.value`, props.keyUserPrincipalTag.value, { min: 0, max: 256 });
   }
   checkDays(origin, `${PROPERTY}.keyRotationPeriod`, props.keyRotationPeriod, { ...ROTATION_DAYS, max: context.maxRotationDays });
+  if (!props.key) checkCreatedKeyPolicy(origin, stack, props);
   const callers = (props.keyUserArns ?? []).length > 0 || props.keyUserPrincipalTag !== undefined;
   if (automatic && !props.key && !callers) {
     refuse(origin, `${PROPERTY}.automatic is true but neither ${PROPERTY}.keyUserArns nor ${PROPERTY}.keyUserPrincipalTag names the callers of the guardrails; `
@@ -278,6 +314,35 @@ function validate(scope: Construct, props: GuardrailEncryptionRemediationProps, 
       + 'Allowed: automatic mode with keyUserArns (role ARNs, a path wildcard such as role/apps/*) or keyUserPrincipalTag, or with a key given; '
       + 'or manual mode (automatic: false), where a person reviews each run.');
   }
+}
+
+/**
+ * The policy the remediation will write on the keys it creates, judged as its own rule judges it
+ * (`KeyPolicyLeastPrivilege`, by `analyzeKeyPolicy`): a remediation must never create a key its rule
+ * flags. Judged only when the principals are literal; the remediation's and the rule's own roles are
+ * named by placeholder ARNs of the account, as the function names them.
+ */
+function checkCreatedKeyPolicy(origin: Origin, stack: Stack, props: GuardrailEncryptionRemediationProps): void {
+  const admins = props.keyAdminArns ?? [];
+  const users = props.keyUserArns ?? [];
+  const tag = props.keyUserPrincipalTag;
+  if ([...admins, ...users, tag?.key, tag?.value].some((value) => value !== undefined && unresolved(value))) return;
+  const literal = (value: string, placeholder: string) => Token.isUnresolved(value) ? placeholder : value;
+  const arnAccount = [...users, ...admins].map(accountOfArn).find((account) => account !== undefined);
+  const account = literal(stack.account, arnAccount ?? '${AWS::AccountId}');
+  const place = { partition: '${AWS::Partition}', region: literal(stack.region, '${AWS::Region}'), account, urlSuffix: '${AWS::URLSuffix}' };
+  const role = (name: string) => `arn:\${AWS::Partition}:iam::${account}:role/${name}`;
+  const evaluator = role('config-rule-function-role');
+  const policy = keyPolicyJson(place, {
+    admins, deployers: [role('remediation-function-role')], users: [...users, evaluator], usersByTag: tag, auditors: [evaluator],
+  });
+  const { exposures, undecidable } = analyzeKeyPolicy(policy, { account: place.account, region: place.region });
+  if (undecidable === undefined && exposures.length === 0) return;
+  // Only the callers' statements open cryptographic actions; administration is not judged an exposure.
+  const [property, value] = exposures[0]?.statement === USE_BY_PRINCIPAL_TAG_SID ? ['keyUserPrincipalTag', tag] : ['keyUserArns', users];
+  fail(origin, `${PROPERTY}.${property}`, value, 'principals that keep the keys the remediation creates least-privilege, as its rule\'s '
+    + `${SHARED_RULE_NAMES.keyPolicyLeastPrivilege} requires (role or user ARNs of the account, * only within a path such as role/apps/*); `
+    + `the created key's policy would be flagged: ${undecidable ?? describeExposures(exposures, 3).join('; ')}`);
 }
 
 /** An IAM role or user ARN of the stack's account (a wildcard may stand for a name or path); a token is let through. */

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'util';
 import {
   BedrockClient,
   CreateGuardrailVersionCommand,
@@ -15,7 +16,8 @@ import { updateRequestFrom } from './guardrail-update';
 import { OWNERSHIP_TAG_KEYS, REMEDIATION_TAG, RemediationSettings } from './settings';
 import { isGuardrailArn, parseArn, parseKeyArn } from '../../../core/arns';
 import { KEY_REQUIREMENTS } from '../../../core/key-requirements';
-import { keyPolicyJson } from '../../../key/key-policy-statements';
+import { keyPolicyJson, WIDE_USE_SIDS } from '../../../key/key-policy-statements';
+import { listEnforcedGuardrails, readKey, readWideUse } from '../handler/guardrail-reading';
 import { describeError } from '../handler/sdk';
 
 /** What the SSM Automation document passes (the Config rule's resource id is the guardrail's ARN). */
@@ -64,22 +66,32 @@ export async function remediateGuardrail(event: RemediationEvent, clients: Remed
 
   const draft = await ready(clients, guardrailArn);
   const tagged = await keysCreatedFor(clients, guardrailArn);
+  const unchanged = (reason: string, keyArn?: string): RemediationResult => {
+    log(`UNCHANGED ${guardrailArn}: ${reason}`);
+    return { guardrailArn, outcome: 'UNCHANGED', reason, keyArn };
+  };
   let keyArn: string;
   let keyCreated = false;
-  if (draft.kmsKeyArn) {
+  const ours = draft.kmsKeyArn !== undefined && (tagged.includes(draft.kmsKeyArn) || draft.kmsKeyArn === settings.keyArn);
+  if (draft.kmsKeyArn && !ours) {
     const manager = await keyManager(clients.kms, draft.kmsKeyArn);
-    const ours = tagged.includes(draft.kmsKeyArn) || draft.kmsKeyArn === settings.keyArn;
-    if (manager !== 'AWS' && !ours) {
-      const reason = manager === 'CUSTOMER'
+    if (manager !== 'AWS') {
+      return unchanged(manager === 'CUSTOMER'
         ? `the guardrail is already encrypted with the customer-managed key ${draft.kmsKeyArn}: a customer-managed key is never replaced`
-        : `the guardrail's key ${draft.kmsKeyArn} could not be described (${manager}): it is not replaced`;
-      log(`UNCHANGED ${guardrailArn}: ${reason}`);
-      return { guardrailArn, outcome: 'UNCHANGED', reason, keyArn: draft.kmsKeyArn };
+        : `the guardrail's key ${draft.kmsKeyArn} could not be described (${manager}): it is not replaced`, draft.kmsKeyArn);
     }
+  }
+  // Before re-keying, and before publishing a version on the key an earlier run put on the DRAFT.
+  const wide = await wideUseOf(clients, guardrailArn);
+  if (wide) return unchanged(wide, draft.kmsKeyArn);
+  if (draft.kmsKeyArn && ours) {
+    const refused = draft.kmsKeyArn === settings.keyArn ? undefined : await refusalOfTaggedKey(clients, draft.kmsKeyArn);
+    if (refused) return unchanged(refused, draft.kmsKeyArn);
     keyArn = draft.kmsKeyArn;
-    if (!ours) ({ keyArn, keyCreated } = await keyFor(clients, guardrailArn, draft, tagged));
   } else {
-    ({ keyArn, keyCreated } = await keyFor(clients, guardrailArn, draft, tagged));
+    const found = await keyFor(clients, guardrailArn, draft, tagged);
+    if ('refused' in found) return unchanged(found.refused, draft.kmsKeyArn);
+    ({ keyArn, keyCreated } = found);
   }
 
   if (draft.kmsKeyArn !== keyArn) {
@@ -147,23 +159,30 @@ async function keyManager(kms: KMSClient, keyArn: string): Promise<string> {
   }
 }
 
-/** The named key, the usable key an earlier run created, or a new key of the standard. */
-async function keyFor(
-  clients: RemediationClients, guardrailArn: string, draft: GetGuardrailCommandOutput, tagged: readonly string[],
-): Promise<{ keyArn: string; keyCreated: boolean }> {
-  const { settings, kms } = clients;
-  if (settings.keyArn) return { keyArn: settings.keyArn, keyCreated: false };
-  for (const arn of tagged) {
-    const metadata = (await kms.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata;
-    if (metadata?.KeyState === 'Enabled' && metadata.Arn) {
-      // The earlier run may have stopped before rotation was turned on.
-      await kms.send(new EnableKeyRotationCommand({ KeyId: metadata.Arn, RotationPeriodInDays: settings.rotationDays }));
-      return { keyArn: metadata.Arn, keyCreated: false };
-    }
+/**
+ * Why the guardrail must not be re-keyed by the remediation: it is enforced in the account or shared
+ * with the organization, so every Bedrock call of the account or organization decrypts it, and a key
+ * of the remediation's policy (which names the guardrail's callers only) would make those calls fail
+ * once enforcement moved to a version on it. Also when that cannot be read: nothing is changed blind.
+ */
+async function wideUseOf(clients: RemediationClients, guardrailArn: string): Promise<string | undefined> {
+  const reading = await readWideUse({ arn: guardrailArn }, clients.bedrock, listEnforcedGuardrails(clients.bedrock));
+  if (reading.wideUse === 'account') {
+    return 'the guardrail is enforced in the account (ListEnforcedGuardrailsConfiguration): its key must let every caller of the account decrypt it '
+      + `through Bedrock (statement ${WIDE_USE_SIDS.account}), which a key the remediation creates does not`;
   }
-  const tags = await ownershipTags(clients, guardrailArn);
+  if (reading.wideUse === 'organization') {
+    return 'the guardrail is shared (it has a resource policy, GetResourcePolicy): its key must let the callers of the organization decrypt it '
+      + `through Bedrock (statement ${WIDE_USE_SIDS.organization}), which a key the remediation creates does not`;
+  }
+  if (reading.unread) return `whether the guardrail is enforced or shared could not be read (${reading.unread}): it is not re-keyed blind`;
+  return undefined;
+}
+
+/** The policy the remediation writes on a key it creates, from its settings alone. */
+function remediationKeyPolicy(settings: RemediationSettings): ReturnType<typeof keyPolicyJson> {
   const evaluator = settings.evaluatorRoleArn ? [settings.evaluatorRoleArn] : [];
-  const policy = keyPolicyJson(settings, {
+  return keyPolicyJson(settings, {
     admins: settings.keyAdminArns,
     deployers: [settings.ownRoleArn],
     // The rule's own role reads the guardrail and the key, or the guardrail would turn "Not evaluated".
@@ -171,11 +190,53 @@ async function keyFor(
     usersByTag: settings.keyUserTag,
     auditors: evaluator,
   });
+}
+
+/**
+ * Why a key carrying the remediation tag is not one the remediation may use: anyone allowed to tag a
+ * key can put the tag on a key of their own, so the tag alone proves nothing. A key is used only if
+ * it is exactly what the remediation creates: enabled, symmetric, customer managed with key material
+ * of KMS, and with the policy the remediation writes for the current settings.
+ */
+async function refusalOfTaggedKey(clients: RemediationClients, keyArn: string): Promise<string | undefined> {
+  const facts = await readKey(clients.kms, keyArn);
+  const m = facts.metadata;
+  const refused = (why: string) => `the key ${keyArn} carries the tag ${REMEDIATION_TAG} of this guardrail but ${why}: it is not used, and no other key is created`;
+  if (!m) return refused(facts.missing ? 'no longer exists' : `could not be described (${facts.problem})`);
+  const expected = { KeyState: 'Enabled', KeyManager: 'CUSTOMER', KeySpec: KEY_REQUIREMENTS.keySpec, KeyUsage: KEY_REQUIREMENTS.keyUsage, Origin: 'AWS_KMS' } as const;
+  for (const [field, value] of Object.entries(expected)) {
+    const actual = (m as unknown as { [name: string]: unknown })[field];
+    if (actual !== value) return refused(`its ${field} is ${String(actual)}, not ${value}`);
+  }
+  const policy = facts.policy;
+  if (!policy || 'problem' in policy) return refused(`its policy could not be read (${policy && 'problem' in policy ? policy.problem : 'not read'})`);
+  if (!isDeepStrictEqual(policy.document, remediationKeyPolicy(clients.settings))) {
+    return refused('its policy is not the one the remediation writes for its current settings');
+  }
+  return undefined;
+}
+
+/** The named key, the key an earlier run created, or a new key of the standard; or why none is used. */
+async function keyFor(
+  clients: RemediationClients, guardrailArn: string, draft: GetGuardrailCommandOutput, tagged: readonly string[],
+): Promise<{ keyArn: string; keyCreated: boolean } | { refused: string }> {
+  const { settings, kms } = clients;
+  if (settings.keyArn) return { keyArn: settings.keyArn, keyCreated: false };
+  for (const arn of tagged) {
+    const refused = await refusalOfTaggedKey(clients, arn);
+    if (refused) return { refused };
+  }
+  if (tagged.length > 0) {
+    // The earlier run may have stopped before rotation was turned on.
+    await kms.send(new EnableKeyRotationCommand({ KeyId: tagged[0], RotationPeriodInDays: settings.rotationDays }));
+    return { keyArn: tagged[0], keyCreated: false };
+  }
+  const tags = await ownershipTags(clients, guardrailArn);
   const created = await kms.send(new CreateKeyCommand({
     Description: `Encrypts the Bedrock guardrail ${draft.name} (${guardrailArn}); created by the remediation of its AWS Config rule`,
     KeySpec: KEY_REQUIREMENTS.keySpec,
     KeyUsage: KEY_REQUIREMENTS.keyUsage,
-    Policy: JSON.stringify(policy),
+    Policy: JSON.stringify(remediationKeyPolicy(settings)),
     // Tagged as it is created, so that a run stopping right after finds it.
     Tags: [
       ...Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),

@@ -53,6 +53,22 @@ export interface RemediationSettings {
 
 const list = (value: string | undefined) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
 
+/** Milliseconds per unit, by the unit's label as aws-cdk-lib's Duration writes it. */
+const UNIT_MILLIS: { [label: string]: number } = { millis: 1, seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
+
+/**
+ * A rotation period in whole days: a number of days, or `<amount> <unit>`, which the construct
+ * writes for a period whose amount was a token at synth.
+ */
+function days(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)(?:\s+(millis|seconds|minutes|hours|days))?\s*$/.exec(text);
+  const value = match ? Number(match[1]) * UNIT_MILLIS[match[2] ?? 'days'] / UNIT_MILLIS.days : NaN;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`The remediation function's ${REMEDIATION_ENV.rotationDays} is ${JSON.stringify(text)}, not a whole number of days: nothing was changed.`);
+  }
+  return value;
+}
+
 export function remediationSettingsFromEnvironment(env: { [name: string]: string | undefined }): RemediationSettings {
   const required = (name: string): string => {
     const value = env[name];
@@ -72,7 +88,7 @@ export function remediationSettingsFromEnvironment(env: { [name: string]: string
     keyUserArns: list(env[REMEDIATION_ENV.keyUserArns]),
     // JSON: tag keys and values may hold '=' and ','.
     keyUserTag: tag ? JSON.parse(tag) : undefined,
-    rotationDays: Number(required(REMEDIATION_ENV.rotationDays)),
+    rotationDays: days(required(REMEDIATION_ENV.rotationDays)),
     tags: JSON.parse(env[REMEDIATION_ENV.tags] || '{}'),
     publishVersion: env[REMEDIATION_ENV.publishVersion] === 'true',
     configRuleName: env[REMEDIATION_ENV.configRuleName] || undefined,
