@@ -97,11 +97,19 @@ describe('the Config rule on the key of an enforced or shared guardrail', () => 
     expect(await judged()).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/kms:Decrypt directly/) });
   });
 
-  test('when neither can be read, the key is judged as any other: flagged', async () => {
+  test('when the resource policy cannot be read, the version is not evaluated, the call named', async () => {
     givenKeyPolicy(ACCOUNT_WIDE);
     bedrock.on(GetResourcePolicyCommand).rejects(errors.named('AccessDeniedException', 'no'));
-    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).rejects(errors.named('AccessDeniedException', 'no'));
-    expect(await judged()).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(LEAST_PRIVILEGE) });
+    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).resolves({ guardrailsConfig: [{ guardrailArn: guardrailArn('g1') }] });
+    const evaluation = await judged();
+    expect(evaluation).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/^Not evaluated.*it cannot be verified: GetResourcePolicy was denied \(AccessDeniedException: no\)/) });
+    expect(evaluation.Annotation).not.toMatch(LEAST_PRIVILEGE);
+  });
+
+  test('when the enforced configurations cannot be listed, the version is not evaluated, the call named', async () => {
+    givenKeyPolicy(ACCOUNT_WIDE);
+    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).rejects(errors.named('ThrottlingException', 'slow down'));
+    expect(await judged()).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/^Not evaluated.*it cannot be verified: ListEnforcedGuardrailsConfiguration failed \(ThrottlingException: slow down\)/) });
   });
 
   test('a key whose policy exposes nothing is judged without reading either', async () => {

@@ -1,5 +1,6 @@
 import { GetResourcePolicyCommand, GuardrailSummary, ListEnforcedGuardrailsConfigurationCommand } from '@aws-sdk/client-bedrock';
 import { BedrockReader, DRAFT, KeyFacts, KmsReader, listVersions, readKey, readVersion, VersionReading } from './guardrail-reading';
+import { callFailed, errorName } from './sdk';
 import { EvaluationSettings } from './settings';
 import { parseKeyArn } from '../../../core/arns';
 import { briefFindingLine, findingLine, KEY_ENABLED, KEY_PLACEMENT, KEY_ROTATION, KEY_SYMMETRIC, KeyFinding, PlacementPart } from '../../../core/key-checks';
@@ -136,27 +137,30 @@ async function judgeVersion(summary: GuardrailSummary, version: string, context:
  * enforces or shares: the guardrail's resource policy (GetResourcePolicy) makes organization-wide
  * decrypts through Bedrock acceptable, its enforcement in the account (ListEnforcedGuardrailsConfiguration)
  * account-wide ones. Read only for a key whose policy opens more than the standard; when they cannot
- * be read, the policy is judged as for any other key.
+ * be read, the policy cannot be judged either (a denied or throttled call is no proof that the
+ * guardrail is neither shared nor enforced), so the version is not evaluated.
  */
 async function widenedFor(summary: GuardrailSummary, keyArn: string, key: KeyFacts, context: JudgementContext): Promise<KeyFacts> {
   const policy = key.policy;
   if (!policy || 'problem' in policy || policy.analysis.exposures.length === 0 || policy.document === undefined) return key;
   const wideUse = await wideUseOf(summary, context);
   if (!wideUse) return key;
+  if (typeof wideUse === 'object') return { ...key, policy: { problem: `it cannot be verified: ${wideUse.problem}` } };
   const { region, account } = parseKeyArn(keyArn)!;
   return { ...key, policy: { analysis: analyzeKeyPolicy(policy.document, { account, region, wideUse }), document: policy.document } };
 }
 
 /** The enforced guardrails of the Region, by ARN and id, listed once per run. */
-const enforcedGuardrails = new WeakMap<JudgementContext['keyFacts'], Promise<Set<string>>>();
+const enforcedGuardrails = new WeakMap<JudgementContext['keyFacts'], Promise<Set<string> | { problem: string }>>();
 
-async function wideUseOf(summary: GuardrailSummary, context: JudgementContext): Promise<WideUse | undefined> {
+async function wideUseOf(summary: GuardrailSummary, context: JudgementContext): Promise<WideUse | undefined | { problem: string }> {
   const identifier = summary.arn ?? summary.id;
   try {
     const shared = await context.bedrock.send(new GetResourcePolicyCommand({ resourceArn: identifier }));
     if (shared?.resourcePolicy) return 'organization';
-  } catch {
-    // No resource policy (ResourceNotFoundException), or it cannot be read: not shared, as far as the rule can tell.
+  } catch (error) {
+    // Only ResourceNotFoundException says the guardrail has no resource policy.
+    if (errorName(error) !== 'ResourceNotFoundException') return { problem: callFailed('GetResourcePolicy', error) };
   }
   let enforced = enforcedGuardrails.get(context.keyFacts);
   if (!enforced) {
@@ -164,10 +168,11 @@ async function wideUseOf(summary: GuardrailSummary, context: JudgementContext): 
     enforcedGuardrails.set(context.keyFacts, enforced);
   }
   const set = await enforced;
+  if (!(set instanceof Set)) return set;
   return [summary.arn, summary.id].some((name) => name !== undefined && set.has(name)) ? 'account' : undefined;
 }
 
-async function listEnforcedGuardrails(bedrock: BedrockReader): Promise<Set<string>> {
+async function listEnforcedGuardrails(bedrock: BedrockReader): Promise<Set<string> | { problem: string }> {
   const names = new Set<string>();
   let nextToken: string | undefined;
   try {
@@ -178,8 +183,8 @@ async function listEnforcedGuardrails(bedrock: BedrockReader): Promise<Set<strin
       }
       nextToken = page?.nextToken;
     } while (nextToken);
-  } catch {
-    // Not readable: no guardrail counts as enforced, so its key is judged as any other.
+  } catch (error) {
+    return { problem: callFailed('ListEnforcedGuardrailsConfiguration', error) };
   }
   return names;
 }
