@@ -8,6 +8,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import * as esbuild from 'esbuild';
 import { EXAMPLE_ACCOUNT_ID, exampleAccount, HOME, KEYS, OTHER } from './audit-fixtures';
+import { accountWideStatement } from './handler-fixtures';
 import { FakeAccount } from './helpers/fake-account';
 import { FakeAwsEndpoint, ReceivedRequest } from './helpers/fake-endpoint';
 import { main, usage } from '../../src/governance/private/audit/cli';
@@ -274,14 +275,7 @@ describe('exit codes', () => {
   });
 
   test('3, not 1: a guardrail whose resource policy cannot be read is not evaluated, not a least-privilege finding', async () => {
-    const accountWide = {
-      Sid: 'EnforcedGuardrailUseThroughBedrock',
-      Effect: 'Allow',
-      Principal: { AWS: '*' },
-      Action: 'kms:Decrypt',
-      Resource: '*',
-      Condition: { StringEquals: { 'kms:ViaService': `bedrock.${HOME}.amazonaws.com`, 'kms:CallerAccount': EXAMPLE_ACCOUNT_ID } },
-    };
+    const accountWide = accountWideStatement(HOME, EXAMPLE_ACCOUNT_ID);
     endpoint.respondWith(new FakeAccount(EXAMPLE_ACCOUNT_ID, {
       [HOME]: { ...compliantHome, keys: { [KEYS.acme]: { guardrailTag: 'acme-assistant', statements: [accountWide] } } },
     }).respond);

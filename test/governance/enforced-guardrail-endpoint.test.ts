@@ -1,4 +1,4 @@
-import { ACCOUNT, guardrailArn, invocation, keyArn, REGION } from './handler-fixtures';
+import { ACCOUNT, accountWideStatement, guardrailArn, invocation, keyArn, REGION } from './handler-fixtures';
 import { onFakeClock } from './helpers/fake-clock';
 import { FakeAwsEndpoint } from './helpers/fake-endpoint';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
@@ -9,14 +9,7 @@ import { handler } from '../../src/governance/guardrail-encryption-check.lambda'
  */
 
 const KEY = keyArn('5555eeee-5555-5555-5555-555555555555');
-const ACCOUNT_WIDE = {
-  Sid: 'EnforcedGuardrailUseThroughBedrock',
-  Effect: 'Allow',
-  Principal: { AWS: '*' },
-  Action: 'kms:Decrypt',
-  Resource: '*',
-  Condition: { StringEquals: { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT } },
-};
+const ACCOUNT_WIDE = accountWideStatement();
 const ADMINISTRATION = { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:PutKeyPolicy', Resource: '*' };
 
 describe('the handler, against a local endpoint, on the key of an enforced guardrail', () => {
