@@ -199,7 +199,7 @@ describe('GuardrailFindingsHub', () => {
       Roles: [{ Ref: role.id }],
     });
     expect(role.resource.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-      { Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } },
+      { Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': SECURITY_ACCOUNT } } },
     ]);
     expect(hub.aggregator).toBeDefined();
   });
