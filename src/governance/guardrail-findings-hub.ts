@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -100,7 +100,9 @@ export class GuardrailFindingsHub extends Construct {
 
   private createAggregator(): config.CfnConfigurationAggregator {
     const role = new iam.Role(this, 'AggregatorRole', {
-      assumedBy: new iam.ServicePrincipal('config.amazonaws.com'),
+      // Only AWS Config working for this account may assume it: the confused-deputy condition the AWS Config
+      // developer guide recommends ("Cross-service confused deputy prevention").
+      assumedBy: new iam.ServicePrincipal('config.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
       description: 'Lets AWS Config read the accounts of the organization for the guardrail findings aggregator',
     });
     // The actions of the AWS managed policy AWSConfigRoleForOrganizations, in a customer-managed policy

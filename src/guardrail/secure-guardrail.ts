@@ -8,7 +8,7 @@ import {
   Stack,
 } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ISecureGuardrail, SecureGuardrailAttributes } from './guardrail-reference';
 import { GuardrailVersion } from './guardrail-version';
 import {
@@ -233,7 +233,6 @@ export class SecureGuardrail extends GuardrailBase {
   /** Whether this construct created the key, so that it may add any statement to its policy. */
   private readonly keyCreated: boolean;
   private readonly automatedReasoning?: bedrock.CfnGuardrail.AutomatedReasoningPolicyConfigProperty | IResolvable;
-  private enforcements = 0;
   private resourcePolicy?: bedrock.CfnResourcePolicy;
 
   constructor(scope: Construct, id: string, props: SecureGuardrailProps) {
@@ -304,6 +303,17 @@ export class SecureGuardrail extends GuardrailBase {
    * key); nobody gains a decrypt directly or through another service. The rules accept this statement
    * on the key of an enforced or shared guardrail only (docs/enforced-guardrails.md).
    *
+   * **It also widens who can read the guardrail's configuration** (its filters, denied topics, words
+   * and messages): Bedrock decrypts it with the caller's identity, so every principal of the account
+   * whose IAM policies allow `bedrock:GetGuardrail` on it reads it, not only the roles given
+   * `grantRead`. Keep `bedrock:GetGuardrail` out of broad roles of an account where a guardrail is
+   * enforced.
+   *
+   * One enforcement per account and Region: Bedrock keeps one account-level enforced configuration
+   * per account and Region (API reference of ListEnforcedGuardrailsConfiguration), so a second call,
+   * or a second guardrail enforcing in the same stack or in the same account and Region of the app
+   * (when both are literal), is refused at synth. An enforcement made outside the app is not seen.
+   *
    * An imported `encryptionKey` cannot be changed here: a warning gives the statement its
    * administrators must add.
    *
@@ -313,16 +323,16 @@ export class SecureGuardrail extends GuardrailBase {
    * @default - options: every model, Bedrock's default content guarding
    */
   public enforceInAccount(version: string, options: EnforceInAccountOptions = {}): bedrock.CfnEnforcedGuardrailConfiguration {
-    const id = this.enforcements === 0 ? 'Enforcement' : `Enforcement${this.enforcements + 1}`;
+    const id = 'Enforcement';
     const origin = originOf('SecureGuardrail.enforceInAccount', this, id);
     checkNumberedVersion(origin, version, 'the enforced configuration');
+    claimAccountEnforcement(this, origin);
     const enforcement = new bedrock.CfnEnforcedGuardrailConfiguration(this, id, {
       guardrailIdentifier: this.guardrailArn,
       guardrailVersion: version,
       modelEnforcement: options.modelEnforcement,
       selectiveContentGuarding: options.selectiveContentGuarding,
     });
-    this.enforcements++;
     const statement = GuardrailKeyPolicy.accountUseThroughBedrockStatement(this);
     if (!ensureWideUseStatement(this.encryptionKey, statement)) {
       Annotations.of(this).addWarningV2('cdk-secure-guardrail:enforcedImportedKey',
@@ -343,7 +353,10 @@ export class SecureGuardrail extends GuardrailBase {
    *
    * **This widens who must use the key** to every principal of the organization (or units): with
    * organization-level enforcement, a member's call fails with AccessDenied unless its caller can
-   * apply, and so decrypt, the guardrail. The Bedrock policy itself is not created here.
+   * apply, and so decrypt, the guardrail. Other accounts therefore use the key, through Bedrock in its
+   * Region; they still cannot read the configuration with `GetGuardrail`, which the resource policy
+   * does not allow, nor decrypt outside Bedrock, but `ApplyGuardrail`'s assessments show which of its
+   * filters, topics and words a text matched. The Bedrock policy itself is not created here.
    *
    * The guardrail's resource policy allows `bedrock:ApplyGuardrail` only (not `GetGuardrail`, which
    * would show its configuration to the organization). Refused for a guardrail with Automated
@@ -518,4 +531,37 @@ function guardrailContent(origin: Origin, props: SecureGuardrailProps): Guardrai
   };
   validateGuardrailContent(origin, content);
   return content;
+}
+
+/**
+ * The enforcements of an app: by stack, and by account and Region when both are literal, with the
+ * path of the guardrail that enforces there.
+ */
+const accountEnforcements = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Bedrock keeps one account-level enforced configuration per account and Region (the API reference of
+ * ListEnforcedGuardrailsConfiguration: "Fixed number of 1 item"; PutEnforcedGuardrailConfiguration
+ * "sets the account-level enforced guardrail configuration"): a second one in the same stack, or in the
+ * same literal account and Region of the app, would replace the first or fail at deployment.
+ */
+function claimAccountEnforcement(guardrail: SecureGuardrail, origin: Origin): void {
+  const stack = Stack.of(guardrail);
+  let claimed = accountEnforcements.get(guardrail.node.root);
+  if (!claimed) {
+    claimed = new Map();
+    accountEnforcements.set(guardrail.node.root, claimed);
+  }
+  const literal = !unresolved(stack.account) && !unresolved(stack.region);
+  const places: Array<[string, string]> = [[`stack ${stack.node.path}`, `stack ${stack.node.path}`]];
+  if (literal) places.push([`env ${stack.account}/${stack.region}`, `account ${stack.account} and Region ${stack.region}`]);
+  for (const [key, where] of places) {
+    const first = claimed.get(key);
+    if (first !== undefined) {
+      refuse(origin, `${first} already enforces a guardrail version in ${where}; received a second enforcement there; allowed: one ` +
+        'enforcement per account and Region (Bedrock keeps one account-level enforced configuration per account and Region, so a second ' +
+        'would replace the first or fail at deployment): enforce one guardrail, listing in modelEnforcement the models it covers.');
+    }
+  }
+  for (const [key] of places) claimed.set(key, guardrail.node.path);
 }

@@ -8,6 +8,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import * as esbuild from 'esbuild';
 import { EXAMPLE_ACCOUNT_ID, exampleAccount, HOME, KEYS, OTHER } from './audit-fixtures';
+import { accountWideStatement } from './handler-fixtures';
 import { FakeAccount } from './helpers/fake-account';
 import { FakeAwsEndpoint, ReceivedRequest } from './helpers/fake-endpoint';
 import { main, usage } from '../../src/governance/private/audit/cli';
@@ -238,12 +239,11 @@ describe('throttling: the SDK\'s retry strategy (adaptive, 6 attempts), as the C
 });
 
 describe('exit codes', () => {
-  const compliantOnly = new FakeAccount(EXAMPLE_ACCOUNT_ID, {
-    [HOME]: {
-      guardrails: [{ id: 'acmeg0000001', name: 'acme-assistant', versions: { DRAFT: keyArn(HOME, KEYS.acme), 1: keyArn(HOME, KEYS.acme) } }],
-      keys: { [KEYS.acme]: { guardrailTag: 'acme-assistant' } },
-    },
-  });
+  const compliantHome = {
+    guardrails: [{ id: 'acmeg0000001', name: 'acme-assistant', versions: { DRAFT: keyArn(HOME, KEYS.acme), 1: keyArn(HOME, KEYS.acme) } }],
+    keys: { [KEYS.acme]: { guardrailTag: 'acme-assistant' } },
+  };
+  const compliantOnly = new FakeAccount(EXAMPLE_ACCOUNT_ID, { [HOME]: compliantHome });
 
   test('0: every guardrail compliant', async () => {
     endpoint.respondWith(compliantOnly.respond);
@@ -257,6 +257,40 @@ describe('exit codes', () => {
     expect(code).toBe(0);
     expect(stdout).toBe('No Bedrock guardrail in the audited Regions.\n\n'
       + 'Guardrail compliance: 0/0 compliant (n/a), 0/0 on a customer-managed key (n/a), 0 distinct keys (~$0.00/month). 0 orphaned guardrail keys (~$0.00/month).\n');
+  });
+
+  const withoutBedrock = { refuse: { status: 400, error: 'ValidationException' } };
+
+  test('3: a Region named with --region where Bedrock is not offered leaves the audit incomplete', async () => {
+    endpoint.respondWith(new FakeAccount(EXAMPLE_ACCOUNT_ID, { [HOME]: compliantHome, 'eu-south-2': withoutBedrock }).respond);
+    const { code, stdout } = await audit('audit', '--region', `${HOME},eu-south-2`, '--quiet');
+    expect(code).toBe(3);
+    expect(stdout).toContain('\nRegions:\n  eu-south-2: NOT AUDITED (a Region named with --region), Bedrock answered as where it is not offered '
+      + '(ValidationException: ValidationException)\n');
+  });
+
+  test('0: a default run skips the Regions where Bedrock is not offered', async () => {
+    endpoint.respondWith(new FakeAccount(EXAMPLE_ACCOUNT_ID, { [HOME]: compliantHome, 'eu-south-2': withoutBedrock }).respond);
+    const { code, stdout } = await audit('audit', '--quiet');
+    expect(code).toBe(0);
+    expect(stdout).toContain('\nRegions:\n  eu-south-2: skipped, Bedrock answered as where it is not offered (ValidationException: ValidationException)\n');
+  });
+
+  test('3, not 1: a guardrail whose resource policy cannot be read is not evaluated, not a least-privilege finding', async () => {
+    const accountWide = accountWideStatement(HOME, EXAMPLE_ACCOUNT_ID);
+    endpoint.respondWith(new FakeAccount(EXAMPLE_ACCOUNT_ID, {
+      [HOME]: { ...compliantHome, keys: { [KEYS.acme]: { guardrailTag: 'acme-assistant', statements: [accountWide] } } },
+    }).respond);
+    endpoint.script(`GET /resource-policy/${encodeURIComponent(guardrailArn(HOME, 'acmeg0000001'))}`,
+      // Once for each version.
+      ...Array.from({ length: 2 }, () => ({ status: 403, error: 'AccessDeniedException' })));
+    const { code, report } = await auditJson('audit', '--region', HOME);
+    expect(code).toBe(3);
+    expect(report.guardrails[0]).toMatchObject({
+      status: 'NOT_EVALUATED',
+      failedRules: [],
+      finding: expect.stringContaining('it cannot be verified: bedrock:GetResourcePolicy was denied (AccessDeniedException'),
+    });
   });
 
   test('3: a guardrail that could not be read (no kms:Decrypt on its key) leaves the audit incomplete', async () => {

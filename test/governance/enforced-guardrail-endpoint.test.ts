@@ -1,4 +1,5 @@
-import { ACCOUNT, guardrailArn, invocation, keyArn, REGION } from './handler-fixtures';
+import { ACCOUNT, accountWideStatement, guardrailArn, invocation, keyArn, REGION } from './handler-fixtures';
+import { onFakeClock } from './helpers/fake-clock';
 import { FakeAwsEndpoint } from './helpers/fake-endpoint';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 
@@ -8,14 +9,7 @@ import { handler } from '../../src/governance/guardrail-encryption-check.lambda'
  */
 
 const KEY = keyArn('5555eeee-5555-5555-5555-555555555555');
-const ACCOUNT_WIDE = {
-  Sid: 'EnforcedGuardrailUseThroughBedrock',
-  Effect: 'Allow',
-  Principal: { AWS: '*' },
-  Action: 'kms:Decrypt',
-  Resource: '*',
-  Condition: { StringEquals: { 'kms:ViaService': `bedrock.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT } },
-};
+const ACCOUNT_WIDE = accountWideStatement();
 const ADMINISTRATION = { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:PutKeyPolicy', Resource: '*' };
 
 describe('the handler, against a local endpoint, on the key of an enforced guardrail', () => {
@@ -70,5 +64,38 @@ describe('the handler, against a local endpoint, on the key of an enforced guard
     givenGuardrailWithAccountWideKey();
     endpoint.script('GET /enforcedGuardrailsConfiguration', { status: 200, body: { guardrailsConfig: [] } });
     await expect(handler(invocation())).resolves.toMatchObject({ total: 1, compliant: 0, nonCompliant: 1 });
+  });
+
+  test.each([
+    ['denied', 403, 'AccessDeniedException', 'was denied (AccessDeniedException'],
+    ['throttled on every attempt', 400, 'ThrottlingException', 'failed (ThrottlingException'],
+  ])('a GetResourcePolicy %s makes the version NOT EVALUATED, not NON_COMPLIANT', async (_what, status, error, said) => {
+    givenGuardrailWithAccountWideKey();
+    endpoint.script(`GET /resource-policy/${encoded}`, ...Array.from({ length: 6 }, () => ({ status, error })));
+    endpoint.script('GET /enforcedGuardrailsConfiguration', { status: 200, body: { guardrailsConfig: [] } });
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    // Throttling is retried with the SDK's back-off, which waits seconds: on a fake clock.
+    const { value } = await onFakeClock(() => handler(invocation()));
+    expect(value).toMatchObject({ total: 1, compliant: 0, notEvaluated: 1 });
+    const lines = log.mock.calls.map((call) => String(call[0]));
+    const line = lines.find((text) => text.startsWith(`NOT_EVALUATED ${arn}: Not evaluated`));
+    expect(line).toContain(`: the policy of its key 5555eeee-5555-5555-5555-555555555555 could not be read: it cannot be verified: bedrock:GetResourcePolicy ${said}`);
+    // The enforced configurations are still read: an enforced guardrail's key is judged as such whatever its resource policy.
+    expect(endpoint.received.filter((r) => r.operation === 'GET /enforcedGuardrailsConfiguration')).toHaveLength(1);
+  });
+
+  test.each([
+    ['denied', 403, 'AccessDeniedException', 'was denied (AccessDeniedException'],
+    ['throttled on every attempt', 400, 'ThrottlingException', 'failed (ThrottlingException'],
+  ])('a ListEnforcedGuardrailsConfiguration %s makes the version NOT EVALUATED, not NON_COMPLIANT', async (_what, status, error, said) => {
+    givenGuardrailWithAccountWideKey();
+    endpoint.script('GET /enforcedGuardrailsConfiguration', ...Array.from({ length: 6 }, () => ({ status, error })));
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    // Throttling is retried with the SDK's back-off, which waits seconds: on a fake clock.
+    const { value } = await onFakeClock(() => handler(invocation()));
+    expect(value).toMatchObject({ total: 1, compliant: 0, notEvaluated: 1 });
+    const lines = log.mock.calls.map((call) => String(call[0]));
+    const line = lines.find((text) => text.startsWith(`NOT_EVALUATED ${arn}: Not evaluated`));
+    expect(line).toContain(`: the policy of its key 5555eeee-5555-5555-5555-555555555555 could not be read: it cannot be verified: bedrock:ListEnforcedGuardrailsConfiguration ${said}`);
   });
 });

@@ -97,11 +97,26 @@ describe('the Config rule on the key of an enforced or shared guardrail', () => 
     expect(await judged()).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/kms:Decrypt directly/) });
   });
 
-  test('when neither can be read, the key is judged as any other: flagged', async () => {
+  test('when the resource policy cannot be read and the guardrail is not enforced, the version is not evaluated, the call named', async () => {
     givenKeyPolicy(ACCOUNT_WIDE);
     bedrock.on(GetResourcePolicyCommand).rejects(errors.named('AccessDeniedException', 'no'));
-    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).rejects(errors.named('AccessDeniedException', 'no'));
-    expect(await judged()).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(LEAST_PRIVILEGE) });
+    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).resolves({ guardrailsConfig: [] });
+    const evaluation = await judged();
+    expect(evaluation).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/^Not evaluated.*it cannot be verified: bedrock:GetResourcePolicy was denied \(AccessDeniedException: no\)/) });
+    expect(evaluation.Annotation).not.toMatch(LEAST_PRIVILEGE);
+  });
+
+  test('an enforced guardrail\'s key may be used account-wide even when its resource policy cannot be read', async () => {
+    givenKeyPolicy(ACCOUNT_WIDE);
+    bedrock.on(GetResourcePolicyCommand).rejects(errors.named('AccessDeniedException', 'no'));
+    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).resolves({ guardrailsConfig: [{ guardrailArn: guardrailArn('g1') }] });
+    expect(await judged()).toMatchObject({ ComplianceType: 'COMPLIANT' });
+  });
+
+  test('when the enforced configurations cannot be listed, the version is not evaluated, the call named', async () => {
+    givenKeyPolicy(ACCOUNT_WIDE);
+    bedrock.on(ListEnforcedGuardrailsConfigurationCommand).rejects(errors.named('ThrottlingException', 'slow down'));
+    expect(await judged()).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/^Not evaluated.*it cannot be verified: bedrock:ListEnforcedGuardrailsConfiguration failed \(ThrottlingException: slow down\)/) });
   });
 
   test('a key whose policy exposes nothing is judged without reading either', async () => {

@@ -27,6 +27,18 @@ export function keyPolicy(statements: object[] = [{
   return JSON.stringify({ Version: '2012-10-17', Statement: [administration, ...statements] });
 }
 
+/** The statement `enforceInAccount` adds: every principal of the account decrypts through Bedrock in the key's Region. */
+export function accountWideStatement(region = REGION, account = ACCOUNT): object {
+  return {
+    Sid: 'EnforcedGuardrailUseThroughBedrock',
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: 'kms:Decrypt',
+    Resource: '*',
+    Condition: { StringEquals: { 'kms:ViaService': `bedrock.${region}.amazonaws.com`, 'kms:CallerAccount': account } },
+  };
+}
+
 export function invocation(resultToken = 'token-1') {
   return {
     invokingEvent: JSON.stringify({

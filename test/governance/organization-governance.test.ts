@@ -207,7 +207,7 @@ describe('GuardrailFindingsHub', () => {
       Roles: [{ Ref: role.id }],
     });
     expect(role.resource.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-      { Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      { Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': SECURITY_ACCOUNT } } },
     ]);
     expect(hub.aggregator).toBeDefined();
   });

@@ -3,6 +3,7 @@ import { BedrockClient, ListGuardrailsCommand } from '@aws-sdk/client-bedrock';
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { invocation, keyArn } from './handler-fixtures';
+import { onFakeClock } from './helpers/fake-clock';
 import { FakeAwsEndpoint, useLocalEndpoint } from './helpers/fake-endpoint';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 import { SDK_CLIENT_CONFIG } from '../../src/governance/private/handler/sdk';
@@ -37,23 +38,6 @@ function fakeHttp(responses: FakeResponse[]) {
     },
   };
   return { requests, requestHandler };
-}
-
-/** Runs `call` with the SDK's back-off on a fake clock, advanced until the call settles: the SDK waits seconds on throttling. */
-async function onFakeClock<T>(call: () => Promise<T>): Promise<{ value?: T; error?: any; waitedMs: number }> {
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
-  try {
-    let settled = false;
-    const outcome = call().then((value) => ({ value }), (error: unknown) => ({ error })).finally(() => { settled = true; });
-    let waitedMs = 0;
-    while (!settled && waitedMs < 120_000) {
-      await jest.advanceTimersByTimeAsync(100);
-      waitedMs += 100;
-    }
-    return { ...(await outcome), waitedMs };
-  } finally {
-    jest.useRealTimers();
-  }
 }
 
 const offline = { region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } };

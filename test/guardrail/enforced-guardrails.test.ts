@@ -1,4 +1,4 @@
-import { aws_bedrock as bedrock, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { App, Aws, aws_bedrock as bedrock, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { GuardrailEncryptionChecks, SecureGuardrail, SecureGuardrailProps } from '../../src';
@@ -76,9 +76,41 @@ describe('enforceInAccount', () => {
       'which changes with every update of the guardrail.');
     expect(() => guardrail.enforceInAccount('01')).toThrow(/invalid version: received "01"/);
     expect(() => guardrail.enforceInAccount(Token.asString({ Ref: 'Version' }))).not.toThrow();
-    expect(() => guardrail.enforceInAccount('2')).not.toThrow();
-    // The key gets the statement once, whatever the number of enforcements.
+    expect(() => build().guardrail.enforceInAccount('2')).not.toThrow();
     expect(synthesizedKey(guardrail.stack).policy.Statement.filter((s) => s.Sid === 'EnforcedGuardrailUseThroughBedrock')).toHaveLength(1);
+  });
+
+  test('refuses a second enforcement of the same guardrail: one per account and Region', () => {
+    const { stack, guardrail } = build();
+    guardrail.enforceInAccount('1');
+    expect(() => guardrail.enforceInAccount('2')).toThrow(
+      '[TestStack/Guardrail/Enforcement] SecureGuardrail.enforceInAccount: TestStack/Guardrail already enforces a guardrail version in stack ' +
+      'TestStack; received a second enforcement there; allowed: one enforcement per account and Region (Bedrock keeps one account-level ' +
+      'enforced configuration per account and Region, so a second would replace the first or fail at deployment): enforce one guardrail, ' +
+      'listing in modelEnforcement the models it covers.');
+    Template.fromStack(stack).resourceCountIs('AWS::Bedrock::EnforcedGuardrailConfiguration', 1);
+  });
+
+  test('refuses a second guardrail enforcing in the same stack, even with an unresolved account and Region', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new SecureGuardrail(stack, 'First', { ...BASE, guardrailName: 'first' }).enforceInAccount('1');
+    const second = new SecureGuardrail(stack, 'Second', { ...BASE, guardrailName: 'second' });
+    expect(() => second.enforceInAccount('1')).toThrow(
+      /^\[Agnostic\/Second\/Enforcement\] SecureGuardrail.enforceInAccount: Agnostic\/First already enforces a guardrail version in stack Agnostic; received a second enforcement there/);
+  });
+
+  test('refuses two stacks of the app enforcing in the same literal account and Region; other Regions and accounts are free', () => {
+    const app = new App();
+    const enforce = (id: string, env: { account: string; region: string }) =>
+      new SecureGuardrail(new Stack(app, id, { env }), 'Guardrail', { ...BASE, guardrailName: id.toLowerCase() }).enforceInAccount('1');
+    enforce('Here', { account: ACCOUNT, region: REGION });
+    expect(() => enforce('Elsewhere', { account: ACCOUNT, region: 'us-east-1' })).not.toThrow();
+    expect(() => enforce('Foreign', { account: OTHER_ACCOUNT, region: REGION })).not.toThrow();
+    expect(() => enforce('Again', { account: ACCOUNT, region: REGION })).toThrow(
+      `[Again/Guardrail/Enforcement] SecureGuardrail.enforceInAccount: Here/Guardrail already enforces a guardrail version in account ${ACCOUNT} ` +
+      `and Region ${REGION}; received a second enforcement there;`);
+    // Stacks of unresolved accounts cannot be compared: each is checked alone.
+    expect(() => enforce('AgnosticOne', { account: Aws.ACCOUNT_ID, region: REGION })).not.toThrow();
   });
 
   test('a key the team brought gets the statement when it is of the app; an imported one yields a warning with it', () => {

@@ -69,6 +69,8 @@ export interface RegionAudit {
 }
 
 export interface AccountAudit {
+  /** The Regions were named by the user: one of them not audited, even one without Bedrock, leaves the audit incomplete. */
+  readonly named: boolean;
   readonly regions: readonly RegionAudit[];
   readonly guardrails: readonly AuditedGuardrail[];
 }
@@ -80,6 +82,7 @@ const NOT_ENABLED_ERRORS = new Set(['UnrecognizedClientException', 'InvalidClien
 export async function auditAccount(options: AuditOptions): Promise<AccountAudit> {
   const results = await Promise.all(options.regions.map((region) => auditRegion(region, options)));
   return {
+    named: options.named,
     regions: results.map((result) => result.region),
     guardrails: results.flatMap((result) => result.guardrails),
   };

@@ -41,7 +41,7 @@ export function usage(): string {
     `  ${EXIT.compliant}  every guardrail found is compliant`,
     `  ${EXIT.nonCompliant}  at least one guardrail is non-compliant`,
     `  ${EXIT.usage}  bad command-line input (nothing was called)`,
-    `  ${EXIT.incomplete}  nothing non-compliant found, but a Region or a guardrail could not be read, or the command failed`,
+    `  ${EXIT.incomplete}  nothing non-compliant found, but a Region or a guardrail could not be read (a Region named with --region without Bedrock included), or the command failed`,
     '',
     'IAM permissions (all read-only):',
     ...AUDIT_PERMISSIONS.map((permission) => `  ${permission.action.padEnd(24)} ${permission.why}`),

@@ -55,7 +55,7 @@ export function summarize(audit: AccountAudit): AuditSummary {
 /** Non-compliance wins over incompleteness: a pipeline learns of what is certainly wrong first. */
 export function exitCodeOf(audit: AccountAudit): number {
   if (audit.guardrails.some((g) => g.status === 'NON_COMPLIANT')) return EXIT.nonCompliant;
-  const incomplete = audit.regions.some((region) => region.status === 'failed')
+  const incomplete = audit.regions.some((region) => region.status === 'failed' || (audit.named && region.status === 'unavailable'))
     || audit.guardrails.some((g) => g.status === 'NOT_EVALUATED');
   return incomplete ? EXIT.incomplete : EXIT.compliant;
 }
@@ -126,7 +126,7 @@ function regionNotes(audit: AccountAudit): string[] {
   return audit.regions.flatMap((region) => {
     switch (region.status) {
       case 'failed': return [`${region.region}: NOT AUDITED, ${region.problems.join('; ')}`];
-      case 'unavailable': return [`${region.region}: skipped, Bedrock answered as where it is not offered (${region.problems.join('; ')})`];
+      case 'unavailable': return [`${region.region}: ${audit.named ? 'NOT AUDITED (a Region named with --region)' : 'skipped'}, Bedrock answered as where it is not offered (${region.problems.join('; ')})`];
       case 'not-enabled': return [`${region.region}: skipped, an opt-in Region this account has not enabled`];
       default: return region.problems.map((problem) => `${region.region}: ${problem}`);
     }

@@ -136,13 +136,15 @@ async function judgeVersion(summary: GuardrailSummary, version: string, context:
  * enforces or shares: the guardrail's resource policy (GetResourcePolicy) makes organization-wide
  * decrypts through Bedrock acceptable, its enforcement in the account (ListEnforcedGuardrailsConfiguration)
  * account-wide ones. Read only for a key whose policy opens more than the standard; when they cannot
- * be read, the policy is judged as for any other key.
+ * be read, the policy cannot be judged either (a denied or throttled call is no proof that the
+ * guardrail is neither shared nor enforced), so the version is not evaluated.
  */
 async function widenedFor(summary: GuardrailSummary, keyArn: string, key: KeyFacts, context: JudgementContext): Promise<KeyFacts> {
   const policy = key.policy;
   if (!policy || 'problem' in policy || policy.analysis.exposures.length === 0 || policy.document === undefined) return key;
   const wideUse = await wideUseOf(summary, context);
   if (!wideUse) return key;
+  if (typeof wideUse === 'object') return { ...key, policy: { problem: `it cannot be verified: ${wideUse.problem}` } };
   const { region, account } = parseKeyArn(keyArn)!;
   return { ...key, policy: { analysis: analyzeKeyPolicy(policy.document, { account, region, wideUse }), document: policy.document } };
 }
@@ -150,14 +152,16 @@ async function widenedFor(summary: GuardrailSummary, keyArn: string, key: KeyFac
 /** The enforced guardrails of the Region, listed once per run. */
 const enforcedGuardrails = new WeakMap<JudgementContext['keyFacts'], Promise<EnforcedGuardrails>>();
 
-async function wideUseOf(summary: GuardrailSummary, context: JudgementContext): Promise<WideUse | undefined> {
+async function wideUseOf(summary: GuardrailSummary, context: JudgementContext): Promise<WideUse | undefined | { problem: string }> {
   let enforced = enforcedGuardrails.get(context.keyFacts);
   if (!enforced) {
     enforced = listEnforcedGuardrails(context.bedrock);
     enforcedGuardrails.set(context.keyFacts, enforced);
   }
-  // What cannot be read counts as neither shared nor enforced: the key is judged as any other.
-  return (await readWideUse(summary, context.bedrock, enforced)).wideUse;
+  const reading = await readWideUse(summary, context.bedrock, enforced);
+  if (reading.wideUse) return reading.wideUse;
+  // What could not be read leaves the version not evaluated: judging the key as any other would report a false finding.
+  return reading.unread === undefined ? undefined : { problem: reading.unread };
 }
 
 /** Why a version fails: a finding of a shared key check, or a line of its own. */

@@ -175,8 +175,8 @@ export async function listEnforcedGuardrails(bedrock: BedrockReader): Promise<En
 /**
  * How widely the guardrail is applied beyond its named callers: shared with the organization (its
  * resource policy, GetResourcePolicy), enforced in the account (ListEnforcedGuardrailsConfiguration),
- * or neither. `unread` says what could not be read: the Config rule then judges the key as any other,
- * the remediation changes nothing.
+ * or neither. `unread` says what could not be read: the Config rule and the audit then report the
+ * version not evaluated, the remediation changes nothing.
  */
 export interface WideUseReading {
   readonly wideUse?: WideUse;
