@@ -3,13 +3,17 @@ import * as config from 'aws-cdk-lib/aws-config';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
-import { acknowledgeWildcardResources } from './private/acknowledgements';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledge, acknowledgeWildcardResources } from './private/acknowledgements';
 import { FORWARDED_FINDINGS } from './private/forwarded-findings';
 import { createServiceKey } from './private/service-key';
 import { originOf } from '../core/errors';
 import { checkString } from '../core/validation';
 import { GuardrailOrganizationScope, organizationCondition } from '../key/organization-scope';
+
+const EVENT_BUS_POLICY_REASON =
+  'Only principals of the organization (aws:PrincipalOrgID or aws:PrincipalOrgPaths) may put events on the bus, ' +
+  'the EventBridge user guide\'s pattern for an organization; the rule reads a deprecated property and fails where jsii deprecations are errors.';
 
 /**
  * Properties of a `GuardrailFindingsHub`.
@@ -86,13 +90,16 @@ export class GuardrailFindingsHub extends Construct {
     });
     // The pattern of the EventBridge user guide for an organization (eb-event-bus-perms): any principal, narrowed by
     // membership; the senders are the member accounts' forwarding roles, whose own policies allow PutEvents on this bus only.
-    this.eventBus.addToResourcePolicy(new iam.PolicyStatement({
+    const { policyDependable } = this.eventBus.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowOrganizationToSendGuardrailFindings',
       principals: [new iam.AnyPrincipal()],
       actions: ['events:PutEvents'],
       resources: [this.eventBus.eventBusArn],
       conditions: membership,
     }));
+    // cdk-nag's EventBusOpenAccess passes this statement (it has a condition), but first reads the deprecated
+    // CfnEventBusPolicy.principal, which throws where jsii deprecations are errors (JSII_DEPRECATED=fail).
+    if (policyDependable) acknowledge(policyDependable as IConstruct, ['AwsSolutions-EVB1'], EVENT_BUS_POLICY_REASON);
     this.findingsPattern = FORWARDED_FINDINGS.pattern();
 
     if (props.organizationAggregator ?? true) this.aggregator = this.createAggregator();

@@ -7,10 +7,10 @@ import { IConstruct } from 'constructs';
 import { ACCOUNT, newStack, only, partitionArn, REGION } from './helpers/stack';
 import { GuardrailEncryptionHook, GuardrailEncryptionHookProps } from '../../src';
 
-/** The rule ids acknowledged on a construct, with their reasons (CDK records them as `annotation::<id>`). */
+/** The rule ids acknowledged on a construct, with their reasons (aws-cdk-lib records them as `annotation::<id>`, or `Annotation::<id>` in newer releases). */
 function acknowledged(construct: IConstruct): Record<string, string> {
   return Object.fromEntries(construct.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-    .flatMap((m) => Object.entries(m.data as Record<string, string>)).map(([id, reason]) => [id.replace(/^annotation::/, ''), reason]));
+    .flatMap((m) => Object.entries(m.data as Record<string, string>)).map(([id, reason]) => [id.replace(/^annotation::/i, ''), reason]));
 }
 
 const RULE_FILE = path.join(__dirname, '..', '..', 'guard', 'guardrail-encryption.guard');
