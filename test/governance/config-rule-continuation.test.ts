@@ -6,7 +6,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ACCOUNT, guardrailArn, invocation, keyArn, REGION } from './handler-fixtures';
-import { FakeAwsEndpoint, useLocalEndpoint } from './helpers/fake-endpoint';
+import { localEndpointForSuite } from './helpers/fake-endpoint';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 import { lambdaSelfInvoker } from '../../src/governance/private/handler/continuation';
 import { ConfigRuleInvocation, EvaluationDependencies, evaluateGuardrailEncryption, MAX_INVOCATIONS_PER_RUN } from '../../src/governance/private/handler/evaluate';
@@ -136,26 +136,12 @@ test('the first invocation lists the tagged keys once and hands on those of guar
 
 describe("the Invoke call that continues a run, by the handler's own Lambda client against a local endpoint", () => {
   // The other clients are mocked (above); the Lambda client goes through the SDK's middleware to the endpoint.
-  const endpoint = new FakeAwsEndpoint();
+  const endpoint = localEndpointForSuite();
   const INVOKE = 'POST /2015-03-31/functions/rule-fn/invocations';
-  const saved = { ...process.env };
   const upTo = (n: number) => Array.from({ length: n }, (_, i) => `attempt=${i + 1}; max=6`);
   const runOutOfTime = () => handler(invocation(), { functionName: 'rule-fn', getRemainingTimeInMillis: timeForGuardrails(2) });
   const failureOf = (run: Promise<unknown>) => run.then(() => { throw new Error('the invocation did not fail'); }, (error: Error & { cause?: any }) => error);
 
-  beforeAll(async () => {
-    useLocalEndpoint(await endpoint.start());
-  });
-  afterAll(async () => {
-    process.env = { ...saved };
-    await endpoint.stop();
-  });
-  beforeEach(() => {
-    endpoint.reset();
-    // The back-off's jitter drawn small, so that back-offs of seconds take milliseconds.
-    jest.spyOn(Math, 'random').mockReturnValue(0.001);
-    jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  });
   afterEach(() => jest.restoreAllMocks());
 
   test('an asynchronous, signed POST of the continued event to the function by name; throttling and server errors are tried again', async () => {

@@ -1,6 +1,6 @@
-import { ACCOUNT, accountWideStatement, guardrailArn, invocation, keyArn, REGION } from './handler-fixtures';
+import { ACCOUNT, accountWideStatement, guardrailArn, invocation, keyArn } from './handler-fixtures';
 import { onFakeClock } from './helpers/fake-clock';
-import { FakeAwsEndpoint } from './helpers/fake-endpoint';
+import { localEndpointForSuite } from './helpers/fake-endpoint';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 
 /*
@@ -13,30 +13,9 @@ const ACCOUNT_WIDE = accountWideStatement();
 const ADMINISTRATION = { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:PutKeyPolicy', Resource: '*' };
 
 describe('the handler, against a local endpoint, on the key of an enforced guardrail', () => {
-  const endpoint = new FakeAwsEndpoint();
-  const saved = { ...process.env };
-  const silenced: jest.SpyInstance[] = [];
+  const endpoint = localEndpointForSuite();
   const arn = guardrailArn('g1');
   const encoded = encodeURIComponent(arn);
-
-  beforeAll(async () => {
-    const url = await endpoint.start();
-    for (const name of Object.keys(process.env)) {
-      if (/^AWS_(ENDPOINT_URL|MAX_ATTEMPTS|RETRY_MODE|PROFILE|IGNORE_CONFIGURED_ENDPOINT_URLS)/.test(name)) delete process.env[name];
-    }
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: url, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_EC2_METADATA_DISABLED: 'true',
-    });
-  });
-  afterAll(async () => {
-    process.env = { ...saved };
-    await endpoint.stop();
-  });
-  beforeEach(() => {
-    endpoint.reset();
-    silenced.push(jest.spyOn(Math, 'random').mockReturnValue(0.001), jest.spyOn(console, 'log').mockImplementation(() => undefined));
-  });
-  afterEach(() => silenced.splice(0).forEach((spy) => spy.mockRestore()));
 
   function givenGuardrailWithAccountWideKey(): void {
     const summary = { id: 'g1', arn, name: 'g1', status: 'READY', version: 'DRAFT', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };

@@ -4,7 +4,7 @@ import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-conf
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { invocation, keyArn } from './handler-fixtures';
 import { onFakeClock } from './helpers/fake-clock';
-import { FakeAwsEndpoint, useLocalEndpoint } from './helpers/fake-endpoint';
+import { localEndpointForSuite } from './helpers/fake-endpoint';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 import { SDK_CLIENT_CONFIG } from '../../src/governance/private/handler/sdk';
 
@@ -43,24 +43,8 @@ function fakeHttp(responses: FakeResponse[]) {
 const offline = { region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } };
 
 describe('the Lambda handler\'s own clients, against a local endpoint', () => {
-  const endpoint = new FakeAwsEndpoint();
-  const saved = { ...process.env };
-  const silenced: jest.SpyInstance[] = [];
+  const endpoint = localEndpointForSuite();
   const throttled = { status: 400, error: 'ThrottlingException' };
-
-  beforeAll(async () => {
-    useLocalEndpoint(await endpoint.start());
-  });
-  afterAll(async () => {
-    process.env = { ...saved };
-    await endpoint.stop();
-  });
-  beforeEach(() => {
-    endpoint.reset();
-    // The back-off's jitter drawn small, so that back-offs of seconds take milliseconds.
-    silenced.push(jest.spyOn(Math, 'random').mockReturnValue(0.001), jest.spyOn(console, 'log').mockImplementation(() => undefined));
-  });
-  afterEach(() => silenced.splice(0).forEach((spy) => spy.mockRestore()));
 
   test('every client retries in adaptive mode, up to six attempts: a call throttled five times still succeeds', async () => {
     endpoint.script('GET /guardrails', ...Array.from({ length: 5 }, () => ({ status: 429, error: 'ThrottlingException' })), { status: 200, body: { guardrails: [] } });

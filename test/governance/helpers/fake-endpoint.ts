@@ -122,3 +122,27 @@ export function useLocalEndpoint(url: string): void {
     AWS_ENDPOINT_URL: url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_EC2_METADATA_DISABLED: 'true',
   });
 }
+
+/**
+ * A local endpoint for the SDK clients of the tests of a `describe` block: started before its tests with
+ * `useLocalEndpoint`, reset before each, the environment restored and the endpoint stopped after them. The
+ * back-off's jitter is drawn small (back-offs of seconds take milliseconds) and the handler's log is silenced.
+ */
+export function localEndpointForSuite(): FakeAwsEndpoint {
+  const endpoint = new FakeAwsEndpoint();
+  const saved = { ...process.env };
+  const silenced: jest.SpyInstance[] = [];
+  beforeAll(async () => {
+    useLocalEndpoint(await endpoint.start());
+  });
+  afterAll(async () => {
+    process.env = { ...saved };
+    await endpoint.stop();
+  });
+  beforeEach(() => {
+    endpoint.reset();
+    silenced.push(jest.spyOn(Math, 'random').mockReturnValue(0.001), jest.spyOn(console, 'log').mockImplementation(() => undefined));
+  });
+  afterEach(() => silenced.splice(0).forEach((spy) => spy.mockRestore()));
+  return endpoint;
+}
