@@ -1,29 +1,17 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { GuardrailEncryptionHook, SecureGuardrail } from '../../src';
+import { guardOnFile } from './helpers/cfn-guard';
+import { SecureGuardrail } from '../../src';
 import { MANDATORY_TAGS, newStack } from '../helpers/synth';
-
-const CFN_GUARD = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'bin',
-  os.platform() === 'darwin' ? 'macos' : 'ubuntu', os.arch() === 'arm64' ? 'aarch64' : 'x86_64', 'cfn-guard');
 
 /** The Guard rule's failed and passed rules on a stack's template. */
 function guardOn(stack: Stack): { failed: string[]; passed: string[] } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-library-'));
-  const file = path.join(dir, 'template.json');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-library-')), 'template.json');
   fs.writeFileSync(file, JSON.stringify(Template.fromStack(stack).toJSON()));
-  let output: string;
-  try {
-    output = execFileSync(CFN_GUARD, ['validate', '--rules', GuardrailEncryptionHook.RULE_FILE, '--data', file,
-      '--output-format', 'json', '--show-summary', 'none', '--structured'], { encoding: 'utf-8' });
-  } catch (e: any) {
-    output = e.stdout; // cfn-guard exits with 19 when a rule fails
-  }
-  const [result] = JSON.parse(output) as any[];
-  return { failed: (result.not_compliant as any[]).map((r) => r.Rule.name).sort(), passed: [...result.compliant].sort() };
+  return guardOnFile(file);
 }
 
 /** The statement ids of the stack's one key. */

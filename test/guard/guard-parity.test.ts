@@ -5,6 +5,7 @@ import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { GuardrailEncryptionChecks, GuardrailEncryptionHook } from '../../src';
+import { CFN_GUARD } from './helpers/cfn-guard';
 import { buildCorpus, COMPLIANT, EXPECTED } from '../corpus/corpus-app';
 import { expectedFlags, Flags, FlagsByPath, flagsFromReport, synthesizeReports } from '../helpers/findings';
 
@@ -90,9 +91,6 @@ const NOT_SEEN: Record<string, string> = {
 function restricted(flags: Flags): Flags {
   return { errors: flags.errors.filter((id) => GUARD_ERRORS.includes(id)), warnings: flags.warnings.filter((id) => id === GUARD_NOTICE) };
 }
-
-const CFN_GUARD = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'bin',
-  os.platform() === 'darwin' ? 'macos' : 'ubuntu', os.arch() === 'arm64' ? 'aarch64' : 'x86_64', 'cfn-guard');
 
 /** Every template of the cloud assembly, nested stacks and Stages included. */
 function templates(dir: string): string[] {
