@@ -5,7 +5,7 @@ import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, K
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ACCOUNT, guardrailArn, invocation, keyArn, REGION } from './handler-fixtures';
+import { ACCOUNT, guardrailArn, invocation, keyArn, REGION, mockedClientDependencies } from './handler-fixtures';
 import { localEndpointForSuite } from './helpers/fake-endpoint';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 import { lambdaSelfInvoker } from '../../src/governance/private/handler/continuation';
@@ -45,15 +45,7 @@ beforeEach(() => {
 });
 
 function deps(extra: Partial<EvaluationDependencies> = {}): EvaluationDependencies {
-  return {
-    bedrock: new BedrockClient({ region: REGION }),
-    kms: new KMSClient({ region: REGION }),
-    config: new ConfigServiceClient({ region: REGION }),
-    tagging: new ResourceGroupsTaggingAPIClient({ region: REGION }),
-    settings: { region: REGION, metricNamespace: 'SecureGuardrail', maxRotationDays: 365 },
-    log: (line) => lines.push(line),
-    ...extra,
-  };
+  return { ...mockedClientDependencies((line) => lines.push(line)), ...extra };
 }
 
 /** Time left that runs out after `n` guardrails were allowed to start. */

@@ -5,7 +5,7 @@ import { ConfigServiceClient, Evaluation, GetComplianceDetailsByConfigRuleComman
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ACCOUNT, errors, guardrailArn, invocation, keyArn, REGION } from './handler-fixtures';
+import { ACCOUNT, errors, guardrailArn, invocation, keyArn, REGION, mockedClientDependencies } from './handler-fixtures';
 import { evaluateGuardrailEncryption } from '../../src/governance/private/handler/evaluate';
 
 /*
@@ -47,14 +47,7 @@ function givenKeyPolicy(...statements: object[]): void {
 }
 
 async function judged(): Promise<Evaluation> {
-  await evaluateGuardrailEncryption(invocation(), {
-    bedrock: new BedrockClient({ region: REGION }),
-    kms: new KMSClient({ region: REGION }),
-    config: new ConfigServiceClient({ region: REGION }),
-    tagging: new ResourceGroupsTaggingAPIClient({ region: REGION }),
-    settings: { region: REGION, metricNamespace: 'SecureGuardrail', maxRotationDays: 365 },
-    log: () => undefined,
-  });
+  await evaluateGuardrailEncryption(invocation(), mockedClientDependencies());
   const evaluations = config.commandCalls(PutEvaluationsCommand).flatMap((call) => call.args[0].input.Evaluations ?? []);
   expect(evaluations).toHaveLength(1);
   return evaluations[0];

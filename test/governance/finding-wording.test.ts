@@ -5,7 +5,7 @@ import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/cl
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ACCOUNT, guardrailArn, invocation, keyArn, REGION } from './handler-fixtures';
+import { ACCOUNT, guardrailArn, invocation, keyArn, mockedClientDependencies } from './handler-fixtures';
 import { GuardrailEncryptionAspect } from '../../src';
 import { evaluateGuardrailEncryption } from '../../src/governance/private/handler/evaluate';
 import { cfnGuardrail, compliantKey } from '../corpus/corpus-app';
@@ -61,14 +61,7 @@ async function runtimeAnnotation(key: KeyAnswers): Promise<string> {
   });
   kmsClient.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: key.rotation ?? true, RotationPeriodInDays: 365 });
   kmsClient.on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:PutKeyPolicy', Resource: '*' }] }) });
-  await evaluateGuardrailEncryption(invocation(), {
-    bedrock: new BedrockClient({ region: REGION }),
-    kms: new KMSClient({ region: REGION }),
-    config: new ConfigServiceClient({ region: REGION }),
-    tagging: new ResourceGroupsTaggingAPIClient({ region: REGION }),
-    settings: { region: REGION, metricNamespace: 'SecureGuardrail', maxRotationDays: 365 },
-    log: () => undefined,
-  });
+  await evaluateGuardrailEncryption(invocation(), mockedClientDependencies());
   const evaluations = config.commandCalls(PutEvaluationsCommand).flatMap((call) => call.args[0].input.Evaluations ?? []);
   expect(evaluations).toHaveLength(1);
   return evaluations[0].Annotation!;

@@ -8,7 +8,7 @@ import {
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ACCOUNT, errors, guardrailArn, invocation, keyArn, keyPolicy, NOTIFICATION_TIME, REGION, RULE_NAME } from './handler-fixtures';
+import { ACCOUNT, errors, guardrailArn, invocation, keyArn, keyPolicy, NOTIFICATION_TIME, REGION, RULE_NAME, mockedClientDependencies } from './handler-fixtures';
 import { handler } from '../../src/governance/guardrail-encryption-check.lambda';
 import {
   EvaluationDependencies,
@@ -36,14 +36,7 @@ beforeEach(() => {
 });
 
 function deps(settings: Partial<EvaluationSettings> = {}): EvaluationDependencies {
-  return {
-    bedrock: new BedrockClient({ region: REGION }),
-    kms: new KMSClient({ region: REGION }),
-    config: new ConfigServiceClient({ region: REGION }),
-    tagging: new ResourceGroupsTaggingAPIClient({ region: REGION }),
-    settings: { region: REGION, metricNamespace: 'SecureGuardrail', maxRotationDays: 365, ...settings },
-    log: (line) => lines.push(line),
-  };
+  return mockedClientDependencies((line) => lines.push(line), settings);
 }
 
 interface GuardrailFixture {

@@ -1,5 +1,8 @@
-import { AccessDeniedException, ResourceNotFoundException, ThrottlingException } from '@aws-sdk/client-bedrock';
-import { NotFoundException, UnsupportedOperationException } from '@aws-sdk/client-kms';
+import { AccessDeniedException, BedrockClient, ResourceNotFoundException, ThrottlingException } from '@aws-sdk/client-bedrock';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { KMSClient, NotFoundException, UnsupportedOperationException } from '@aws-sdk/client-kms';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { EvaluationDependencies, EvaluationSettings } from '../../src/governance/private/handler/evaluate';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '111111111111';
@@ -63,3 +66,20 @@ export const errors = {
   rotationUnsupported: () => new UnsupportedOperationException({ message: 'imported key material', ...metadata }),
   named: (name: string, message = name) => Object.assign(new Error(message), { name }),
 };
+
+/**
+ * The handler's dependencies for tests that mock the SDK clients with aws-sdk-client-mock (which mocks
+ * every instance of a client class): new clients of the test Region, the rule's default settings.
+ */
+export function mockedClientDependencies(
+  log: (line: string) => void = () => undefined, settings: Partial<EvaluationSettings> = {},
+): EvaluationDependencies {
+  return {
+    bedrock: new BedrockClient({ region: REGION }),
+    kms: new KMSClient({ region: REGION }),
+    config: new ConfigServiceClient({ region: REGION }),
+    tagging: new ResourceGroupsTaggingAPIClient({ region: REGION }),
+    settings: { region: REGION, metricNamespace: 'SecureGuardrail', maxRotationDays: 365, ...settings },
+    log,
+  };
+}

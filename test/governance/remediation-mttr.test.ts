@@ -3,7 +3,7 @@ import { ConfigServiceClient, GetComplianceDetailsByConfigRuleCommand, PutEvalua
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ACCOUNT, guardrailArn, invocation, keyArn, NOTIFICATION_TIME, REGION, RULE_NAME } from './handler-fixtures';
+import { ACCOUNT, guardrailArn, invocation, keyArn, NOTIFICATION_TIME, REGION, RULE_NAME, mockedClientDependencies } from './handler-fixtures';
 import { evaluateGuardrailEncryption } from '../../src/governance/private/handler/evaluate';
 import { keyPolicyJson } from '../../src/key/key-policy-statements';
 
@@ -58,14 +58,7 @@ function run(lastAnnotation: string) {
     }],
   });
   const lines: string[] = [];
-  const summary = evaluateGuardrailEncryption(invocation(), {
-    bedrock: new BedrockClient({ region: REGION }),
-    kms: new KMSClient({ region: REGION }),
-    config: new ConfigServiceClient({ region: REGION }),
-    tagging: new ResourceGroupsTaggingAPIClient({ region: REGION }),
-    settings: { region: REGION, metricNamespace: 'SecureGuardrail', maxRotationDays: 365 },
-    log: (line) => lines.push(line),
-  });
+  const summary = evaluateGuardrailEncryption(invocation(), mockedClientDependencies((line) => lines.push(line)));
   return { summary, lines };
 }
 
