@@ -4,16 +4,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledge, acknowledgeWildcardResources } from './private/acknowledgements';
+import { acknowledge, acknowledgeWildcardResources, EVENT_BUS_POLICY_REASON } from './private/acknowledgements';
 import { FORWARDED_FINDINGS } from './private/forwarded-findings';
 import { createServiceKey } from './private/service-key';
 import { originOf } from '../core/errors';
 import { checkString } from '../core/validation';
 import { GuardrailOrganizationScope, organizationCondition } from '../key/organization-scope';
-
-const EVENT_BUS_POLICY_REASON =
-  'Only principals of the organization (aws:PrincipalOrgID or aws:PrincipalOrgPaths) may put events on the bus, ' +
-  'the EventBridge user guide\'s pattern for an organization; the rule reads a deprecated property and fails where jsii deprecations are errors.';
 
 /**
  * Properties of a `GuardrailFindingsHub`.

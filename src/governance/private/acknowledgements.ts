@@ -23,6 +23,10 @@ export const REMEDIATION_ENVIRONMENT_REASON =
   'The environment holds no secret (role and key ARNs, ownership tags, the rule\'s name), and Lambda encrypts it at rest ' +
   'with its AWS managed key; a customer-managed key would need the deployer to hold kms:Encrypt on it.';
 
+export const EVENT_BUS_POLICY_REASON =
+  'Only principals of the organization (aws:PrincipalOrgID or aws:PrincipalOrgPaths) may put events on the bus, ' +
+  'the EventBridge user guide\'s pattern for an organization; the rule reads a deprecated property and fails where jsii deprecations are errors.';
+
 export const WILDCARD_REASONS = {
   listGuardrails: 'bedrock:ListGuardrails, config:PutEvaluations and tag:GetResources support no resource-level permissions (Service Authorization Reference); bedrock:ListEnforcedGuardrailsConfiguration lists the Region\'s enforced configurations and names no resource.',
   everyGuardrail: 'The rule reads every guardrail of its account and Region, including those created outside CDK: their ids are not known in advance.',
